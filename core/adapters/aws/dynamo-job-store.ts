@@ -1,0 +1,201 @@
+/**
+ * JobStore on one DynamoDB table. Items: `JOB#<id>` (the job) and `NAME#<name>`
+ * (a lock that keeps names unique). No transactions, so it also runs on dynalite:
+ * the name lock is written first and a lock whose job never got written (a crash
+ * in between) is taken over by the next create with that name.
+ */
+import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { JobNameTakenError } from '../../errors.js';
+import type { Job, JobCursorUpdate } from '../../job.js';
+import type { JobStore, Page } from '../../ports.js';
+import { decodeToken, encodeToken } from '../paging.js';
+import { callAws, isConditionalCheckFailed } from './aws-errors.js';
+import { DUE_INDEX } from './dynamo-schema.js';
+
+type JobItem = Omit<Job, 'payload'> & { pk: string; payload: string; dueShard?: string; dueAt?: number };
+
+const jobKey = (id: string) => ({ pk: `JOB#${id}` });
+const nameKey = (name: string) => ({ pk: `NAME#${name}` });
+
+/** A stable shard per job spreads the due index over partitions. */
+export function dueShardOf(jobId: string, shards: number): string {
+  let hash = 2166136261;
+  for (let i = 0; i < jobId.length; i++) hash = Math.imul(hash ^ jobId.charCodeAt(i), 16777619);
+  return String((hash >>> 0) % shards);
+}
+
+export class DynamoJobStore implements JobStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly dueShards: number,
+  ) {}
+
+  private call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return callAws('DynamoDB', operation, fn);
+  }
+
+  private toItem(job: Job): JobItem {
+    const item: JobItem = { ...job, ...jobKey(job.id), payload: JSON.stringify(job.payload) };
+    if (job.status === 'active' && job.nextRunAt !== null) {
+      item.dueShard = dueShardOf(job.id, this.dueShards);
+      item.dueAt = Date.parse(job.nextRunAt);
+    }
+    return item;
+  }
+
+  private fromItem(item: Record<string, unknown>): Job {
+    const { pk: _pk, dueShard: _s, dueAt: _a, payload, ...job } = item as JobItem;
+    return { ...job, payload: JSON.parse(payload) };
+  }
+
+  async create(job: Job): Promise<void> {
+    await this.lockName(job.name, job.id);
+    await this.call('PutItem', () =>
+      this.db.send(new PutCommand({ TableName: this.tableName, Item: this.toItem(job), ConditionExpression: 'attribute_not_exists(pk)' })),
+    );
+  }
+
+  private async lockName(name: string, jobId: string): Promise<void> {
+    try {
+      await this.call('PutItem', () =>
+        this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...nameKey(name), jobId }, ConditionExpression: 'attribute_not_exists(pk)' })),
+      );
+      return;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    const lock = await this.call('GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: nameKey(name), ConsistentRead: true })));
+    const holder = lock.Item?.jobId as string | undefined;
+    if (holder && (await this.get(holder))) throw new JobNameTakenError(name);
+    try {
+      await this.call('PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...nameKey(name), jobId },
+            ConditionExpression: 'attribute_not_exists(pk) OR jobId = :orphan',
+            ExpressionAttributeValues: { ':orphan': holder ?? '' },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new JobNameTakenError(name);
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    const out = await this.call('GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: jobKey(id), ConsistentRead: true })));
+    return out.Item ? this.fromItem(out.Item) : undefined;
+  }
+
+  /** A paged Scan: listing every job is an admin read, never on the tick's path. */
+  async list(options: { limit: number; next?: string }): Promise<Page<Job>> {
+    const items: Job[] = [];
+    let startKey = decodeToken<Record<string, unknown>>(options.next);
+    do {
+      const out = await this.call('Scan', () =>
+        this.db.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            Limit: options.limit - items.length,
+            ExclusiveStartKey: startKey,
+            FilterExpression: 'begins_with(pk, :job)',
+            ExpressionAttributeValues: { ':job': 'JOB#' },
+          }),
+        ),
+      );
+      items.push(...(out.Items ?? []).map((i) => this.fromItem(i)));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey && items.length < options.limit);
+    return startKey ? { items, next: encodeToken(startKey) } : { items };
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const out = await this.call('DeleteItem', () =>
+      this.db.send(new DeleteCommand({ TableName: this.tableName, Key: jobKey(id), ReturnValues: 'ALL_OLD' })),
+    );
+    if (!out.Attributes) return false;
+    try {
+      await this.call('DeleteItem', () =>
+        this.db.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: nameKey(out.Attributes!.name as string),
+            ConditionExpression: 'jobId = :id',
+            ExpressionAttributeValues: { ':id': id },
+          }),
+        ),
+      );
+    } catch (error) {
+      // The lock already belongs to a newer job of that name (it took over an orphan).
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    return true;
+  }
+
+  async findDue(before: Date, limit: number): Promise<Job[]> {
+    const shards = Array.from({ length: this.dueShards }, (_, i) => String(i));
+    const perShard = await Promise.all(shards.map((shard) => this.queryShard(shard, before.getTime(), limit)));
+    return perShard
+      .flat()
+      .sort((a, b) => a.dueAt! - b.dueAt!)
+      .slice(0, limit)
+      .map((item) => this.fromItem(item));
+  }
+
+  private async queryShard(shard: string, beforeMs: number, limit: number): Promise<JobItem[]> {
+    const items: JobItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.call('Query', () =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: DUE_INDEX,
+            KeyConditionExpression: 'dueShard = :shard AND dueAt < :before',
+            ExpressionAttributeValues: { ':shard': shard, ':before': beforeMs },
+            Limit: limit - items.length,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      items.push(...((out.Items ?? []) as JobItem[]));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey && items.length < limit);
+    return items;
+  }
+
+  async advanceCursor(update: JobCursorUpdate): Promise<boolean> {
+    // A spent schedule leaves the sparse due index; otherwise its sort key moves.
+    const updateExpression =
+      update.nextRunAt === null
+        ? 'SET nextRunAt = :next, updatedAt = :updatedAt REMOVE dueAt, dueShard'
+        : 'SET nextRunAt = :next, updatedAt = :updatedAt, dueAt = :dueAt';
+    try {
+      await this.call('UpdateItem', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: jobKey(update.jobId),
+            UpdateExpression: updateExpression,
+            ConditionExpression: 'nextRunAt = :expected AND #status = :active',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':next': update.nextRunAt,
+              ':updatedAt': update.updatedAt,
+              ':expected': update.expectedNextRunAt,
+              ':active': 'active',
+              ...(update.nextRunAt === null ? {} : { ':dueAt': Date.parse(update.nextRunAt) }),
+            },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The DynamoDB tables' shape, shared by the adapters, the local provisioning and
+ * the tests. infra/storage.ts declares the same shape for AWS.
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export const DUE_INDEX = 'due';
+
+export function jobsTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'dueShard', AttributeType: 'S' },
+      { AttributeName: 'dueAt', AttributeType: 'N' },
+    ],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        // Sparse: only active jobs with a next run carry dueShard/dueAt, so the
+        // tick's read depends on what is due, not on how many jobs are stored.
+        IndexName: DUE_INDEX,
+        KeySchema: [
+          { AttributeName: 'dueShard', KeyType: 'HASH' },
+          { AttributeName: 'dueAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
+
+export function executionsTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'jobId', AttributeType: 'S' },
+      { AttributeName: 'scheduledFor', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'jobId', KeyType: 'HASH' },
+      { AttributeName: 'scheduledFor', KeyType: 'RANGE' },
+    ],
+  };
+}

@@ -1,0 +1,51 @@
+/** Queue on SQS: SendMessageBatch, 10 a call, several calls in flight. */
+import { type SQSClient, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { SchedulerError } from '../../errors.js';
+import { encodeOccurrence, occurrenceKey, type Occurrence } from '../../occurrence.js';
+import type { Queue } from '../../ports.js';
+import { callAws } from './aws-errors.js';
+
+const BATCH_SIZE = 10;
+const BATCHES_IN_FLIGHT = 8;
+
+export class SendFailedError extends SchedulerError {}
+
+export class SqsQueue implements Queue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async send(occurrences: Occurrence[]): Promise<void> {
+    const batches: SendMessageBatchRequestEntry[][] = [];
+    for (let i = 0; i < occurrences.length; i += BATCH_SIZE) {
+      batches.push(
+        occurrences.slice(i, i + BATCH_SIZE).map((o, j) => ({
+          Id: String(j),
+          MessageBody: encodeOccurrence(o),
+          DelaySeconds: o.delaySeconds ?? 0,
+        })),
+      );
+    }
+    for (let i = 0; i < batches.length; i += BATCHES_IN_FLIGHT) {
+      await Promise.all(batches.slice(i, i + BATCHES_IN_FLIGHT).map((entries) => this.sendBatch(entries)));
+    }
+  }
+
+  /** Entries SQS refuses are retried once; still refused, the send fails loudly. */
+  private async sendBatch(entries: SendMessageBatchRequestEntry[]): Promise<void> {
+    let pending = entries;
+    for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
+      const out = await callAws('SQS', 'SendMessageBatch', () =>
+        this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending })),
+      );
+      const failed = new Set((out.Failed ?? []).map((f) => f.Id));
+      const reasons = (out.Failed ?? []).map((f) => `${f.Code}${f.SenderFault ? ' (sender fault)' : ''}`);
+      pending = pending.filter((e) => failed.has(e.Id));
+      if (pending.length > 0 && attempt === 2) {
+        const keys = pending.map((e) => occurrenceKey(JSON.parse(e.MessageBody!) as Occurrence));
+        throw new SendFailedError(`SQS refused ${pending.length} message(s): ${keys.join(', ')}: ${reasons.join(', ')}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Domain errors. Each sets `name` and carries its `cause`, so a log shows the chain
+ * and callers branch on the class, never on message text. HTTP statuses for them
+ * live in one place: functions/http/errors.ts.
+ */
+
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+export class SchedulerError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that breaks a rule; `details` names each field and what is wrong with it. */
+export class ValidationError extends SchedulerError {
+  constructor(
+    message: string,
+    readonly details: FieldProblem[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class JobNotFoundError extends SchedulerError {
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} does not exist`);
+  }
+}
+
+export class JobNameTakenError extends SchedulerError {
+  constructor(readonly jobName: string) {
+    super(`a job named "${jobName}" already exists`);
+  }
+}
+
+/** A conditional write lost: someone else changed the item first. */
+export class ConcurrentUpdateError extends SchedulerError {}
+
+/** A backing service (DynamoDB, SQS) could not be reached or refused to serve. */
+export class StoreUnavailableError extends SchedulerError {}
+
+/** Code asked for a handler that is not registered. */
+export class UnknownHandlerError extends SchedulerError {
+  constructor(readonly handlerName: string) {
+    super(`no handler is registered under the name "${handlerName}"`);
+  }
+}

@@ -1,0 +1,39 @@
+/** Named handlers, defined in code and looked up by the name a job stores. */
+import { UnknownHandlerError } from './errors.js';
+import type { Logger } from './ports.js';
+
+export interface HandlerContext {
+  jobId: string;
+  jobName: string;
+  /** The instant this occurrence was scheduled for (UTC ISO). */
+  scheduledFor: string;
+  attempt: number;
+  logger: Logger;
+  /** Aborted when the run must stop (timeout, shutdown). */
+  signal: AbortSignal;
+}
+
+export type Handler = (payload: unknown, context: HandlerContext) => Promise<void> | void;
+
+export class HandlerRegistry {
+  private readonly handlers = new Map<string, Handler>();
+
+  constructor(entries: Record<string, Handler> = {}) {
+    for (const [name, handler] of Object.entries(entries)) this.register(name, handler);
+  }
+
+  register(name: string, handler: Handler): this {
+    this.handlers.set(name, handler);
+    return this;
+  }
+
+  get(name: string): Handler {
+    const handler = this.handlers.get(name);
+    if (!handler) throw new UnknownHandlerError(name);
+    return handler;
+  }
+
+  names(): ReadonlySet<string> {
+    return new Set(this.handlers.keys());
+  }
+}

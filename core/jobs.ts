@@ -1,0 +1,50 @@
+/** Use cases behind the job API; the HTTP layer only translates. */
+import { JobNotFoundError } from './errors.js';
+import type { Execution } from './execution.js';
+import type { HandlerRegistry } from './handlers.js';
+import { buildJob, type Job } from './job.js';
+import type { Clock, ExecutionStore, JobStore, Page, Queue } from './ports.js';
+import { DEFAULT_TICK_SETTINGS, dispatch, type TickSettings } from './tick.js';
+
+export interface JobServiceDeps {
+  jobs: JobStore;
+  executions: ExecutionStore;
+  handlers: HandlerRegistry;
+  queue: Queue;
+  clock: Clock;
+  newId: () => string;
+  tickSettings?: TickSettings;
+}
+
+export class JobService {
+  constructor(private readonly deps: JobServiceDeps) {}
+
+  async create(raw: unknown): Promise<Job> {
+    const now = this.deps.clock.now();
+    const job = buildJob(raw, { id: this.deps.newId(), now, handlerNames: this.deps.handlers.names() });
+    await this.deps.jobs.create(job);
+    // If the API dies here, the next tick finds the job through the due index and
+    // sends these occurrences; the ledger's claim drops any that were already sent.
+    await dispatch([job], now, this.deps, this.deps.tickSettings ?? DEFAULT_TICK_SETTINGS);
+    return (await this.deps.jobs.get(job.id)) ?? job;
+  }
+
+  async get(id: string): Promise<Job> {
+    const job = await this.deps.jobs.get(id);
+    if (!job) throw new JobNotFoundError(id);
+    return job;
+  }
+
+  list(options: { limit: number; next?: string }): Promise<Page<Job>> {
+    return this.deps.jobs.list(options);
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await this.deps.jobs.delete(id))) throw new JobNotFoundError(id);
+  }
+
+  async executions(id: string, options: { limit: number; next?: string }): Promise<Page<Execution>> {
+    await this.get(id);
+    return this.deps.executions.listForJob(id, options);
+  }
+}

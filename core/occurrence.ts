@@ -1,0 +1,26 @@
+/** One occurrence of a job: the unit the tick sends and the worker runs. */
+import { z } from 'zod';
+
+export const occurrenceSchema = z.object({
+  jobId: z.string().min(1),
+  jobName: z.string().min(1),
+  handler: z.string().min(1),
+  payload: z.json(),
+  /** The instant this occurrence is for (UTC ISO); with jobId, the occurrence key. */
+  scheduledFor: z.iso.datetime(),
+});
+
+export type Occurrence = z.infer<typeof occurrenceSchema> & {
+  /** How long the queue should hide the message; not part of the message body. */
+  delaySeconds?: number;
+};
+
+export function occurrenceKey(o: { jobId: string; scheduledFor: string }): string {
+  return `${o.jobId}@${o.scheduledFor}`;
+}
+
+/** The message body: everything but the transport's delay. */
+export function encodeOccurrence(o: Occurrence): string {
+  const { delaySeconds: _delay, ...body } = o;
+  return JSON.stringify(body);
+}

@@ -1,0 +1,62 @@
+/**
+ * The narrow ports through which the domain talks to the world. Adapters in
+ * core/adapters implement them; the contract suites in test/integration run
+ * against every adapter.
+ */
+import type { ClaimResult, Execution, ExecutionClaim, ExecutionOutcome } from './execution.js';
+import type { Job, JobCursorUpdate } from './job.js';
+import type { Occurrence } from './occurrence.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque token for the next page; absent on the last page. */
+  next?: string;
+}
+
+export interface JobStore {
+  /** Stores a new job; throws JobNameTakenError when the name is in use. */
+  create(job: Job): Promise<void>;
+  get(id: string): Promise<Job | undefined>;
+  list(options: { limit: number; next?: string }): Promise<Page<Job>>;
+  /** Deletes the job and frees its name; returns false when there was none. */
+  delete(id: string): Promise<boolean>;
+  /** Active jobs whose next run is before `before`, read through the due index. */
+  findDue(before: Date, limit: number): Promise<Job[]>;
+  /**
+   * Moves the job's cursor only if it still stands at `update.expectedNextRunAt`;
+   * returns false when another writer moved it first (or the job is gone).
+   */
+  advanceCursor(update: JobCursorUpdate): Promise<boolean>;
+}
+
+export interface ExecutionStore {
+  /**
+   * Claims an occurrence before its handler runs. Succeeds when the occurrence was
+   * never claimed, its last attempt failed, or its running claim's lease expired
+   * (the worker died). Otherwise returns the record that holds it: running under
+   * a live lease, or already succeeded.
+   */
+  claim(claim: ExecutionClaim): Promise<ClaimResult>;
+  /** Records how the claimed attempt ended. */
+  /** Returns false when the attempt is no longer the current one (a stale worker). */
+  complete(outcome: ExecutionOutcome): Promise<boolean>;
+  get(jobId: string, scheduledFor: string): Promise<Execution | undefined>;
+  /** Newest first. */
+  listForJob(jobId: string, options: { limit: number; next?: string }): Promise<Page<Execution>>;
+}
+
+export interface Queue {
+  /** Sends occurrences; batches as the transport allows. Throws if any is not accepted. */
+  send(occurrences: Occurrence[]): Promise<void>;
+}
+
+export interface Logger {
+  debug(message: string, attributes?: Record<string, unknown>): void;
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}

@@ -1,0 +1,113 @@
+/**
+ * Schedule maths: when a schedule fires. Pure functions of their arguments; the
+ * caller passes every instant, so tests need no clock.
+ */
+import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import type { FieldProblem } from './errors.js';
+
+export type CronSchedule = { cron: string; timezone: string };
+export type EverySchedule = { every: string };
+export type AtSchedule = { at: string };
+export type Schedule = CronSchedule | EverySchedule | AtSchedule;
+
+const MACROS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
+const INTERVAL_UNITS_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const MIN_INTERVAL_MS = 1_000;
+const MAX_INTERVAL_MS = 366 * 86_400_000;
+
+export function isCronSchedule(s: Schedule): s is CronSchedule {
+  return 'cron' in s;
+}
+export function isEverySchedule(s: Schedule): s is EverySchedule {
+  return 'every' in s;
+}
+
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `90s`, `5m`, `2h`, `1d` to milliseconds; undefined when malformed. */
+export function parseInterval(every: string): number | undefined {
+  const match = /^(\d{1,9})([smhd])$/.exec(every.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * INTERVAL_UNITS_MS[match[2] as keyof typeof INTERVAL_UNITS_MS];
+}
+
+function cronIterator(schedule: CronSchedule, after: Date): CronExpression {
+  return CronExpressionParser.parse(schedule.cron.trim(), { currentDate: after, tz: schedule.timezone });
+}
+
+/**
+ * Problems with a schedule, as field paths relative to the schedule object.
+ * `now` is only used to reject a one-time instant that has already passed.
+ */
+export function scheduleProblems(schedule: Schedule, now: Date): FieldProblem[] {
+  if (isCronSchedule(schedule)) {
+    if (!isValidTimeZone(schedule.timezone)) {
+      return [{ path: 'timezone', message: `"${schedule.timezone}" is not an IANA time zone (for example "Europe/Berlin")` }];
+    }
+    const expr = schedule.cron.trim();
+    const fields = expr.split(/\s+/);
+    if (expr.startsWith('@') ? !MACROS.has(expr) : fields.length !== 5 && fields.length !== 6) {
+      return [{ path: 'cron', message: 'must have 5 fields (minute hour day month weekday), 6 with seconds first, or be one of @yearly @monthly @weekly @daily @hourly' }];
+    }
+    try {
+      // A schedule that parses but can never fire (30 February) throws here or on next().
+      cronIterator(schedule, now).next();
+    } catch (error) {
+      return [{ path: 'cron', message: `not a cron expression that can fire: ${(error as Error).message}` }];
+    }
+    return [];
+  }
+  if (isEverySchedule(schedule)) {
+    const ms = parseInterval(schedule.every);
+    if (ms === undefined) return [{ path: 'every', message: 'must be a whole number and a unit s, m, h or d, like "90s" or "15m"' }];
+    if (ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS) return [{ path: 'every', message: 'must be between 1s and 366d' }];
+    return [];
+  }
+  const at = Date.parse(schedule.at);
+  if (Number.isNaN(at)) return [{ path: 'at', message: 'must be an ISO 8601 instant with an offset, like "2027-01-01T09:00:00Z"' }];
+  if (at <= now.getTime()) return [{ path: 'at', message: `is in the past (now is ${now.toISOString()})` }];
+  return [];
+}
+
+/**
+ * Fire times strictly after `after` and strictly before `before`, at most `max` of
+ * them, in order. Interval schedules count from `anchor` (the job's creation), so
+ * they never drift however late a tick runs.
+ */
+export function* occurrencesBetween(schedule: Schedule, anchor: Date, after: Date, before: Date, max: number): Generator<Date> {
+  let count = 0;
+  if (isCronSchedule(schedule)) {
+    const it = cronIterator(schedule, after);
+    while (count < max && it.hasNext()) {
+      const next = it.next().toDate();
+      if (next.getTime() >= before.getTime()) return;
+      count++;
+      yield next;
+    }
+    return;
+  }
+  if (isEverySchedule(schedule)) {
+    const step = parseInterval(schedule.every)!;
+    const k = Math.floor((after.getTime() - anchor.getTime()) / step) + 1;
+    for (let t = anchor.getTime() + Math.max(k, 1) * step; t < before.getTime() && count < max; t += step, count++) {
+      yield new Date(t);
+    }
+    return;
+  }
+  const at = new Date(schedule.at);
+  if (at > after && at < before && max > 0) yield at;
+}
+
+/** The first fire time strictly after `after`, or undefined when there is none. */
+export function nextOccurrence(schedule: Schedule, anchor: Date, after: Date): Date | undefined {
+  const far = new Date(8.64e15);
+  for (const t of occurrencesBetween(schedule, anchor, after, far, 1)) return t;
+  return undefined;
+}

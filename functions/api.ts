@@ -1,0 +1,18 @@
+/** Lambda entry point for the HTTP API (function URL or API Gateway v2). */
+import { handle } from 'hono/aws-lambda';
+import { JobService } from '../core/jobs.js';
+import { loadApiKeys, loadConfig } from './config.js';
+import { createApp } from './http/app.js';
+import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
+
+export function createApiApp(deps: SchedulerDeps, apiKeys: string[]) {
+  return createApp({ jobs: new JobService(deps), apiKeys, logger: deps.logger });
+}
+
+let lambdaHandler: ReturnType<typeof handle> | undefined;
+
+/** Built on the first invocation, not at import, so tests can import freely. */
+export const handler: ReturnType<typeof handle> = (event, context) => {
+  lambdaHandler ??= handle(createApiApp(buildAwsDeps(loadConfig(process.env)), loadApiKeys(process.env)));
+  return lambdaHandler(event, context);
+};

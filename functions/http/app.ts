@@ -1,0 +1,77 @@
+/** The HTTP API as a Hono app. It validates the edges and translates; core decides. */
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { ValidationError } from '../../core/errors.js';
+import { zodProblems } from '../../core/job.js';
+import type { JobService } from '../../core/jobs.js';
+import type { Logger } from '../../core/ports.js';
+import { requireApiKey } from './auth.js';
+import { errorResponse, HttpError } from './errors.js';
+
+export interface AppDeps {
+  jobs: JobService;
+  apiKeys: string[];
+  logger: Logger;
+}
+
+const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  next: z.string().min(1).optional(),
+});
+
+function parseQuery<T extends z.ZodType>(schema: T, c: Context): z.infer<T> {
+  const parsed = schema.safeParse(c.req.query());
+  if (!parsed.success) throw new ValidationError('the query string is not valid', zodProblems(parsed.error));
+  return parsed.data;
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch (cause) {
+    throw new HttpError(400, 'invalid_json', 'the request body must be JSON (Content-Type: application/json)', [
+      { path: '(body)', message: cause instanceof Error ? cause.message : 'not JSON' },
+    ]);
+  }
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.onError((error, c) => errorResponse(c, error, deps.logger));
+  app.notFound((c) => errorResponse(c, new HttpError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), deps.logger));
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+
+  app.use('/v1/*', requireApiKey(deps.apiKeys));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: 256 * 1024,
+      onError: () => {
+        throw new HttpError(413, 'payload_too_large', 'the request body is larger than 256 KiB');
+      },
+    }),
+  );
+
+  app.post('/v1/jobs', async (c) => c.json(await deps.jobs.create(await jsonBody(c)), 201));
+
+  app.get('/v1/jobs', async (c) => {
+    const page = await deps.jobs.list(parseQuery(pageQuery, c));
+    return c.json({ jobs: page.items, ...(page.next ? { next: page.next } : {}) });
+  });
+
+  app.get('/v1/jobs/:id', async (c) => c.json(await deps.jobs.get(c.req.param('id'))));
+
+  app.delete('/v1/jobs/:id', async (c) => {
+    await deps.jobs.delete(c.req.param('id'));
+    return c.body(null, 204);
+  });
+
+  app.get('/v1/jobs/:id/executions', async (c) => {
+    const page = await deps.jobs.executions(c.req.param('id'), parseQuery(pageQuery, c));
+    return c.json({ executions: page.items, ...(page.next ? { next: page.next } : {}) });
+  });
+
+  return app;
+}

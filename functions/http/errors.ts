@@ -1,0 +1,46 @@
+/**
+ * The API's one error shape, and the one place domain errors meet HTTP statuses:
+ * { "error": { "code", "message", "details"? } }. Never a stack trace.
+ */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { JobNameTakenError, JobNotFoundError, StoreUnavailableError, ValidationError, type FieldProblem } from '../../core/errors.js';
+import type { Logger } from '../../core/ports.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: FieldProblem[] };
+}
+
+/** An error the HTTP layer raises itself (bad JSON, missing key, unknown route). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details?: FieldProblem[],
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+function classify(error: unknown): { status: ContentfulStatusCode; body: ErrorBody } {
+  const body = (code: string, message: string, details?: FieldProblem[]): ErrorBody => ({
+    error: { code, message, ...(details ? { details } : {}) },
+  });
+  if (error instanceof HttpError) return { status: error.status, body: body(error.code, error.message, error.details) };
+  if (error instanceof ValidationError) return { status: 400, body: body('validation_failed', error.message, error.details) };
+  if (error instanceof JobNotFoundError) return { status: 404, body: body('not_found', error.message) };
+  if (error instanceof JobNameTakenError) return { status: 409, body: body('conflict', error.message, [{ path: 'name', message: 'is already taken' }]) };
+  if (error instanceof StoreUnavailableError) return { status: 503, body: body('unavailable', 'the scheduler\'s storage is unavailable; try again shortly') };
+  return { status: 500, body: body('internal', 'internal error') };
+}
+
+export function errorResponse(c: Context, error: unknown, logger: Logger): Response {
+  const { status, body } = classify(error);
+  if (status >= 500) {
+    logger.error('request failed', { method: c.req.method, path: c.req.path, status, error: error instanceof Error ? { name: error.name, message: error.message, cause: String((error as { cause?: unknown }).cause ?? '') } : String(error) });
+  }
+  if (status === 503) c.header('Retry-After', '5');
+  return c.json(body, status);
+}

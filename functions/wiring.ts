@@ -1,0 +1,52 @@
+/** Builds the adapters the handlers need from configuration: the composition root. */
+import { randomUUID } from 'node:crypto';
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { type ClientOptions, createDynamoDocumentClient, createSqsClient } from '../core/adapters/aws/clients.js';
+import { DynamoExecutionStore } from '../core/adapters/aws/dynamo-execution-store.js';
+import { DynamoJobStore } from '../core/adapters/aws/dynamo-job-store.js';
+import { SqsQueue } from '../core/adapters/aws/sqs-queue.js';
+import { realSleep, systemClock } from '../core/adapters/system-clock.js';
+import type { HandlerRegistry } from '../core/handlers.js';
+import type { Clock, ExecutionStore, JobStore, Logger, Queue } from '../core/ports.js';
+import { createHandlers } from '../handlers/index.js';
+import type { SchedulerConfig } from './config.js';
+
+export interface SchedulerDeps {
+  jobs: JobStore;
+  executions: ExecutionStore;
+  queue: Queue;
+  clock: Clock;
+  logger: Logger;
+  handlers: HandlerRegistry;
+  newId: () => string;
+  sleep: (ms: number) => Promise<void>;
+  leaseMs: number;
+}
+
+/** Powertools' structured JSON logger behind the domain's Logger port: one line per event. */
+export function createLogger(serviceName = 'scheduler'): Logger {
+  const powertools = new PowertoolsLogger({ serviceName });
+  const extra = (attributes?: Record<string, unknown>) => (attributes ? [attributes] : []) as [];
+  return {
+    debug: (message, attributes) => powertools.debug(message, ...extra(attributes)),
+    info: (message, attributes) => powertools.info(message, ...extra(attributes)),
+    warn: (message, attributes) => powertools.warn(message, ...extra(attributes)),
+    error: (message, attributes) => powertools.error(message, ...extra(attributes)),
+  };
+}
+
+export function buildAwsDeps(config: SchedulerConfig, options: { clients?: ClientOptions; logger?: Logger } = {}): SchedulerDeps {
+  const db = createDynamoDocumentClient(options.clients);
+  const sqs = createSqsClient(options.clients);
+  return {
+    jobs: new DynamoJobStore(db, config.jobsTable, config.dueShards),
+    executions: new DynamoExecutionStore(db, config.executionsTable),
+    queue: new SqsQueue(sqs, config.queueUrl),
+    clock: systemClock,
+    logger: options.logger ?? createLogger(),
+    handlers: createHandlers(),
+    newId: randomUUID,
+    sleep: realSleep,
+    leaseMs: config.leaseMs,
+  };
+}

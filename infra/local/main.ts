@@ -1,0 +1,69 @@
+/**
+ * `npm run dev`: the whole scheduler on this machine. Reads its settings from the
+ * environment once, starts, and on Ctrl+C stops taking work, lets running
+ * handlers finish and exits.
+ */
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../functions/config.js';
+import { createLogger } from '../../functions/wiring.js';
+import { startLocalRuntime } from './runtime.js';
+
+const env = process.env;
+const logger = createLogger('scheduler-local');
+
+function apiKeys(): string[] {
+  const configured = (env.SCHEDULER_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  if (configured.length > 0) return configured;
+  const key = randomBytes(24).toString('base64url');
+  // Printed once, to the terminal only, so a newcomer can call the API at once.
+  process.stdout.write(`\nNo SCHEDULER_API_KEYS set; generated a key for this run:\n\n  export SCHEDULER_API_KEY=${key}\n\n`);
+  return [key];
+}
+
+const dynamoEmulator = env.SCHEDULER_DYNAMODB_EMULATOR ?? 'auto';
+if (!['auto', 'dynamodb-local', 'dynalite'].includes(dynamoEmulator)) {
+  logger.error('SCHEDULER_DYNAMODB_EMULATOR must be auto, dynamodb-local or dynalite');
+  process.exit(2);
+}
+// Reuse the Lambda config's validation for the numeric settings; names are local.
+const tuning = loadConfig({ SCHEDULER_JOBS_TABLE: '-', SCHEDULER_EXECUTIONS_TABLE: '-', SCHEDULER_QUEUE_URL: '-', ...env });
+
+const runtime = await startLocalRuntime({
+  port: Number(env.PORT ?? 3000),
+  hostname: env.SCHEDULER_HOST ?? '127.0.0.1',
+  apiKeys: apiKeys(),
+  inMemory: env.SCHEDULER_IN_MEMORY === '1' || env.SCHEDULER_IN_MEMORY === 'true' || process.argv.includes('--in-memory'),
+  dataDir: env.SCHEDULER_DATA_DIR ?? '.data',
+  dynamoEmulator: dynamoEmulator as 'auto',
+  maxConcurrency: Number(env.SCHEDULER_WORKER_CONCURRENCY ?? 5),
+  leaseMs: tuning.leaseMs,
+  dueShards: tuning.dueShards,
+  seedExample: env.SCHEDULER_SEED_EXAMPLE !== '0',
+  env,
+  logger,
+}).catch((error: unknown) => {
+  logger.error('could not start', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+  process.exit(1);
+});
+
+let stoppingSince: number | undefined;
+const shutdown = (signal: string) => {
+  if (stoppingSince !== undefined) {
+    // Ctrl+C reaches us twice at once (from the terminal and relayed by npm/tsx);
+    // only a later, deliberate second press means "exit now".
+    if (Date.now() - stoppingSince < 2_000) return;
+    logger.warn('second signal: exiting now');
+    process.exit(130);
+  }
+  stoppingSince = Date.now();
+  logger.info('signal received', { signal });
+  runtime.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      logger.error('stop failed', { error: String(error) });
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -1,0 +1,78 @@
+/**
+ * Creates the tables and queues if they are missing, and leaves them be if they
+ * exist: safe to run on every start.
+ */
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { executionsTableDefinition, jobsTableDefinition } from '../../core/adapters/aws/dynamo-schema.js';
+
+export interface ResourceNames {
+  jobsTable: string;
+  executionsTable: string;
+  queue: string;
+  deadLetterQueue: string;
+}
+
+export const DEFAULT_NAMES: ResourceNames = {
+  jobsTable: 'scheduler-jobs',
+  executionsTable: 'scheduler-executions',
+  queue: 'scheduler-work',
+  deadLetterQueue: 'scheduler-work-dlq',
+};
+
+export interface QueueSettings {
+  /** Seconds a received message stays hidden; must exceed the claim lease. */
+  visibilityTimeoutSeconds: number;
+  /** Receives before SQS parks a message in the DLQ: the hard cap on attempts. */
+  maxReceiveCount: number;
+}
+
+export const DEFAULT_QUEUE_SETTINGS: QueueSettings = { visibilityTimeoutSeconds: 90, maxReceiveCount: 10 };
+
+async function ensureTable(db: DynamoDBClient, definition: ReturnType<typeof jobsTableDefinition>): Promise<void> {
+  try {
+    await db.send(new DescribeTableCommand({ TableName: definition.TableName }));
+    return;
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+  try {
+    await db.send(new CreateTableCommand(definition));
+  } catch (error) {
+    // Another process created it between our describe and create.
+    if ((error as Error).name !== 'ResourceInUseException') throw error;
+  }
+  for (let i = 0; i < 100; i++) {
+    const out = await db.send(new DescribeTableCommand({ TableName: definition.TableName }));
+    const indexesActive = (out.Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE');
+    if (out.Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    await delay(100);
+  }
+  throw new Error(`table ${definition.TableName} did not become active`);
+}
+
+export async function provisionTables(db: DynamoDBClient, names: ResourceNames = DEFAULT_NAMES): Promise<void> {
+  await ensureTable(db, jobsTableDefinition(names.jobsTable));
+  await ensureTable(db, executionsTableDefinition(names.executionsTable));
+}
+
+/** Returns the work queue's URL, and the DLQ's. */
+export async function provisionQueues(
+  sqs: SQSClient,
+  names: ResourceNames = DEFAULT_NAMES,
+  settings: QueueSettings = DEFAULT_QUEUE_SETTINGS,
+): Promise<{ queueUrl: string; deadLetterQueueUrl: string }> {
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: names.deadLetterQueue, Attributes: { MessageRetentionPeriod: '1209600' } }));
+  const dlqAttributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ['QueueArn'] }));
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: names.queue,
+      Attributes: {
+        VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqAttributes.Attributes!.QueueArn, maxReceiveCount: settings.maxReceiveCount }),
+      },
+    }),
+  );
+  return { queueUrl: queue.QueueUrl!, deadLetterQueueUrl: dlq.QueueUrl! };
+}

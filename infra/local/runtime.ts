@@ -1,0 +1,148 @@
+/**
+ * The local runtime: everything `npm run dev` runs, as one start/stop pair so the
+ * end-to-end tests can drive the same code. It plays AWS's parts (API Gateway,
+ * EventBridge Scheduler, the SQS event source mapping) and calls the same Lambda
+ * handlers that run in AWS.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { serve } from '@hono/node-server';
+import { join } from 'node:path';
+import { createSqsClient, type ClientOptions } from '../../core/adapters/aws/clients.js';
+import { JobService } from '../../core/jobs.js';
+import type { Logger } from '../../core/ports.js';
+import { createApiApp } from '../../functions/api.js';
+import { createTickHandler } from '../../functions/tick.js';
+import { buildAwsDeps } from '../../functions/wiring.js';
+import { createWorkerHandler } from '../../functions/worker.js';
+import { javaAvailable, startDynalite, startDynamoDbLocal, startSqsEmulator, type RunningEmulator } from './emulators.js';
+import { DEFAULT_NAMES, DEFAULT_QUEUE_SETTINGS, provisionQueues, provisionTables } from './provision.js';
+import { startSqsPoller } from './sqs-poller.js';
+import { startTicker } from './ticker.js';
+
+export interface LocalRuntimeOptions {
+  port: number;
+  hostname: string;
+  apiKeys: string[];
+  /** Throw-away stores (tests); otherwise data lives under dataDir. */
+  inMemory: boolean;
+  dataDir: string;
+  /** `auto`: DynamoDB Local when Java is present, else dynalite. */
+  dynamoEmulator: 'auto' | 'dynamodb-local' | 'dynalite';
+  /** Batches the worker runs at once, like the event source's maximum concurrency. */
+  maxConcurrency: number;
+  leaseMs: number;
+  dueShards: number;
+  seedExample: boolean;
+  /** The process environment, read for the AWS SDK's own endpoint settings. */
+  env: Record<string, string | undefined>;
+  logger: Logger;
+}
+
+export interface LocalRuntime {
+  url: string;
+  /** Where the stores live: the emulators this runtime started, or the configured endpoints. */
+  backends: string[];
+  stop(): Promise<void>;
+}
+
+/** True when the SDK's ordinary configuration already points somewhere (LocalStack, AWS). */
+export function externalEndpointsConfigured(env: Record<string, string | undefined>): boolean {
+  return ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SQS', 'AWS_PROFILE'].some((name) => !!env[name]);
+}
+
+async function startEmulators(options: LocalRuntimeOptions): Promise<RunningEmulator[]> {
+  const useJava = options.dynamoEmulator === 'dynamodb-local' || (options.dynamoEmulator === 'auto' && javaAvailable());
+  const dataDir = options.inMemory ? undefined : join(options.dataDir, useJava ? 'dynamodb-local' : 'dynalite');
+  const dynamo = useJava ? await startDynamoDbLocal({ dataDir }) : await startDynalite({ dataDir });
+  try {
+    return [dynamo, await startSqsEmulator()];
+  } catch (error) {
+    await dynamo.stop();
+    throw error;
+  }
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const log = options.logger;
+  const external = externalEndpointsConfigured(options.env);
+  const emulators = external ? [] : await startEmulators(options);
+  const stopEmulators = () => Promise.all(emulators.map((e) => e.stop()));
+  try {
+    const region = options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+    const clients: ClientOptions = external
+      ? { region }
+      : {
+          region,
+          dynamoEndpoint: emulators[0]!.endpoint,
+          sqsEndpoint: emulators[1]!.endpoint,
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        };
+    log.info('stores', { backends: external ? ['endpoints from AWS SDK configuration'] : emulators.map((e) => `${e.name} ${e.endpoint}`) });
+
+    const dynamo = new DynamoDBClient({ region, endpoint: clients.dynamoEndpoint, credentials: clients.credentials });
+    const sqs = createSqsClient(clients);
+    await provisionTables(dynamo, DEFAULT_NAMES);
+    const { queueUrl } = await provisionQueues(sqs, DEFAULT_NAMES, DEFAULT_QUEUE_SETTINGS);
+    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+
+    const deps = buildAwsDeps(
+      {
+        jobsTable: DEFAULT_NAMES.jobsTable,
+        executionsTable: DEFAULT_NAMES.executionsTable,
+        queueUrl,
+        dueShards: options.dueShards,
+        leaseMs: options.leaseMs,
+      },
+      { clients, logger: log },
+    );
+    if (options.seedExample) await seedExampleJob(new JobService(deps), log);
+
+    const app = createApiApp(deps, options.apiKeys);
+    const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname }, () => resolve(s));
+      s.once('error', reject);
+    });
+    const url = `http://${options.hostname}:${options.port}`;
+    const ticker = startTicker(createTickHandler(deps), log);
+    const poller = startSqsPoller({
+      sqs,
+      queueUrl,
+      queueArn,
+      region,
+      handler: createWorkerHandler(deps),
+      logger: log,
+      maxConcurrency: options.maxConcurrency,
+    });
+    log.info('scheduler running', { url, queueUrl });
+
+    return {
+      url,
+      backends: emulators.map((e) => e.endpoint),
+      stop: async () => {
+        log.info('stopping: no new work; waiting for running handlers');
+        await ticker.stop();
+        await poller.stop();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await stopEmulators();
+        log.info('stopped');
+      },
+    };
+  } catch (error) {
+    await stopEmulators();
+    throw error;
+  }
+}
+
+/** On a first start with nothing stored, one job shows a newcomer that it works. */
+async function seedExampleJob(jobs: JobService, log: Logger): Promise<void> {
+  const existing = await jobs.list({ limit: 1 });
+  if (existing.items.length > 0) return;
+  const job = await jobs.create({
+    name: 'heartbeat',
+    schedule: { cron: '* * * * *' },
+    handler: 'log',
+    payload: { message: 'the scheduler is alive' },
+  });
+  log.info('created the example job "heartbeat" (every minute, log handler)', { jobId: job.id });
+}

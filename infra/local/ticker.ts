@@ -1,0 +1,46 @@
+/**
+ * Plays the part of the EventBridge Scheduler rule: runs the tick once at start
+ * and then at the top of every minute. A tick still running when the next is due
+ * is not doubled up; the next one catches up from the cursors.
+ */
+import type { Logger } from '../../core/ports.js';
+
+export interface Ticker {
+  stop(): Promise<void>;
+}
+
+export function startTicker(tick: () => Promise<unknown>, logger: Logger, intervalMs = 60_000): Ticker {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  const fire = () => {
+    if (running) {
+      logger.warn('previous tick still running; skipping this one');
+      return;
+    }
+    running = tick()
+      .then(() => undefined)
+      .catch((error: unknown) => logger.error('tick failed', { error: error instanceof Error ? error.message : String(error) }))
+      .finally(() => (running = undefined));
+  };
+
+  const scheduleNext = () => {
+    if (stopped) return;
+    const wait = intervalMs - (Date.now() % intervalMs);
+    timer = setTimeout(() => {
+      fire();
+      scheduleNext();
+    }, wait);
+  };
+
+  fire();
+  scheduleNext();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
