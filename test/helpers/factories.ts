@@ -1,0 +1,50 @@
+/** Builders for the objects tests need, with defaults that can be overridden. */
+import type { Job } from '../../core/job.js';
+import type { Logger } from '../../core/ports.js';
+import type { Occurrence } from '../../core/occurrence.js';
+
+let counter = 0;
+
+export function aJob(overrides: Partial<Job> = {}): Job {
+  counter++;
+  return {
+    id: `job-${counter}-${Math.random().toString(36).slice(2, 8)}`,
+    name: `job-${counter}-${Math.random().toString(36).slice(2, 8)}`,
+    schedule: { cron: '* * * * *', timezone: 'UTC' },
+    handler: 'log',
+    payload: { n: counter },
+    status: 'active',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    nextRunAt: '2026-01-01T00:01:00.000Z',
+    ...overrides,
+  };
+}
+
+export function anOccurrence(overrides: Partial<Occurrence> = {}): Occurrence {
+  return {
+    jobId: 'job-1',
+    jobName: 'job-one',
+    handler: 'log',
+    payload: { hello: 'world' },
+    scheduledFor: '2026-01-01T00:01:00.000Z',
+    ...overrides,
+  };
+}
+
+/** A logger that keeps what it was told, for assertions and quiet test output. */
+export class MemoryLogger implements Logger {
+  readonly lines: { level: string; message: string; attributes?: Record<string, unknown> }[] = [];
+  debug(message: string, attributes?: Record<string, unknown>) {
+    this.lines.push({ level: 'debug', message, attributes });
+  }
+  info(message: string, attributes?: Record<string, unknown>) {
+    this.lines.push({ level: 'info', message, attributes });
+  }
+  warn(message: string, attributes?: Record<string, unknown>) {
+    this.lines.push({ level: 'warn', message, attributes });
+  }
+  error(message: string, attributes?: Record<string, unknown>) {
+    this.lines.push({ level: 'error', message, attributes });
+  }
+}

@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryExecutionStore } from '../../core/adapters/memory/memory-execution-store.js';
+import { MemoryJobStore } from '../../core/adapters/memory/memory-job-store.js';
+import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
+import { StoreUnavailableError } from '../../core/errors.js';
+import { JobService } from '../../core/jobs.js';
+import { createApp } from '../../functions/http/app.js';
+import { createHandlers } from '../../handlers/index.js';
+import { MemoryLogger } from '../helpers/factories.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+const KEY = 'test-key-123';
+const auth = { authorization: `Bearer ${KEY}` };
+const json = { ...auth, 'content-type': 'application/json' };
+
+function setup() {
+  const clock = new FakeClock('2026-01-01T00:00:10.000Z');
+  const jobs = new MemoryJobStore();
+  const executions = new MemoryExecutionStore();
+  const queue = new MemoryQueue();
+  const logger = new MemoryLogger();
+  let n = 0;
+  const service = new JobService({ jobs, executions, queue, clock, handlers: createHandlers(), newId: () => `id-${++n}` });
+  const app = createApp({ jobs: service, apiKeys: [KEY, 'second-key'], logger });
+  const post = (body: unknown) => app.request('/v1/jobs', { method: 'POST', headers: json, body: JSON.stringify(body) });
+  return { app, jobs, executions, queue, logger, post };
+}
+
+const cronJob = { name: 'nightly', schedule: { cron: '0 3 * * *', timezone: 'Europe/Berlin' }, handler: 'log', payload: { a: 1 } };
+
+describe('API', () => {
+  it('answers health without a key', async () => {
+    const res = await setup().app.request('/health');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it.each([
+    ['no header', {}],
+    ['a wrong key', { authorization: 'Bearer nope' }],
+    ['another scheme', { authorization: `Basic ${KEY}` }],
+  ])('refuses %s with 401 on every /v1 route', async (_, headers) => {
+    const { app } = setup();
+    for (const [method, path] of [['GET', '/v1/jobs'], ['POST', '/v1/jobs'], ['GET', '/v1/jobs/x'], ['DELETE', '/v1/jobs/x'], ['GET', '/v1/jobs/x/executions']]) {
+      const res = await app.request(path!, { method, headers });
+      expect(res.status).toBe(401);
+      expect((await res.json()).error.code).toBe('unauthorized');
+    }
+  });
+
+  it('accepts any of the configured keys', async () => {
+    const res = await setup().app.request('/v1/jobs', { headers: { authorization: 'Bearer second-key' } });
+    expect(res.status).toBe(200);
+  });
+
+  it('creates a job and returns it with its next run', async () => {
+    const { post } = setup();
+    const res = await post(cronJob);
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({
+      id: 'id-1',
+      name: 'nightly',
+      schedule: { cron: '0 3 * * *', timezone: 'Europe/Berlin' },
+      status: 'active',
+      // 03:00 in Berlin (CET) is 02:00 UTC.
+      nextRunAt: '2026-01-01T02:00:00.000Z',
+      createdAt: '2026-01-01T00:00:10.000Z',
+    });
+  });
+
+  it('sends a new job’s first occurrence at once when it is due within the minute', async () => {
+    const { post, queue, jobs } = setup();
+    const res = await post({ name: 'soon', schedule: { at: '2026-01-01T00:00:13.000Z' }, handler: 'log' });
+    expect(res.status).toBe(201);
+    expect(queue.sent).toMatchObject([{ jobId: 'id-1', scheduledFor: '2026-01-01T00:00:13.000Z', delaySeconds: 3 }]);
+    expect((await jobs.get('id-1'))!.nextRunAt).toBeNull();
+    expect((await res.json()).nextRunAt).toBeNull();
+  });
+
+  it('names every field that is wrong, and stores nothing', async () => {
+    const { post, jobs } = setup();
+    const res = await post({ name: 'bad name!', schedule: { cron: '0 0 30 2 *', timezone: 'Nowhere/City' }, handler: 'nope', extra: 1 });
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error.code).toBe('validation_failed');
+    expect(body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['(body)', 'name']);
+    expect((await jobs.list({ limit: 10 })).items).toEqual([]);
+  });
+
+  it.each([
+    [{ ...cronJob, schedule: { cron: '0 0 30 2 *' } }, 'schedule.cron', /can fire/],
+    [{ ...cronJob, schedule: { cron: '0 9 * * *', timezone: 'Nowhere/City' } }, 'schedule.timezone', /IANA/],
+    [{ ...cronJob, schedule: { cron: '* * * * *', every: '5m' } }, 'schedule', /exactly one/],
+    [{ ...cronJob, schedule: {} }, 'schedule', /exactly one/],
+    [{ ...cronJob, schedule: { every: '5m', timezone: 'UTC' } }, 'schedule.timezone', /only a cron/],
+    [{ ...cronJob, schedule: { at: '2025-01-01T00:00:00Z' } }, 'schedule.at', /past/],
+    [{ ...cronJob, handler: 'nope' }, 'handler', /no handler named "nope"/],
+    [{ ...cronJob, name: undefined }, 'name', /.+/],
+    [{ ...cronJob, payload: { big: 'x'.repeat(70_000) } }, 'payload', /limit/],
+    [{ ...cronJob, status: 'running' }, 'status', /.+/],
+  ])('rejects %j naming %s', async (body, path, message) => {
+    const res = await setup().post(body);
+    expect(res.status).toBe(400);
+    const details = (await res.json()).error.details as { path: string; message: string }[];
+    expect(details).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+
+  it('rejects a body that is not JSON', async () => {
+    const { app } = setup();
+    const res = await app.request('/v1/jobs', { method: 'POST', headers: json, body: '{"name":' });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe('invalid_json');
+  });
+
+  it('refuses a second job with the same name with 409', async () => {
+    const { post } = setup();
+    expect((await post(cronJob)).status).toBe(201);
+    const res = await post(cronJob);
+    expect(res.status).toBe(409);
+    expect((await res.json()).error).toMatchObject({ code: 'conflict', details: [{ path: 'name' }] });
+  });
+
+  it('gets, lists in pages, and deletes', async () => {
+    const { app, post } = setup();
+    for (const name of ['a', 'b', 'c']) await post({ ...cronJob, name });
+
+    expect((await (await app.request('/v1/jobs/id-2', { headers: auth })).json()).name).toBe('b');
+
+    const first = await (await app.request('/v1/jobs?limit=2', { headers: auth })).json();
+    expect(first.jobs).toHaveLength(2);
+    const second = await (await app.request(`/v1/jobs?limit=2&next=${first.next}`, { headers: auth })).json();
+    expect(second.jobs).toHaveLength(1);
+    expect(second.next).toBeUndefined();
+
+    expect((await app.request('/v1/jobs/id-2', { method: 'DELETE', headers: auth })).status).toBe(204);
+    expect((await app.request('/v1/jobs/id-2', { headers: auth })).status).toBe(404);
+    expect((await app.request('/v1/jobs/id-2', { method: 'DELETE', headers: auth })).status).toBe(404);
+    // The name is free again.
+    expect((await post({ ...cronJob, name: 'b' })).status).toBe(201);
+  });
+
+  it('answers 404 with the error shape for an unknown job, its executions, and unknown routes', async () => {
+    const { app } = setup();
+    for (const path of ['/v1/jobs/missing', '/v1/jobs/missing/executions', '/v1/nothing']) {
+      const res = await app.request(path, { headers: auth });
+      expect(res.status).toBe(404);
+      expect((await res.json()).error.code).toBe('not_found');
+    }
+  });
+
+  it('rejects a bad page size', async () => {
+    const res = await setup().app.request('/v1/jobs?limit=1000', { headers: auth });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.details[0].path).toBe('limit');
+  });
+
+  it('lists a job’s executions, newest first', async () => {
+    const { app, post, executions } = setup();
+    await post(cronJob);
+    for (const at of ['2026-01-01T01:00:00.000Z', '2026-01-01T02:00:00.000Z']) {
+      await executions.claim({ jobId: 'id-1', scheduledFor: at, jobName: 'nightly', handler: 'log', startedAt: at, leaseUntil: at });
+    }
+    const body = await (await app.request('/v1/jobs/id-1/executions', { headers: auth })).json();
+    expect(body.executions.map((e: { scheduledFor: string }) => e.scheduledFor)).toEqual(['2026-01-01T02:00:00.000Z', '2026-01-01T01:00:00.000Z']);
+  });
+
+  it('answers 503 with Retry-After when storage is down, and 500 without internals for the unexpected', async () => {
+    const { app, jobs, logger } = setup();
+    jobs.get = async () => {
+      throw new StoreUnavailableError('DynamoDB GetItem failed', { cause: new Error('ECONNREFUSED') });
+    };
+    let res = await app.request('/v1/jobs/x', { headers: auth });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect((await res.json()).error.code).toBe('unavailable');
+
+    jobs.get = async () => {
+      throw new Error('secret internal detail');
+    };
+    res = await app.request('/v1/jobs/x', { headers: auth });
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toContain('secret internal detail');
+    expect(text).not.toContain('at ');
+    expect(logger.lines.some((l) => l.level === 'error')).toBe(true);
+  });
+
+  it('never writes the API key to the log', async () => {
+    const { app, logger } = setup();
+    await app.request('/v1/jobs', { headers: { authorization: 'Bearer wrong-key-value' } });
+    await app.request('/v1/jobs', { headers: auth });
+    expect(JSON.stringify(logger.lines)).not.toContain(KEY);
+    expect(JSON.stringify(logger.lines)).not.toContain('wrong-key-value');
+  });
+});

@@ -1,0 +1,72 @@
+/** Error paths of the AWS adapters, which the emulators cannot be made to produce. */
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DynamoJobStore } from '../../core/adapters/aws/dynamo-job-store.js';
+import { SendFailedError, SqsQueue } from '../../core/adapters/aws/sqs-queue.js';
+import { StoreUnavailableError } from '../../core/errors.js';
+import { anOccurrence } from '../helpers/factories.js';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const sqs = mockClient(SQSClient);
+afterEach(() => {
+  dynamo.reset();
+  sqs.reset();
+});
+
+const store = () => new DynamoJobStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'jobs', 4);
+
+describe('DynamoDB adapter errors', () => {
+  it('turns a lost conditional write into false, by the exception type', async () => {
+    dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'any text', $metadata: {} }));
+    expect(await store().advanceCursor({ jobId: 'j', expectedNextRunAt: 'a', nextRunAt: 'b', updatedAt: 'c' })).toBe(false);
+  });
+
+  it('turns an unreachable endpoint into StoreUnavailableError, keeping the cause', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' });
+    dynamo.on(GetCommand).rejects(refused);
+    const error = await store().get('j').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as Error).cause).toBe(refused);
+  });
+
+  it('passes other errors through unchanged', async () => {
+    const denied = Object.assign(new Error('not allowed'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    dynamo.on(GetCommand).rejects(denied);
+    await expect(store().get('j')).rejects.toBe(denied);
+  });
+});
+
+describe('SQS queue adapter', () => {
+  const queue = () => new SqsQueue(new SQSClient({ region: 'us-east-1' }), 'https://sqs/q');
+
+  it('sends in batches of ten with each occurrence’s delay', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const occurrences = Array.from({ length: 23 }, (_, i) => anOccurrence({ jobId: `j${i}`, delaySeconds: i }));
+    await queue().send(occurrences);
+    const calls = sqs.commandCalls(SendMessageBatchCommand);
+    expect(calls.map((c) => c.args[0].input.Entries!.length)).toEqual([10, 10, 3]);
+    expect(calls[2]!.args[0].input.Entries!.map((e) => e.DelaySeconds)).toEqual([20, 21, 22]);
+    expect(JSON.parse(calls[0]!.args[0].input.Entries![0]!.MessageBody!)).not.toHaveProperty('delaySeconds');
+  });
+
+  it('retries the entries SQS refused, then fails loudly naming them', async () => {
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolvesOnce({ Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }] })
+      .resolves({ Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }] });
+    const error = await queue()
+      .send([anOccurrence({ jobId: 'a' }), anOccurrence({ jobId: 'b' })])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SendFailedError);
+    expect((error as Error).message).toContain('b@2026-01-01T00:01:00.000Z');
+    expect(sqs.commandCalls(SendMessageBatchCommand)[1]!.args[0].input.Entries!.map((e) => e.Id)).toEqual(['1']);
+  });
+
+  it('succeeds when the retry gets through', async () => {
+    sqs.on(SendMessageBatchCommand).resolvesOnce({ Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false }] }).resolves({});
+    await expect(queue().send([anOccurrence()])).resolves.toBeUndefined();
+  });
+});
