@@ -32,9 +32,22 @@ function describe(error: unknown): ExecutionError {
   return { name: 'Error', message: String(error) };
 }
 
+/**
+ * Sleeps until the instant, re-checking after each sleep: timers run on a
+ * monotonic clock and can wake a millisecond before the wall clock says so, and a
+ * handler must never start before its instant.
+ */
+async function waitForInstant(instantMs: number, deps: ExecutorDeps): Promise<void> {
+  const giveUpAt = deps.clock.now().getTime() + deps.maxEarlyWaitMs;
+  for (;;) {
+    const now = deps.clock.now().getTime();
+    if (now >= instantMs || now >= giveUpAt) return;
+    await deps.sleep(Math.max(1, Math.min(instantMs, giveUpAt) - now));
+  }
+}
+
 export async function executeOccurrence(occurrence: Occurrence, deps: ExecutorDeps): Promise<ExecutionResult> {
-  const early = new Date(occurrence.scheduledFor).getTime() - deps.clock.now().getTime();
-  if (early > 0) await deps.sleep(Math.min(early, deps.maxEarlyWaitMs));
+  await waitForInstant(new Date(occurrence.scheduledFor).getTime(), deps);
 
   const started = deps.clock.now();
   const claim = await deps.executions.claim({

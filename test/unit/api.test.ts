@@ -9,6 +9,8 @@ import { createHandlers } from '../../handlers/index.js';
 import { MemoryLogger } from '../helpers/factories.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
+const read = (res: Response): Promise<any> => res.json();
 const KEY = 'test-key-123';
 const auth = { authorization: `Bearer ${KEY}` };
 const json = { ...auth, 'content-type': 'application/json' };
@@ -32,7 +34,7 @@ describe('API', () => {
   it('answers health without a key', async () => {
     const res = await setup().app.request('/health');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(await read(res)).toEqual({ status: 'ok' });
   });
 
   it.each([
@@ -44,7 +46,7 @@ describe('API', () => {
     for (const [method, path] of [['GET', '/v1/jobs'], ['POST', '/v1/jobs'], ['GET', '/v1/jobs/x'], ['DELETE', '/v1/jobs/x'], ['GET', '/v1/jobs/x/executions']]) {
       const res = await app.request(path!, { method, headers });
       expect(res.status).toBe(401);
-      expect((await res.json()).error.code).toBe('unauthorized');
+      expect((await read(res)).error.code).toBe('unauthorized');
     }
   });
 
@@ -57,7 +59,7 @@ describe('API', () => {
     const { post } = setup();
     const res = await post(cronJob);
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({
+    expect(await read(res)).toMatchObject({
       id: 'id-1',
       name: 'nightly',
       schedule: { cron: '0 3 * * *', timezone: 'Europe/Berlin' },
@@ -74,14 +76,14 @@ describe('API', () => {
     expect(res.status).toBe(201);
     expect(queue.sent).toMatchObject([{ jobId: 'id-1', scheduledFor: '2026-01-01T00:00:13.000Z', delaySeconds: 3 }]);
     expect((await jobs.get('id-1'))!.nextRunAt).toBeNull();
-    expect((await res.json()).nextRunAt).toBeNull();
+    expect((await read(res)).nextRunAt).toBeNull();
   });
 
   it('names every field that is wrong, and stores nothing', async () => {
     const { post, jobs } = setup();
     const res = await post({ name: 'bad name!', schedule: { cron: '0 0 30 2 *', timezone: 'Nowhere/City' }, handler: 'nope', extra: 1 });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await read(res);
     expect(body.error.code).toBe('validation_failed');
     expect(body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['(body)', 'name']);
     expect((await jobs.list({ limit: 10 })).items).toEqual([]);
@@ -101,7 +103,7 @@ describe('API', () => {
   ])('rejects %j naming %s', async (body, path, message) => {
     const res = await setup().post(body);
     expect(res.status).toBe(400);
-    const details = (await res.json()).error.details as { path: string; message: string }[];
+    const details = (await read(res)).error.details as { path: string; message: string }[];
     expect(details).toContainEqual({ path, message: expect.stringMatching(message) });
   });
 
@@ -109,7 +111,7 @@ describe('API', () => {
     const { app } = setup();
     const res = await app.request('/v1/jobs', { method: 'POST', headers: json, body: '{"name":' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.code).toBe('invalid_json');
+    expect((await read(res)).error.code).toBe('invalid_json');
   });
 
   it('refuses a second job with the same name with 409', async () => {
@@ -117,18 +119,18 @@ describe('API', () => {
     expect((await post(cronJob)).status).toBe(201);
     const res = await post(cronJob);
     expect(res.status).toBe(409);
-    expect((await res.json()).error).toMatchObject({ code: 'conflict', details: [{ path: 'name' }] });
+    expect((await read(res)).error).toMatchObject({ code: 'conflict', details: [{ path: 'name' }] });
   });
 
   it('gets, lists in pages, and deletes', async () => {
     const { app, post } = setup();
     for (const name of ['a', 'b', 'c']) await post({ ...cronJob, name });
 
-    expect((await (await app.request('/v1/jobs/id-2', { headers: auth })).json()).name).toBe('b');
+    expect((await read(await app.request('/v1/jobs/id-2', { headers: auth }))).name).toBe('b');
 
-    const first = await (await app.request('/v1/jobs?limit=2', { headers: auth })).json();
+    const first = await read(await app.request('/v1/jobs?limit=2', { headers: auth }));
     expect(first.jobs).toHaveLength(2);
-    const second = await (await app.request(`/v1/jobs?limit=2&next=${first.next}`, { headers: auth })).json();
+    const second = await read(await app.request(`/v1/jobs?limit=2&next=${first.next}`, { headers: auth }));
     expect(second.jobs).toHaveLength(1);
     expect(second.next).toBeUndefined();
 
@@ -144,14 +146,14 @@ describe('API', () => {
     for (const path of ['/v1/jobs/missing', '/v1/jobs/missing/executions', '/v1/nothing']) {
       const res = await app.request(path, { headers: auth });
       expect(res.status).toBe(404);
-      expect((await res.json()).error.code).toBe('not_found');
+      expect((await read(res)).error.code).toBe('not_found');
     }
   });
 
   it('rejects a bad page size', async () => {
     const res = await setup().app.request('/v1/jobs?limit=1000', { headers: auth });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.details[0].path).toBe('limit');
+    expect((await read(res)).error.details[0].path).toBe('limit');
   });
 
   it('lists a job’s executions, newest first', async () => {
@@ -160,7 +162,7 @@ describe('API', () => {
     for (const at of ['2026-01-01T01:00:00.000Z', '2026-01-01T02:00:00.000Z']) {
       await executions.claim({ jobId: 'id-1', scheduledFor: at, jobName: 'nightly', handler: 'log', startedAt: at, leaseUntil: at });
     }
-    const body = await (await app.request('/v1/jobs/id-1/executions', { headers: auth })).json();
+    const body = await read(await app.request('/v1/jobs/id-1/executions', { headers: auth }));
     expect(body.executions.map((e: { scheduledFor: string }) => e.scheduledFor)).toEqual(['2026-01-01T02:00:00.000Z', '2026-01-01T01:00:00.000Z']);
   });
 
@@ -172,7 +174,7 @@ describe('API', () => {
     let res = await app.request('/v1/jobs/x', { headers: auth });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
-    expect((await res.json()).error.code).toBe('unavailable');
+    expect((await read(res)).error.code).toBe('unavailable');
 
     jobs.get = async () => {
       throw new Error('secret internal detail');

@@ -108,3 +108,27 @@ describe('executeOccurrence', () => {
     });
   });
 });
+
+describe('executeOccurrence timing', () => {
+  it('sleeps again when a timer wakes a little before the instant', async () => {
+    const clock = new FakeClock('2026-01-01T00:00:59.000Z');
+    let ranAt: string | undefined;
+    const sleeps: number[] = [];
+    const deps: ExecutorDeps = {
+      executions: new MemoryExecutionStore(),
+      handlers: new HandlerRegistry({ when: () => void (ranAt = clock.now().toISOString()) }),
+      clock,
+      logger: new MemoryLogger(),
+      // The first timer wakes 1 ms early by the wall clock, as Node's can.
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock.advance(sleeps.length === 1 ? ms - 1 : ms);
+      },
+      leaseMs: 60_000,
+      maxEarlyWaitMs: 5_000,
+    };
+    await executeOccurrence(anOccurrence({ handler: 'when', scheduledFor: '2026-01-01T00:01:00.000Z' }), deps);
+    expect(ranAt).toBe('2026-01-01T00:01:00.000Z');
+    expect(sleeps).toEqual([1_000, 1]);
+  });
+});

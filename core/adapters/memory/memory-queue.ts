@@ -1,11 +1,27 @@
 import type { Occurrence } from '../../occurrence.js';
-import type { Queue } from '../../ports.js';
+import type { Clock, Queue } from '../../ports.js';
+import { systemClock } from '../system-clock.js';
 
-/** Holds what was sent, in order; unit tests read `sent`. */
+/** Holds what was sent; unit tests read `sent`, consumers take what is visible. */
 export class MemoryQueue implements Queue {
   readonly sent: Occurrence[] = [];
+  private readonly waiting: { occurrence: Occurrence; visibleAt: number }[] = [];
+
+  constructor(private readonly clock: Clock = systemClock) {}
 
   async send(occurrences: Occurrence[]): Promise<void> {
-    this.sent.push(...occurrences.map((o) => structuredClone(o)));
+    const now = this.clock.now().getTime();
+    for (const o of occurrences) {
+      this.sent.push(structuredClone(o));
+      this.waiting.push({ occurrence: structuredClone(o), visibleAt: now + (o.delaySeconds ?? 0) * 1000 });
+    }
+  }
+
+  /** Removes and returns the occurrences whose delay has passed, bodies only. */
+  takeVisible(): Occurrence[] {
+    const now = this.clock.now().getTime();
+    const visible = this.waiting.filter((w) => w.visibleAt <= now);
+    this.waiting.splice(0, this.waiting.length, ...this.waiting.filter((w) => w.visibleAt > now));
+    return visible.map(({ occurrence: { delaySeconds: _d, ...body } }) => body);
   }
 }

@@ -1,0 +1,71 @@
+/** Starts `infra/local/main.ts` (what `npm run dev` runs) as a child process, as a user would. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+import { freePort } from '../../infra/local/emulators.js';
+
+export interface RuntimeProcess {
+  url: string;
+  key: string;
+  output: () => string;
+  api: (path: string, init?: RequestInit) => Promise<Response>;
+  /** Sends the signal and resolves with the exit code. */
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+export async function startRuntimeProcess(env: Record<string, string> = {}): Promise<RuntimeProcess> {
+  const port = await freePort();
+  const key = `e2e-key-${port}`;
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
+    env: { ...process.env, PORT: String(port), SCHEDULER_API_KEYS: key, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`runtime exited with ${child.exitCode} while starting:\n${output}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok && output.includes('scheduler running')) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`runtime did not become healthy within 60 s:\n${output}`);
+    }
+    await delay(200);
+  }
+
+  return {
+    url,
+    key,
+    output: () => output,
+    api: (path, init = {}) =>
+      fetch(`${url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+      }),
+    stop: async (signal = 'SIGINT') => {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(200);
+  }
+}

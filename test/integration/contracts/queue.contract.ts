@@ -1,0 +1,42 @@
+/**
+ * What every Queue must do: accept occurrences in any number, keep their bodies
+ * intact and honour each one's delay. `drain` reads back what arrived.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Occurrence } from '../../../core/occurrence.js';
+import type { Queue } from '../../../core/ports.js';
+import { anOccurrence } from '../../helpers/factories.js';
+
+export interface QueueUnderTest {
+  queue: Queue;
+  /** Everything that is visible now, as message bodies. */
+  drain(): Promise<Occurrence[]>;
+}
+
+export function queueContract(name: string, make: () => Promise<QueueUnderTest>) {
+  describe(`Queue contract: ${name}`, () => {
+    it('delivers many occurrences, bodies intact', async () => {
+      const { queue, drain } = await make();
+      const sent = Array.from({ length: 25 }, (_, i) => anOccurrence({ jobId: `job-${i}`, payload: { i, text: 'é ✓ "quoted"' } }));
+      await queue.send(sent);
+      const received = await drain();
+      expect(received.sort((a, b) => a.jobId.localeCompare(b.jobId))).toEqual(
+        sent.map(({ delaySeconds: _d, ...o }) => o).sort((a, b) => a.jobId.localeCompare(b.jobId)),
+      );
+    });
+
+    it('holds a delayed occurrence back until its delay has passed', async () => {
+      const { queue, drain } = await make();
+      await queue.send([anOccurrence({ jobId: 'later', delaySeconds: 2 }), anOccurrence({ jobId: 'now', delaySeconds: 0 })]);
+      expect((await drain()).map((o) => o.jobId)).toEqual(['now']);
+      await new Promise((r) => setTimeout(r, 2_300));
+      expect((await drain()).map((o) => o.jobId)).toEqual(['later']);
+    });
+
+    it('accepts an empty send', async () => {
+      const { queue, drain } = await make();
+      await queue.send([]);
+      expect(await drain()).toEqual([]);
+    });
+  });
+}
