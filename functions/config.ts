@@ -3,6 +3,7 @@
  * fails the cold start with its name, never later with an undefined.
  */
 import { SchedulerError } from '../core/errors.js';
+import { CLAIM_LEASE_SECONDS } from '../core/limits.js';
 
 export class ConfigError extends SchedulerError {}
 
@@ -12,7 +13,7 @@ export interface SchedulerConfig {
   queueUrl: string;
   /** Partitions of the due index; more spreads the tick's reads wider. Default 4. */
   dueShards: number;
-  /** How long a running claim is honoured before a redelivery may take it over; below the queue's visibility timeout. Default 60 s. */
+  /** How long a running claim is honoured before a redelivery may take it over; see core/limits.ts. */
   leaseMs: number;
 }
 
@@ -38,7 +39,7 @@ export function loadConfig(env: Env): SchedulerConfig {
     executionsTable: required(env, 'SCHEDULER_EXECUTIONS_TABLE'),
     queueUrl: required(env, 'SCHEDULER_QUEUE_URL'),
     dueShards: positiveInt(env, 'SCHEDULER_DUE_SHARDS', 4),
-    leaseMs: positiveInt(env, 'SCHEDULER_LEASE_SECONDS', 60) * 1000,
+    leaseMs: positiveInt(env, 'SCHEDULER_LEASE_SECONDS', CLAIM_LEASE_SECONDS) * 1000,
   };
 }
 

@@ -6,6 +6,7 @@ import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { executionsTableDefinition, jobsTableDefinition } from '../../core/adapters/aws/dynamo-schema.js';
+import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_SECONDS } from '../../core/limits.js';
 
 export interface ResourceNames {
   jobsTable: string;
@@ -28,7 +29,7 @@ export interface QueueSettings {
   maxReceiveCount: number;
 }
 
-export const DEFAULT_QUEUE_SETTINGS: QueueSettings = { visibilityTimeoutSeconds: 90, maxReceiveCount: 10 };
+export const DEFAULT_QUEUE_SETTINGS: QueueSettings = { visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS, maxReceiveCount: MAX_RECEIVE_COUNT };
 
 async function ensureTable(db: DynamoDBClient, definition: ReturnType<typeof jobsTableDefinition>): Promise<void> {
   try {

@@ -1,0 +1,56 @@
+/** The three Lambda functions and what triggers them. */
+import { CLAIM_LEASE_SECONDS, WORKER_MAX_CONCURRENCY, WORKER_TIMEOUT_SECONDS } from '../core/limits';
+import { queueAccess, tableAccess } from './permissions';
+import { workQueue } from './queue';
+import { executionsTable, jobsTable } from './storage';
+
+const runtime = 'nodejs22.x';
+
+const environment = {
+  SCHEDULER_JOBS_TABLE: jobsTable.name,
+  SCHEDULER_EXECUTIONS_TABLE: executionsTable.name,
+  SCHEDULER_QUEUE_URL: workQueue.url,
+  SCHEDULER_LEASE_SECONDS: String(CLAIM_LEASE_SECONDS),
+};
+
+/** Comma-separated API keys: `npx sst secret set ApiKeys "key1,key2"`. */
+export const apiKeys = new sst.Secret('ApiKeys');
+
+export const api = new sst.aws.Function('Api', {
+  handler: 'functions/api.handler',
+  runtime,
+  url: true,
+  timeout: '29 seconds',
+  environment: { ...environment, SCHEDULER_API_KEYS: apiKeys.value },
+  permissions: [
+    tableAccess(jobsTable, ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'Scan']),
+    tableAccess(executionsTable, ['Query']),
+    queueAccess(workQueue, ['SendMessage']),
+  ],
+});
+
+export const tick = new sst.aws.CronV2('Tick', {
+  schedule: 'rate(1 minute)',
+  function: {
+    handler: 'functions/tick.handler',
+    runtime,
+    timeout: '50 seconds',
+    environment,
+    permissions: [tableAccess(jobsTable, ['Query', 'UpdateItem']), queueAccess(workQueue, ['SendMessage'])],
+  },
+});
+
+export const worker = workQueue.subscribe(
+  {
+    handler: 'functions/worker.handler',
+    runtime,
+    timeout: `${WORKER_TIMEOUT_SECONDS} seconds`,
+    environment,
+    permissions: [tableAccess(executionsTable, ['UpdateItem', 'GetItem'])],
+  },
+  {
+    // Without partialResponses one failing message would redeliver its whole batch.
+    batch: { size: 10, window: '0 seconds', partialResponses: true },
+    transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: WORKER_MAX_CONCURRENCY } } },
+  },
+);

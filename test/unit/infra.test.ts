@@ -1,0 +1,113 @@
+/**
+ * Runs infra/*.ts against recording stand-ins for SST's components (SST cannot
+ * deploy offline) and checks the wiring the guarantees depend on.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { executionsTableDefinition, jobsTableDefinition } from '../../core/adapters/aws/dynamo-schema.js';
+import { CLAIM_LEASE_SECONDS, MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS } from '../../core/limits.js';
+
+interface Created {
+  kind: string;
+  name: string;
+  args: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded as given
+  subscription?: { subscriber: any; args: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+const created: Created[] = [];
+
+function component(kind: string) {
+  return class {
+    readonly arn: string;
+    readonly name: string;
+    readonly url: string;
+    readonly value: string;
+    private readonly record: Created;
+    constructor(name: string, args: unknown = {}) {
+      this.record = { kind, name, args };
+      created.push(this.record);
+      this.arn = `arn:${kind}:${name}`;
+      this.name = `${name}-name`;
+      this.url = `https://${name}.url`;
+      this.value = `secret:${name}`;
+    }
+    subscribe(subscriber: unknown, args: unknown) {
+      this.record.subscription = { subscriber, args };
+      return {};
+    }
+  };
+}
+
+const find = (kind: string, name: string) => created.find((c) => c.kind === kind && c.name === name)!;
+const seconds = (duration: string) => {
+  const [n, unit] = duration.split(' ');
+  return Number(n) * (unit!.startsWith('minute') ? 60 : 1);
+};
+
+beforeAll(async () => {
+  Object.assign(globalThis, {
+    sst: {
+      aws: { Dynamo: component('Dynamo'), Queue: component('Queue'), Function: component('Function'), CronV2: component('CronV2') },
+      Secret: component('Secret'),
+    },
+    $interpolate: (strings: TemplateStringsArray, ...values: unknown[]) => String.raw({ raw: strings }, ...values),
+  });
+  // Imported by path so the type-check (which has no SST types offline) does not follow them.
+  const infra = ['storage', 'queue', 'functions'];
+  for (const file of infra) await import(/* @vite-ignore */ `../../infra/${file}.ts`);
+});
+
+describe('infra', () => {
+  it('declares the tables with the keys and index the adapters use', () => {
+    const jobs = find('Dynamo', 'Jobs').args;
+    const definition = jobsTableDefinition('x');
+    expect(jobs.primaryIndex).toEqual({ hashKey: 'pk' });
+    const gsi = definition.GlobalSecondaryIndexes![0]!;
+    expect(jobs.globalIndexes[gsi.IndexName!]).toEqual({ hashKey: gsi.KeySchema![0]!.AttributeName, rangeKey: gsi.KeySchema![1]!.AttributeName });
+    const executions = find('Dynamo', 'Executions').args;
+    const keys = executionsTableDefinition('x').KeySchema!.map((k) => k.AttributeName);
+    expect(executions.primaryIndex).toEqual({ hashKey: keys[0], rangeKey: keys[1] });
+  });
+
+  it('keeps lease <= worker timeout < visibility timeout, with a DLQ as the hard cap', () => {
+    const queue = find('Queue', 'Work');
+    const visibility = seconds(queue.args.visibilityTimeout);
+    const workerTimeout = seconds(queue.subscription!.subscriber.timeout);
+    expect(visibility).toBe(VISIBILITY_TIMEOUT_SECONDS);
+    expect(workerTimeout).toBe(WORKER_TIMEOUT_SECONDS);
+    expect(CLAIM_LEASE_SECONDS).toBeLessThanOrEqual(workerTimeout);
+    expect(workerTimeout).toBeLessThan(visibility);
+    expect(queue.args.dlq).toEqual({ queue: 'arn:Queue:WorkDeadLetters', retry: MAX_RECEIVE_COUNT });
+  });
+
+  it('subscribes the worker with partial batch responses and a concurrency cap', () => {
+    const { subscriber, args } = find('Queue', 'Work').subscription!;
+    expect(subscriber.handler).toBe('functions/worker.handler');
+    expect(args.batch.partialResponses).toBe(true);
+    expect(args.transform.eventSourceMapping.scalingConfig.maximumConcurrency).toBeGreaterThanOrEqual(2);
+  });
+
+  it('runs the tick every minute', () => {
+    const tick = find('CronV2', 'Tick').args;
+    expect(tick.schedule).toBe('rate(1 minute)');
+    expect(tick.function.handler).toBe('functions/tick.handler');
+    expect(seconds(tick.function.timeout)).toBeLessThan(60);
+  });
+
+  it('grants each function only named actions on its own resources, never a wildcard', () => {
+    const functions = [find('Function', 'Api').args, find('CronV2', 'Tick').args.function, find('Queue', 'Work').subscription!.subscriber];
+    for (const fn of functions) {
+      expect(fn.link).toBeUndefined();
+      for (const statement of fn.permissions) {
+        for (const action of statement.actions) expect(action).toMatch(/^(dynamodb|sqs):[A-Z][A-Za-z]+$/);
+        for (const resource of statement.resources) expect(resource).not.toBe('*');
+      }
+    }
+    const actions = (fn: { permissions: { actions: string[] }[] }) => fn.permissions.flatMap((p) => p.actions).sort();
+    expect(actions(functions[1])).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem', 'sqs:SendMessage']);
+    expect(actions(functions[2])).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+  });
+
+  it('takes API keys from a secret, not from the repo', () => {
+    expect(find('Function', 'Api').args.environment.SCHEDULER_API_KEYS).toBe('secret:ApiKeys');
+  });
+});
