@@ -3,7 +3,7 @@ import { JobNotFoundError } from './errors.js';
 import type { Execution } from './execution.js';
 import type { HandlerRegistry } from './handlers.js';
 import { buildJob, type Job } from './job.js';
-import type { Clock, ExecutionStore, JobStore, Page, Queue } from './ports.js';
+import type { Clock, ExecutionStore, JobStore, Logger, Page, Queue } from './ports.js';
 import { DEFAULT_TICK_SETTINGS, dispatch, type TickSettings } from './tick.js';
 
 export interface JobServiceDeps {
@@ -12,6 +12,7 @@ export interface JobServiceDeps {
   handlers: HandlerRegistry;
   queue: Queue;
   clock: Clock;
+  logger: Logger;
   newId: () => string;
   tickSettings?: TickSettings;
 }
@@ -23,10 +24,19 @@ export class JobService {
     const now = this.deps.clock.now();
     const job = buildJob(raw, { id: this.deps.newId(), now, handlerNames: this.deps.handlers.names() });
     await this.deps.jobs.create(job);
-    // If the API dies here, the next tick finds the job through the due index and
-    // sends these occurrences; the ledger's claim drops any that were already sent.
-    await dispatch([job], now, this.deps, this.deps.tickSettings ?? DEFAULT_TICK_SETTINGS);
-    return (await this.deps.jobs.get(job.id)) ?? job;
+    // The job is stored: that is the create. Sending its first occurrences now is a
+    // shortcut; if it fails (or the API dies here) the next tick finds the job
+    // through the due index, and the ledger's claim drops anything sent twice.
+    try {
+      await dispatch([job], now, this.deps, this.deps.tickSettings ?? DEFAULT_TICK_SETTINGS);
+      return (await this.deps.jobs.get(job.id)) ?? job;
+    } catch (error) {
+      this.deps.logger.warn('job created; its first occurrences wait for the next tick', {
+        jobId: job.id,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+      return job;
+    }
   }
 
   async get(id: string): Promise<Job> {

@@ -25,7 +25,7 @@ function required(env: Env, name: string): string {
   return value;
 }
 
-function positiveInt(env: Env, name: string, fallback: number): number {
+export function positiveInt(env: Env, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);
@@ -33,13 +33,20 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+/** The settings that have defaults; the local runtime names its own resources. */
+export function loadTuning(env: Env): Pick<SchedulerConfig, 'dueShards' | 'leaseMs'> {
+  return {
+    dueShards: positiveInt(env, 'SCHEDULER_DUE_SHARDS', 4),
+    leaseMs: positiveInt(env, 'SCHEDULER_LEASE_SECONDS', CLAIM_LEASE_SECONDS) * 1000,
+  };
+}
+
 export function loadConfig(env: Env): SchedulerConfig {
   return {
     jobsTable: required(env, 'SCHEDULER_JOBS_TABLE'),
     executionsTable: required(env, 'SCHEDULER_EXECUTIONS_TABLE'),
     queueUrl: required(env, 'SCHEDULER_QUEUE_URL'),
-    dueShards: positiveInt(env, 'SCHEDULER_DUE_SHARDS', 4),
-    leaseMs: positiveInt(env, 'SCHEDULER_LEASE_SECONDS', CLAIM_LEASE_SECONDS) * 1000,
+    ...loadTuning(env),
   };
 }
 

@@ -4,7 +4,7 @@
  * handlers finish and exits.
  */
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../../functions/config.js';
+import { ConfigError, loadTuning, positiveInt } from '../../functions/config.js';
 import { createLogger } from '../../functions/wiring.js';
 import { startLocalRuntime } from './runtime.js';
 
@@ -20,24 +20,39 @@ function apiKeys(): string[] {
   return [key];
 }
 
-const dynamoEmulator = env.SCHEDULER_DYNAMODB_EMULATOR ?? 'auto';
-if (!['auto', 'dynamodb-local', 'dynalite'].includes(dynamoEmulator)) {
-  logger.error('SCHEDULER_DYNAMODB_EMULATOR must be auto, dynamodb-local or dynalite');
+function settings() {
+  const dynamoEmulator = env.SCHEDULER_DYNAMODB_EMULATOR ?? 'auto';
+  if (dynamoEmulator !== 'auto' && dynamoEmulator !== 'dynamodb-local' && dynamoEmulator !== 'dynalite') {
+    throw new ConfigError(`SCHEDULER_DYNAMODB_EMULATOR must be auto, dynamodb-local or dynalite, got "${dynamoEmulator}"`);
+  }
+  const port = positiveInt(env, 'PORT', 3000);
+  if (port > 65535) throw new ConfigError(`PORT must be at most 65535, got ${port}`);
+  return {
+    port,
+    dynamoEmulator,
+    maxConcurrency: positiveInt(env, 'SCHEDULER_WORKER_CONCURRENCY', 5),
+    ...loadTuning(env),
+  } as const;
+}
+
+let config: ReturnType<typeof settings>;
+try {
+  config = settings();
+} catch (error) {
+  logger.error('invalid setting', { error: error instanceof Error ? error.message : String(error) });
   process.exit(2);
 }
-// Reuse the Lambda config's validation for the numeric settings; names are local.
-const tuning = loadConfig({ SCHEDULER_JOBS_TABLE: '-', SCHEDULER_EXECUTIONS_TABLE: '-', SCHEDULER_QUEUE_URL: '-', ...env });
 
 const runtime = await startLocalRuntime({
-  port: Number(env.PORT ?? 3000),
+  port: config.port,
   hostname: env.SCHEDULER_HOST ?? '127.0.0.1',
   apiKeys: apiKeys(),
   inMemory: env.SCHEDULER_IN_MEMORY === '1' || env.SCHEDULER_IN_MEMORY === 'true' || process.argv.includes('--in-memory'),
   dataDir: env.SCHEDULER_DATA_DIR ?? '.data',
-  dynamoEmulator: dynamoEmulator as 'auto',
-  maxConcurrency: Number(env.SCHEDULER_WORKER_CONCURRENCY ?? 5),
-  leaseMs: tuning.leaseMs,
-  dueShards: tuning.dueShards,
+  dynamoEmulator: config.dynamoEmulator,
+  maxConcurrency: config.maxConcurrency,
+  leaseMs: config.leaseMs,
+  dueShards: config.dueShards,
   seedExample: env.SCHEDULER_SEED_EXAMPLE !== '0',
   env,
   logger,

@@ -22,7 +22,7 @@ function setup() {
   const queue = new MemoryQueue();
   const logger = new MemoryLogger();
   let n = 0;
-  const service = new JobService({ jobs, executions, queue, clock, handlers: createHandlers(), newId: () => `id-${++n}` });
+  const service = new JobService({ jobs, executions, queue, clock, logger, handlers: createHandlers(), newId: () => `id-${++n}` });
   const app = createApp({ jobs: service, apiKeys: [KEY, 'second-key'], logger });
   const post = (body: unknown) => app.request('/v1/jobs', { method: 'POST', headers: json, body: JSON.stringify(body) });
   return { app, jobs, executions, queue, logger, post };
@@ -77,6 +77,18 @@ describe('API', () => {
     expect(queue.sent).toMatchObject([{ jobId: 'id-1', scheduledFor: '2026-01-01T00:00:13.000Z', delaySeconds: 3 }]);
     expect((await jobs.get('id-1'))!.nextRunAt).toBeNull();
     expect((await read(res)).nextRunAt).toBeNull();
+  });
+
+  it('still creates the job when sending its first occurrences fails; the tick sends them later', async () => {
+    const { post, queue, jobs, logger } = setup();
+    queue.send = async () => {
+      throw new StoreUnavailableError('SQS SendMessageBatch failed');
+    };
+    const res = await post({ name: 'soon', schedule: { at: '2026-01-01T00:00:13.000Z' }, handler: 'log' });
+    expect(res.status).toBe(201);
+    // The cursor did not move, so the due index still offers the occurrence to the tick.
+    expect((await jobs.get('id-1'))!.nextRunAt).toBe('2026-01-01T00:00:13.000Z');
+    expect(logger.lines.some((l) => l.level === 'warn' && l.message.includes('next tick'))).toBe(true);
   });
 
   it('names every field that is wrong, and stores nothing', async () => {

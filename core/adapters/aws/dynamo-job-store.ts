@@ -2,7 +2,8 @@
  * JobStore on one DynamoDB table. Items: `JOB#<id>` (the job) and `NAME#<name>`
  * (a lock that keeps names unique). No transactions, so it also runs on dynalite:
  * the name lock is written first and a lock whose job never got written (a crash
- * in between) is taken over by the next create with that name.
+ * in between) is taken over by a later create with that name, once the lock is
+ * old enough that its own create cannot still be running.
  */
 import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { JobNameTakenError } from '../../errors.js';
@@ -15,6 +16,8 @@ import { DUE_INDEX } from './dynamo-schema.js';
 type JobItem = Omit<Job, 'payload'> & { pk: string; payload: string; dueShard?: string; dueAt?: number };
 
 const jobKey = (id: string) => ({ pk: `JOB#${id}` });
+/** Longer than any create takes between writing the lock and writing the job. */
+const ORPHAN_LOCK_AGE_MS = 60_000;
 const nameKey = (name: string) => ({ pk: `NAME#${name}` });
 
 /** A stable shard per job spreads the due index over partitions. */
@@ -50,30 +53,34 @@ export class DynamoJobStore implements JobStore {
   }
 
   async create(job: Job): Promise<void> {
-    await this.lockName(job.name, job.id);
+    await this.lockName(job.name, job.id, job.createdAt);
     await this.call('PutItem', () =>
       this.db.send(new PutCommand({ TableName: this.tableName, Item: this.toItem(job), ConditionExpression: 'attribute_not_exists(pk)' })),
     );
   }
 
-  private async lockName(name: string, jobId: string): Promise<void> {
+  private async lockName(name: string, jobId: string, lockedAt: string): Promise<void> {
+    const lock = { ...nameKey(name), jobId, lockedAt };
     try {
       await this.call('PutItem', () =>
-        this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...nameKey(name), jobId }, ConditionExpression: 'attribute_not_exists(pk)' })),
+        this.db.send(new PutCommand({ TableName: this.tableName, Item: lock, ConditionExpression: 'attribute_not_exists(pk)' })),
       );
       return;
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
-    const lock = await this.call('GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: nameKey(name), ConsistentRead: true })));
-    const holder = lock.Item?.jobId as string | undefined;
-    if (holder && (await this.get(holder))) throw new JobNameTakenError(name);
+    const existing = await this.call('GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: nameKey(name), ConsistentRead: true })));
+    const holder = existing.Item?.jobId as string | undefined;
+    const heldSince = Date.parse((existing.Item?.lockedAt as string | undefined) ?? '');
+    // A young lock may belong to a create that has not written its job yet.
+    const young = !(Date.parse(lockedAt) - heldSince >= ORPHAN_LOCK_AGE_MS);
+    if (holder && (young || (await this.get(holder)))) throw new JobNameTakenError(name);
     try {
       await this.call('PutItem', () =>
         this.db.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { ...nameKey(name), jobId },
+            Item: lock,
             ConditionExpression: 'attribute_not_exists(pk) OR jobId = :orphan',
             ExpressionAttributeValues: { ':orphan': holder ?? '' },
           }),

@@ -1,0 +1,26 @@
+/** DynamoDB-specific behaviour beyond the contract: the name lock's crash recovery. */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { DynamoJobStore } from '../../core/adapters/aws/dynamo-job-store.js';
+import { JobNameTakenError } from '../../core/errors.js';
+import { aJob } from '../helpers/factories.js';
+import { dynamoBackends, freshTables } from './backends.js';
+
+for (const backend of dynamoBackends()) {
+  describe.skipIf(backend.endpoint === null)(`DynamoJobStore name lock on ${backend.name}`, () => {
+    it('takes over the lock a crashed create left behind, but only once it is old enough', async () => {
+      const { db, names } = await freshTables(backend.endpoint!);
+      const store = new DynamoJobStore(db, names.jobsTable, 4);
+      // A create that wrote its name lock and died before writing the job.
+      await db.send(new PutCommand({ TableName: names.jobsTable, Item: { pk: 'NAME#orphaned', jobId: 'never-written', lockedAt: '2026-01-01T00:00:00.000Z' } }));
+
+      // Within a minute the writer might still be running: the name stays taken.
+      await expect(store.create(aJob({ name: 'orphaned', createdAt: '2026-01-01T00:00:30.000Z' }))).rejects.toBeInstanceOf(JobNameTakenError);
+
+      const later = aJob({ name: 'orphaned', createdAt: '2026-01-01T00:01:00.000Z' });
+      await store.create(later);
+      expect((await store.get(later.id))!.name).toBe('orphaned');
+      await expect(store.create(aJob({ name: 'orphaned', createdAt: '2026-01-01T00:05:00.000Z' }))).rejects.toBeInstanceOf(JobNameTakenError);
+    });
+  });
+}
