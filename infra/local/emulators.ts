@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -56,8 +57,10 @@ async function waitForHttp(endpoint: string, name: string, timeoutMs: number, ex
 /** DynamoDB Local; `dataDir` keeps its data between runs, else it is in memory. */
 export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<RunningEmulator> {
   const port = options.port ?? (await freePort());
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const child: ChildProcess = spawnDynamoDbLocal({ port, sharedDb: true, path: options.dataDir ?? null, stdio: 'pipe' });
+  // The package starts Java in its own folder, so a relative path would land there.
+  const dataDir = options.dataDir === undefined ? null : resolve(options.dataDir);
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const child: ChildProcess = spawnDynamoDbLocal({ port, sharedDb: true, path: dataDir, stdio: 'pipe' });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2_000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2_000)));
@@ -86,8 +89,9 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
 /** dynalite: pure Node, the fallback when Java is missing. No transactions, no TTL. */
 export async function startDynalite(options: { dataDir?: string; port?: number } = {}): Promise<RunningEmulator> {
   const port = options.port ?? (await freePort());
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const server: Server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const server: Server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -104,17 +104,24 @@ describe('the local runtime, over HTTP', () => {
   });
 });
 
-describe('the local runtime with a data folder', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'scheduler-e2e-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+describe.each([
+  ['DynamoDB Local', 'dynamodb-local'],
+  ['dynalite', 'dynalite'],
+])('the local runtime keeping data on disk in %s', (_, emulator) => {
+  // Started from a scratch folder with the default, relative data folder, as `npm run dev` is.
+  const workDir = mkdtempSync(join(tmpdir(), 'scheduler-e2e-'));
+  const env = { SCHEDULER_DYNAMODB_EMULATOR: emulator };
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
   it('keeps jobs and history across a restart, and seeds the example only once', async () => {
-    let runtime = await startRuntimeProcess({ SCHEDULER_DATA_DIR: dataDir });
+    let runtime = await startRuntimeProcess(env, { cwd: workDir });
     const job = await createJob(runtime, { name: 'kept', schedule: { at: new Date(Date.now() + 1_500).toISOString() }, handler: 'log' });
     await waitFor(async () => ((await executions(runtime, job.id)).length === 1 ? true : undefined), 10_000, 'the run');
     expect(await runtime.stop('SIGTERM')).toBe(0);
 
-    runtime = await startRuntimeProcess({ SCHEDULER_DATA_DIR: dataDir });
+    expect(existsSync(join(workDir, '.data', emulator))).toBe(true);
+
+    runtime = await startRuntimeProcess(env, { cwd: workDir });
     try {
       const { jobs } = (await (await runtime.api('/v1/jobs')).json()) as { jobs: { name: string }[] };
       expect(jobs.map((j) => j.name).sort()).toEqual(['heartbeat', 'kept']);

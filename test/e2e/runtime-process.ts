@@ -1,5 +1,6 @@
 /** Starts `infra/local/main.ts` (what `npm run dev` runs) as a child process, as a user would. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { freePort } from '../../infra/local/emulators.js';
 
@@ -12,10 +13,12 @@ export interface RuntimeProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-export async function startRuntimeProcess(env: Record<string, string> = {}): Promise<RuntimeProcess> {
+export async function startRuntimeProcess(env: Record<string, string> = {}, options: { cwd?: string } = {}): Promise<RuntimeProcess> {
   const port = await freePort();
   const key = `e2e-key-${port}`;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
+  const root = resolve(import.meta.dirname, '../..');
+  const child: ChildProcess = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(root, 'infra/local/main.ts')], {
+    cwd: options.cwd ?? root,
     env: { ...process.env, PORT: String(port), SCHEDULER_API_KEYS: key, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
