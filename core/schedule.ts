@@ -2,8 +2,9 @@
  * Schedule maths: when a schedule fires. Pure functions of their arguments; the
  * caller passes every instant, so tests need no clock.
  */
-import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import { CronExpressionParser } from 'cron-parser';
 import type { FieldProblem } from './errors.js';
+import { expandCron, zonedCronOccurrences } from './zoned-cron.js';
 
 export type CronSchedule = { cron: string; timezone: string };
 export type EverySchedule = { every: string };
@@ -38,8 +39,25 @@ export function parseInterval(every: string): number | undefined {
   return Number(match[1]) * INTERVAL_UNITS_MS[match[2] as keyof typeof INTERVAL_UNITS_MS];
 }
 
-function cronIterator(schedule: CronSchedule, after: Date): CronExpression {
-  return CronExpressionParser.parse(schedule.cron.trim(), { currentDate: after, tz: schedule.timezone });
+/** Why a cron expression is unusable, or undefined when it is fine. */
+function cronProblem(expression: string): string | undefined {
+  const expanded = expandCron(expression);
+  try {
+    CronExpressionParser.parse(expanded, { tz: 'UTC' });
+  } catch (error) {
+    // cron-parser rejects a day that no month in the expression has (30 February)
+    // with the same error class as a typo; tell them apart by retrying without the day.
+    const fields = expanded.split(' ');
+    const day = fields.length - 3;
+    const anyDay = fields.map((f, i) => (i === day ? '*' : f)).join(' ');
+    try {
+      CronExpressionParser.parse(anyDay, { tz: 'UTC' });
+      return `can never fire: day of month "${fields[day]}" never falls in month "${fields[day + 1]}"`;
+    } catch {
+      return `is not a valid cron expression: ${(error as Error).message}`;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -56,12 +74,9 @@ export function scheduleProblems(schedule: Schedule, now: Date): FieldProblem[] 
     if (expr.startsWith('@') ? !MACROS.has(expr) : fields.length !== 5 && fields.length !== 6) {
       return [{ path: 'cron', message: 'must have 5 fields (minute hour day month weekday), 6 with seconds first, or be one of @yearly @monthly @weekly @daily @hourly' }];
     }
-    try {
-      // A schedule that parses but can never fire (30 February) throws here or on next().
-      cronIterator(schedule, now).next();
-    } catch (error) {
-      return [{ path: 'cron', message: `not a cron expression that can fire: ${(error as Error).message}` }];
-    }
+    const problem = cronProblem(expr);
+    if (problem) return [{ path: 'cron', message: problem }];
+    if (zonedCronOccurrences(expr, schedule.timezone, now).next().done) return [{ path: 'cron', message: 'can never fire' }];
     return [];
   }
   if (isEverySchedule(schedule)) {
@@ -78,16 +93,15 @@ export function scheduleProblems(schedule: Schedule, now: Date): FieldProblem[] 
 
 /**
  * Fire times strictly after `after` and strictly before `before`, at most `max` of
- * them, in order. Interval schedules count from `anchor` (the job's creation), so
- * they never drift however late a tick runs.
+ * them, in order. Cron follows the daylight-saving rule in zoned-cron.ts. Interval
+ * schedules count from `anchor` (the job's creation), so they never drift however
+ * late a tick runs.
  */
 export function* occurrencesBetween(schedule: Schedule, anchor: Date, after: Date, before: Date, max: number): Generator<Date> {
   let count = 0;
   if (isCronSchedule(schedule)) {
-    const it = cronIterator(schedule, after);
-    while (count < max && it.hasNext()) {
-      const next = it.next().toDate();
-      if (next.getTime() >= before.getTime()) return;
+    for (const next of zonedCronOccurrences(schedule.cron, schedule.timezone, after)) {
+      if (count >= max || next.getTime() >= before.getTime()) return;
       count++;
       yield next;
     }

@@ -102,7 +102,7 @@ describe('API', () => {
   });
 
   it.each([
-    [{ ...cronJob, schedule: { cron: '0 0 30 2 *' } }, 'schedule.cron', /can fire/],
+    [{ ...cronJob, schedule: { cron: '0 0 30 2 *' } }, 'schedule.cron', /can never fire/],
     [{ ...cronJob, schedule: { cron: '0 9 * * *', timezone: 'Nowhere/City' } }, 'schedule.timezone', /IANA/],
     [{ ...cronJob, schedule: { cron: '* * * * *', every: '5m' } }, 'schedule', /exactly one/],
     [{ ...cronJob, schedule: {} }, 'schedule', /exactly one/],
