@@ -5,7 +5,7 @@ import { nextOccurrence, scheduleProblems, type Schedule } from './schedule.js';
 
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 
-const scheduleInput = z
+export const scheduleInput = z
   .object({
     cron: z.string().min(1).optional(),
     timezone: z.string().min(1).optional(),
@@ -57,7 +57,7 @@ export interface JobCursorUpdate {
   updatedAt: string;
 }
 
-function toSchedule(s: z.infer<typeof scheduleInput>): Schedule {
+export function toSchedule(s: z.infer<typeof scheduleInput>): Schedule {
   if (s.cron !== undefined) return { cron: s.cron.trim(), timezone: s.timezone ?? 'UTC' };
   if (s.every !== undefined) return { every: s.every.trim() };
   return { at: new Date(s.at!).toISOString() };

@@ -3,6 +3,7 @@ import { JobNotFoundError } from './errors.js';
 import type { Execution } from './execution.js';
 import type { HandlerRegistry } from './handlers.js';
 import { buildJob, type Job } from './job.js';
+import { previewFromRequest, previewSchedule, type PreviewOccurrence } from './preview.js';
 import type { Clock, ExecutionStore, JobStore, Logger, Page, Queue } from './ports.js';
 import { DEFAULT_TICK_SETTINGS, dispatch, type TickSettings } from './tick.js';
 
@@ -51,6 +52,16 @@ export class JobService {
 
   async delete(id: string): Promise<void> {
     if (!(await this.deps.jobs.delete(id))) throw new JobNotFoundError(id);
+  }
+
+  preview(raw: unknown): PreviewOccurrence[] {
+    return previewFromRequest(raw, this.deps.clock.now());
+  }
+
+  async previewJob(id: string, options: { from?: string; count: number }): Promise<PreviewOccurrence[]> {
+    const job = await this.get(id);
+    const from = options.from ? new Date(options.from) : this.deps.clock.now();
+    return previewSchedule(job.schedule, { from, count: options.count, anchor: new Date(job.createdAt) });
   }
 
   async executions(id: string, options: { limit: number; next?: string }): Promise<Page<Execution>> {

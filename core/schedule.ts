@@ -62,9 +62,10 @@ function cronProblem(expression: string): string | undefined {
 
 /**
  * Problems with a schedule, as field paths relative to the schedule object.
- * `now` is only used to reject a one-time instant that has already passed.
+ * `now` is only used to reject a one-time instant that has already passed, which
+ * a preview (`allowPast`) does not do.
  */
-export function scheduleProblems(schedule: Schedule, now: Date): FieldProblem[] {
+export function scheduleProblems(schedule: Schedule, now: Date, options: { allowPast?: boolean } = {}): FieldProblem[] {
   if (isCronSchedule(schedule)) {
     if (!isValidTimeZone(schedule.timezone)) {
       return [{ path: 'timezone', message: `"${schedule.timezone}" is not an IANA time zone (for example "Europe/Berlin")` }];
@@ -87,7 +88,7 @@ export function scheduleProblems(schedule: Schedule, now: Date): FieldProblem[] 
   }
   const at = Date.parse(schedule.at);
   if (Number.isNaN(at)) return [{ path: 'at', message: 'must be an ISO 8601 instant with an offset, like "2027-01-01T09:00:00Z"' }];
-  if (at <= now.getTime()) return [{ path: 'at', message: `is in the past (now is ${now.toISOString()})` }];
+  if (!options.allowPast && at <= now.getTime()) return [{ path: 'at', message: `is in the past (now is ${now.toISOString()})` }];
   return [];
 }
 

@@ -6,6 +6,7 @@ import { ValidationError } from '../../core/errors.js';
 import { zodProblems } from '../../core/job.js';
 import type { JobService } from '../../core/jobs.js';
 import type { Logger } from '../../core/ports.js';
+import { previewQuery } from '../../core/preview.js';
 import { requireApiKey } from './auth.js';
 import { errorResponse, HttpError } from './errors.js';
 
@@ -67,6 +68,12 @@ export function createApp(deps: AppDeps): Hono {
     await deps.jobs.delete(c.req.param('id'));
     return c.body(null, 204);
   });
+
+  app.post('/v1/preview', async (c) => c.json({ occurrences: deps.jobs.preview(await jsonBody(c)) }));
+
+  app.get('/v1/jobs/:id/preview', async (c) =>
+    c.json({ occurrences: await deps.jobs.previewJob(c.req.param('id'), parseQuery(previewQuery, c)) }),
+  );
 
   app.get('/v1/jobs/:id/executions', async (c) => {
     const page = await deps.jobs.executions(c.req.param('id'), parseQuery(pageQuery, c));
