@@ -1,6 +1,12 @@
 /** The execution ledger's records: one per occurrence, updated per attempt. */
 
-export type ExecutionStatus = 'running' | 'succeeded' | 'failed';
+/**
+ * - running: an attempt holds the claim.
+ * - succeeded: done.
+ * - failed: the last attempt failed; another will come (`retryAt`).
+ * - dead: no more attempts; listed as a dead letter until redriven or discarded.
+ */
+export type ExecutionStatus = 'running' | 'succeeded' | 'failed' | 'dead';
 
 export interface ExecutionError {
   name: string;
@@ -13,15 +19,26 @@ export interface Execution {
   jobName: string;
   handler: string;
   status: ExecutionStatus;
-  /** Our own count of attempts, 1-based; never SQS's receive count. */
+  /** Our own count of attempts, 1-based, across redrives; never SQS's receive count. */
   attempt: number;
+  /** Attempts made before the last redrive; `attempt - attemptBase` counts against maxAttempts. */
+  attemptBase?: number;
   startedAt: string;
   /** A running claim older than this may be taken over: its worker is presumed dead. */
   leaseUntil: string;
   finishedAt?: string;
   durationMs?: number;
   error?: ExecutionError;
+  /** When the next attempt is due, for a failed one. */
+  retryAt?: string;
+  /** For a dead one: when it died and why (`attempts-exhausted`, `non-retryable`, `max-receives`). */
+  diedAt?: string;
+  deadReason?: DeadReason;
+  /** The message it was sent with, kept while dead so a redrive can send it again. */
+  occurrence?: string;
 }
+
+export type DeadReason = 'attempts-exhausted' | 'non-retryable' | 'max-receives';
 
 export interface ExecutionClaim {
   jobId: string;
@@ -30,6 +47,8 @@ export interface ExecutionClaim {
   handler: string;
   startedAt: string;
   leaseUntil: string;
+  /** A redriven message's token; lets the claim revive a dead record that expects it. */
+  redriveId?: string;
 }
 
 export type ClaimResult = { claimed: true; execution: Execution } | { claimed: false; holder: Execution };
@@ -39,8 +58,33 @@ export interface ExecutionOutcome {
   scheduledFor: string;
   /** The attempt this outcome belongs to; a stale worker's outcome is ignored. */
   attempt: number;
-  status: 'succeeded' | 'failed';
+  status: 'succeeded' | 'failed' | 'dead';
   finishedAt: string;
   durationMs: number;
   error?: ExecutionError;
+  retryAt?: string;
+  deadReason?: DeadReason;
+  /** The encoded message, for a dead outcome. */
+  occurrence?: string;
+}
+
+/** What the dead-letter consumer records for a message SQS moved to the DLQ itself. */
+export interface DeadArrival {
+  jobId: string;
+  scheduledFor: string;
+  jobName: string;
+  handler: string;
+  at: string;
+  occurrence: string;
+}
+
+/** Dead letters are named by their occurrence key, encoded for URLs. */
+export function deadLetterId(e: { jobId: string; scheduledFor: string }): string {
+  return Buffer.from(`${e.jobId}\n${e.scheduledFor}`).toString('base64url');
+}
+
+export function parseDeadLetterId(id: string): { jobId: string; scheduledFor: string } | undefined {
+  const [jobId, scheduledFor, ...rest] = Buffer.from(id, 'base64url').toString('utf8').split('\n');
+  if (!jobId || !scheduledFor || rest.length > 0 || Number.isNaN(Date.parse(scheduledFor))) return undefined;
+  return { jobId, scheduledFor };
 }

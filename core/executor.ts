@@ -1,19 +1,29 @@
 /**
  * The worker's rules for one occurrence: wait for its instant, claim it in the
- * ledger, run its handler, record the outcome. The claim comes first so that a
- * duplicate delivery (SQS is at-least-once, ticks may re-send) never runs twice.
+ * ledger, run its handler under a timeout, record the outcome and decide what
+ * comes next (done, retry after a backoff, or dead). The claim comes first so
+ * that a duplicate delivery never runs the handler twice.
  */
-import type { ExecutionError } from './execution.js';
-import type { HandlerRegistry } from './handlers.js';
-import type { Occurrence } from './occurrence.js';
+import type { DeadReason, ExecutionError } from './execution.js';
+import { NonRetryableError, RetryAfterError, type HandlerRegistry } from './handlers.js';
+import { LEASE_MARGIN_SECONDS } from './limits.js';
+import { encodeOccurrence, type Occurrence } from './occurrence.js';
 import type { Clock, ExecutionStore, Logger } from './ports.js';
+import { backoffMs, MAX_RETRY_DELAY_MS } from './retry.js';
 
 /**
- * - `duplicate`: the occurrence already succeeded; drop the message.
- * - `in-progress`: another delivery is running it under a live lease; redeliver later,
+ * - `duplicate`: the occurrence already finished (succeeded or dead); drop the message.
+ * - `in-progress`: another delivery runs it under a live lease; redeliver later,
  *   so that if that worker dies this message can still take over.
+ * - `retry`: the attempt failed; deliver again after `delayMs`.
+ * - `dead`: no more attempts; park the message in the dead-letter queue.
  */
-export type ExecutionResult = 'succeeded' | 'failed' | 'duplicate' | 'in-progress';
+export type ExecutionResult =
+  | { kind: 'succeeded' }
+  | { kind: 'duplicate' }
+  | { kind: 'in-progress' }
+  | { kind: 'retry'; delayMs: number; error: ExecutionError }
+  | { kind: 'dead'; reason: DeadReason; error: ExecutionError };
 
 export interface ExecutorDeps {
   executions: ExecutionStore;
@@ -21,10 +31,16 @@ export interface ExecutorDeps {
   clock: Clock;
   logger: Logger;
   sleep: (ms: number) => Promise<void>;
-  /** How long a running claim is honoured before another delivery may take over. */
-  leaseMs: number;
+  /** Uniform in [0, 1): the jitter's source. */
+  random: () => number;
   /** Longest the worker waits for an early message's instant; the rest is the queue's job. */
   maxEarlyWaitMs: number;
+  /** Aborted when the worker must stop (shutdown); handlers see it through their signal. */
+  shutdown?: AbortSignal;
+}
+
+export class HandlerTimeoutError extends Error {
+  override name = 'HandlerTimeoutError';
 }
 
 function describe(error: unknown): ExecutionError {
@@ -46,6 +62,27 @@ async function waitForInstant(instantMs: number, deps: ExecutorDeps): Promise<vo
   }
 }
 
+/** Runs the handler; rejects with HandlerTimeoutError when it outlives its timeout, and aborts its signal. */
+async function runWithTimeout(run: (signal: AbortSignal) => Promise<void> | void, timeoutMs: number, shutdown?: AbortSignal): Promise<void> {
+  const controller = new AbortController();
+  const onShutdown = () => controller.abort(shutdown?.reason);
+  shutdown?.addEventListener('abort', onShutdown, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new HandlerTimeoutError(`the handler did not finish within ${timeoutMs} ms`);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    await Promise.race([Promise.resolve().then(() => run(controller.signal)), timedOut]);
+  } finally {
+    clearTimeout(timer);
+    shutdown?.removeEventListener('abort', onShutdown);
+  }
+}
+
 export async function executeOccurrence(occurrence: Occurrence, deps: ExecutorDeps): Promise<ExecutionResult> {
   await waitForInstant(new Date(occurrence.scheduledFor).getTime(), deps);
 
@@ -56,43 +93,68 @@ export async function executeOccurrence(occurrence: Occurrence, deps: ExecutorDe
     jobName: occurrence.jobName,
     handler: occurrence.handler,
     startedAt: started.toISOString(),
-    leaseUntil: new Date(started.getTime() + deps.leaseMs).toISOString(),
+    leaseUntil: new Date(started.getTime() + occurrence.timeoutMs + LEASE_MARGIN_SECONDS * 1000).toISOString(),
+    ...(occurrence.redriveId ? { redriveId: occurrence.redriveId } : {}),
   });
   const log = { jobId: occurrence.jobId, jobName: occurrence.jobName, scheduledFor: occurrence.scheduledFor };
   if (!claim.claimed) {
     const running = claim.holder.status === 'running';
     deps.logger.info(running ? 'occurrence is running elsewhere; will check again' : 'duplicate delivery dropped', log);
-    return running ? 'in-progress' : 'duplicate';
+    return { kind: running ? 'in-progress' : 'duplicate' };
   }
-  const claimed = claim.execution;
+  const { attempt, attemptBase = 0 } = claim.execution;
+  const attemptOfRound = attempt - attemptBase;
 
   let error: ExecutionError | undefined;
-  try {
-    const handler = deps.handlers.get(occurrence.handler);
-    await handler(occurrence.payload, {
-      jobId: occurrence.jobId,
-      jobName: occurrence.jobName,
-      scheduledFor: occurrence.scheduledFor,
-      attempt: claimed.attempt,
-      logger: deps.logger,
-      signal: new AbortController().signal,
-    });
-  } catch (caught) {
-    error = describe(caught);
+  let caught: unknown;
+  if (attemptOfRound > occurrence.maxAttempts) {
+    // Redelivered after workers died mid-attempt: the budget is spent without a result.
+    error = { name: 'AttemptsExhausted', message: `attempt ${attemptOfRound} of at most ${occurrence.maxAttempts}: earlier attempts were lost with their worker` };
+  } else {
+    try {
+      const handler = deps.handlers.get(occurrence.handler);
+      await runWithTimeout(
+        (signal) =>
+          handler(occurrence.payload, {
+            jobId: occurrence.jobId,
+            jobName: occurrence.jobName,
+            scheduledFor: occurrence.scheduledFor,
+            attempt: attemptOfRound,
+            logger: deps.logger,
+            signal,
+          }),
+        occurrence.timeoutMs,
+        deps.shutdown,
+      );
+    } catch (e) {
+      caught = e;
+      error = describe(e);
+    }
   }
+
   const finished = deps.clock.now();
-  const status = error ? 'failed' : 'succeeded';
-  await deps.executions.complete({
-    jobId: occurrence.jobId,
-    scheduledFor: occurrence.scheduledFor,
-    attempt: claimed.attempt,
-    status,
-    finishedAt: finished.toISOString(),
-    durationMs: finished.getTime() - started.getTime(),
-    ...(error ? { error } : {}),
-  });
-  const attrs = { ...log, attempt: claimed.attempt, durationMs: finished.getTime() - started.getTime() };
-  if (error) deps.logger.warn('execution failed', { ...attrs, error });
-  else deps.logger.info('execution succeeded', attrs);
-  return status;
+  const timing = { finishedAt: finished.toISOString(), durationMs: finished.getTime() - started.getTime() };
+  const key = { jobId: occurrence.jobId, scheduledFor: occurrence.scheduledFor, attempt };
+  if (!error) {
+    await deps.executions.complete({ ...key, ...timing, status: 'succeeded' });
+    deps.logger.info('execution succeeded', { ...log, attempt: attemptOfRound, durationMs: timing.durationMs });
+    return { kind: 'succeeded' };
+  }
+
+  const deadReason: DeadReason | undefined =
+    caught instanceof NonRetryableError ? 'non-retryable' : attemptOfRound >= occurrence.maxAttempts ? 'attempts-exhausted' : undefined;
+  if (deadReason) {
+    await deps.executions.complete({ ...key, ...timing, status: 'dead', error, deadReason, occurrence: encodeOccurrence(occurrence) });
+    deps.logger.warn('execution dead', { ...log, attempt: attemptOfRound, reason: deadReason, error });
+    return { kind: 'dead', reason: deadReason, error };
+  }
+
+  const delayMs = Math.min(
+    MAX_RETRY_DELAY_MS,
+    caught instanceof RetryAfterError ? caught.delayMs : backoffMs(attemptOfRound, { maxAttempts: occurrence.maxAttempts, ...occurrence.retry }, deps.random),
+  );
+  const retryAt = new Date(finished.getTime() + delayMs).toISOString();
+  await deps.executions.complete({ ...key, ...timing, status: 'failed', error, retryAt });
+  deps.logger.warn('execution failed; will retry', { ...log, attempt: attemptOfRound, retryAt, error });
+  return { kind: 'retry', delayMs, error };
 }

@@ -13,6 +13,23 @@ export interface HandlerContext {
   signal: AbortSignal;
 }
 
+/** Throw from a handler to fail for good: the occurrence is dead at once, no retry. */
+export class NonRetryableError extends Error {
+  override name = 'NonRetryableError';
+}
+
+/** Throw from a handler to retry after a delay of its choosing instead of the backoff. */
+export class RetryAfterError extends Error {
+  override name = 'RetryAfterError';
+  constructor(
+    readonly delayMs: number,
+    message = `retry requested in ${delayMs} ms`,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 export type Handler = (payload: unknown, context: HandlerContext) => Promise<void> | void;
 
 export class HandlerRegistry {

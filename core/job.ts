@@ -1,6 +1,7 @@
 /** The job definition: what users create over the API, validated with zod. */
 import { z } from 'zod';
 import { ValidationError, type FieldProblem } from './errors.js';
+import { policyInput, resolvePolicy, type JobPolicy } from './retry.js';
 import { nextOccurrence, scheduleProblems, type Schedule } from './schedule.js';
 
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -31,6 +32,8 @@ export const jobInputSchema = z
     handler: z.string().min(1),
     payload: z.json().default({}),
     status: z.enum(['active', 'paused']).default('active'),
+    retry: policyInput.shape.retry,
+    timeout: policyInput.shape.timeout,
   })
   .strict();
 
@@ -44,6 +47,8 @@ export interface Job {
   handler: string;
   payload: unknown;
   status: JobStatus;
+  /** Resolved at creation from the input and the configured defaults. */
+  policy: JobPolicy;
   createdAt: string;
   updatedAt: string;
   /** The next occurrence the tick has not yet sent; null when the schedule is spent. */
@@ -74,7 +79,7 @@ export function zodProblems(error: z.ZodError, prefix: (string | number)[] = [])
  * Validates raw input and builds a new job. Everything about the input is checked
  * here, including whether the handler exists and whether the schedule can fire.
  */
-export function buildJob(raw: unknown, context: { id: string; now: Date; handlerNames: ReadonlySet<string> }): Job {
+export function buildJob(raw: unknown, context: { id: string; now: Date; handlerNames: ReadonlySet<string>; defaults: JobPolicy }): Job {
   const parsed = jobInputSchema.safeParse(raw);
   if (!parsed.success) throw new ValidationError('the job definition is not valid', zodProblems(parsed.error));
   const input = parsed.data;
@@ -97,6 +102,7 @@ export function buildJob(raw: unknown, context: { id: string; now: Date; handler
     handler: input.handler,
     payload: input.payload,
     status: input.status,
+    policy: resolvePolicy({ retry: input.retry, timeout: input.timeout }, context.defaults),
     createdAt,
     updatedAt: createdAt,
     nextRunAt: next ? next.toISOString() : null,

@@ -3,6 +3,7 @@ import { JobNotFoundError } from './errors.js';
 import type { Execution } from './execution.js';
 import type { HandlerRegistry } from './handlers.js';
 import { buildJob, type Job } from './job.js';
+import type { JobPolicy } from './retry.js';
 import { previewFromRequest, previewSchedule, type PreviewOccurrence } from './preview.js';
 import type { Clock, ExecutionStore, JobStore, Logger, Page, Queue } from './ports.js';
 import { DEFAULT_TICK_SETTINGS, dispatch, type TickSettings } from './tick.js';
@@ -15,6 +16,7 @@ export interface JobServiceDeps {
   clock: Clock;
   logger: Logger;
   newId: () => string;
+  jobDefaults: JobPolicy;
   tickSettings?: TickSettings;
 }
 
@@ -23,7 +25,7 @@ export class JobService {
 
   async create(raw: unknown): Promise<Job> {
     const now = this.deps.clock.now();
-    const job = buildJob(raw, { id: this.deps.newId(), now, handlerNames: this.deps.handlers.names() });
+    const job = buildJob(raw, { id: this.deps.newId(), now, handlerNames: this.deps.handlers.names(), defaults: this.deps.jobDefaults });
     await this.deps.jobs.create(job);
     // The job is stored: that is the create. Sending its first occurrences now is a
     // shortcut; if it fails (or the API dies here) the next tick finds the job

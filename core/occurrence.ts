@@ -8,6 +8,17 @@ export const occurrenceSchema = z.object({
   payload: z.json(),
   /** The instant this occurrence is for (UTC ISO); with jobId, the occurrence key. */
   scheduledFor: z.iso.datetime(),
+  /** The job's policy when the occurrence was sent: how often to try, how long each try may take. */
+  maxAttempts: z.number().int().min(1),
+  retry: z.object({
+    initialDelayMs: z.number().min(0),
+    maxDelayMs: z.number().min(0),
+    multiplier: z.number().min(1),
+    jitter: z.enum(['full', 'none']),
+  }),
+  timeoutMs: z.number().int().min(1),
+  /** Set on a redriven dead letter: the token the ledger expects before it runs it again. */
+  redriveId: z.string().optional(),
 });
 
 export type Occurrence = z.infer<typeof occurrenceSchema> & {

@@ -32,6 +32,21 @@ export function delayFor(scheduledFor: Date, now: Date): number {
   return Math.min(MAX_DELAY_SECONDS, Math.max(0, seconds));
 }
 
+/** The message for one occurrence of a job: what the worker needs, without reading the job. */
+export function occurrenceOf(job: Job, at: Date): Occurrence {
+  const { maxAttempts, ...retry } = job.policy.retry;
+  return {
+    jobId: job.id,
+    jobName: job.name,
+    handler: job.handler,
+    payload: job.payload as Occurrence['payload'],
+    scheduledFor: at.toISOString(),
+    maxAttempts,
+    retry,
+    timeoutMs: job.policy.timeoutMs,
+  };
+}
+
 export function planTick(jobs: Job[], options: PlanOptions): TickPlan {
   const plan: TickPlan = { occurrences: [], cursorUpdates: [] };
   const windowEnd = new Date(options.now.getTime() + Math.min(options.lookAheadMs, MAX_DELAY_SECONDS * 1000));
@@ -43,14 +58,7 @@ export function planTick(jobs: Job[], options: PlanOptions): TickPlan {
     // The cursor is itself an occurrence not yet sent; the rest follow it.
     const due = [cursor, ...occurrencesBetween(job.schedule, anchor, cursor, windowEnd, options.maxOccurrencesPerJob - 1)];
     for (const at of due) {
-      plan.occurrences.push({
-        jobId: job.id,
-        jobName: job.name,
-        handler: job.handler,
-        payload: job.payload as Occurrence['payload'],
-        scheduledFor: at.toISOString(),
-        delaySeconds: delayFor(at, options.now),
-      });
+      plan.occurrences.push({ ...occurrenceOf(job, at), delaySeconds: delayFor(at, options.now) });
     }
     const next = nextOccurrence(job.schedule, anchor, due[due.length - 1]!);
     plan.cursorUpdates.push({

@@ -3,7 +3,7 @@
  * core/adapters implement them; the contract suites in test/integration run
  * against every adapter.
  */
-import type { ClaimResult, Execution, ExecutionClaim, ExecutionOutcome } from './execution.js';
+import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome } from './execution.js';
 import type { Job, JobCursorUpdate } from './job.js';
 import type { Occurrence } from './occurrence.js';
 
@@ -47,11 +47,31 @@ export interface ExecutionStore {
   get(jobId: string, scheduledFor: string): Promise<Execution | undefined>;
   /** Newest first. */
   listForJob(jobId: string, options: { limit: number; next?: string }): Promise<Page<Execution>>;
+
+  /**
+   * Records a message that reached the dead-letter queue without our worker
+   * declaring it dead (SQS's maxReceiveCount). Leaves finished records alone;
+   * returns false when there was nothing to change.
+   */
+  recordArrivalInDeadLetters(arrival: DeadArrival): Promise<boolean>;
+  /** Dead letters not yet redriven or discarded, newest first. */
+  listDead(options: { limit: number; next?: string }): Promise<Page<Execution>>;
+  /**
+   * Arms a dead letter for redrive: only a message carrying `redriveId` may claim
+   * it. Returns the record, or undefined when it is not a dead letter.
+   */
+  armRedrive(key: { jobId: string; scheduledFor: string }, redriveId: string): Promise<Execution | undefined>;
+  /** Takes a dead letter off the list; returns false when it was not one. */
+  discard(key: { jobId: string; scheduledFor: string }, at: string): Promise<boolean>;
 }
 
 export interface Queue {
   /** Sends occurrences; batches as the transport allows. Throws if any is not accepted. */
   send(occurrences: Occurrence[]): Promise<void>;
+  /** Hides a received message for `delaySeconds` before it is delivered again (the backoff). */
+  postpone(deliveryHandle: string, delaySeconds: number): Promise<void>;
+  /** Parks an occurrence in the dead-letter queue. */
+  sendToDeadLetters(occurrence: Occurrence, reason: string): Promise<void>;
 }
 
 export interface Logger {

@@ -3,6 +3,7 @@
  * caller passes every instant, so tests need no clock.
  */
 import { CronExpressionParser } from 'cron-parser';
+import { parseDuration } from './duration.js';
 import type { FieldProblem } from './errors.js';
 import { expandCron, zonedCronOccurrences } from './zoned-cron.js';
 
@@ -12,7 +13,6 @@ export type AtSchedule = { at: string };
 export type Schedule = CronSchedule | EverySchedule | AtSchedule;
 
 const MACROS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
-const INTERVAL_UNITS_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const MIN_INTERVAL_MS = 1_000;
 const MAX_INTERVAL_MS = 366 * 86_400_000;
 
@@ -34,9 +34,7 @@ export function isValidTimeZone(zone: string): boolean {
 
 /** `90s`, `5m`, `2h`, `1d` to milliseconds; undefined when malformed. */
 export function parseInterval(every: string): number | undefined {
-  const match = /^(\d{1,9})([smhd])$/.exec(every.trim());
-  if (!match) return undefined;
-  return Number(match[1]) * INTERVAL_UNITS_MS[match[2] as keyof typeof INTERVAL_UNITS_MS];
+  return parseDuration(every, ['s', 'm', 'h', 'd']);
 }
 
 /** Why a cron expression is unusable, or undefined when it is fine. */

@@ -1,12 +1,13 @@
 /** Lambda entry point for the HTTP API (function URL or API Gateway v2). */
 import { handle } from 'hono/aws-lambda';
+import { DeadLetterService } from '../core/dead-letters.js';
 import { JobService } from '../core/jobs.js';
 import { loadApiKeys, loadConfig } from './config.js';
 import { createApp } from './http/app.js';
 import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
 
 export function createApiApp(deps: SchedulerDeps, apiKeys: string[]) {
-  return createApp({ jobs: new JobService(deps), apiKeys, logger: deps.logger });
+  return createApp({ jobs: new JobService(deps), deadLetters: new DeadLetterService(deps), apiKeys, logger: deps.logger });
 }
 
 let lambdaHandler: ReturnType<typeof handle> | undefined;

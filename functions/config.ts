@@ -3,7 +3,8 @@
  * fails the cold start with its name, never later with an undefined.
  */
 import { SchedulerError } from '../core/errors.js';
-import { CLAIM_LEASE_SECONDS } from '../core/limits.js';
+import { zodProblems } from '../core/job.js';
+import { BUILT_IN_POLICY, policyInput, resolvePolicy, type JobPolicy } from '../core/retry.js';
 
 export class ConfigError extends SchedulerError {}
 
@@ -11,10 +12,11 @@ export interface SchedulerConfig {
   jobsTable: string;
   executionsTable: string;
   queueUrl: string;
+  deadLetterQueueUrl: string;
   /** Partitions of the due index; more spreads the tick's reads wider. Default 4. */
   dueShards: number;
-  /** How long a running claim is honoured before a redelivery may take it over; see core/limits.ts. */
-  leaseMs: number;
+  /** Retry policy and timeout for jobs that do not set their own (SCHEDULER_JOB_DEFAULTS, JSON). */
+  jobDefaults: JobPolicy;
 }
 
 type Env = Record<string, string | undefined>;
@@ -33,11 +35,29 @@ export function positiveInt(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+/** `{"retry":{"maxAttempts":5,"initialDelay":"30s"},"timeout":"10s"}`, validated like a job's own fields. */
+function jobDefaults(env: Env): JobPolicy {
+  const raw = env.SCHEDULER_JOB_DEFAULTS?.trim();
+  if (!raw) return BUILT_IN_POLICY;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (cause) {
+    throw new ConfigError('SCHEDULER_JOB_DEFAULTS must be JSON', { cause });
+  }
+  const parsed = policyInput.safeParse(json);
+  if (!parsed.success) {
+    const problems = zodProblems(parsed.error).map((p) => `${p.path}: ${p.message}`);
+    throw new ConfigError(`SCHEDULER_JOB_DEFAULTS is not valid: ${problems.join('; ')}`);
+  }
+  return resolvePolicy(parsed.data, BUILT_IN_POLICY);
+}
+
 /** The settings that have defaults; the local runtime names its own resources. */
-export function loadTuning(env: Env): Pick<SchedulerConfig, 'dueShards' | 'leaseMs'> {
+export function loadTuning(env: Env): Pick<SchedulerConfig, 'dueShards' | 'jobDefaults'> {
   return {
     dueShards: positiveInt(env, 'SCHEDULER_DUE_SHARDS', 4),
-    leaseMs: positiveInt(env, 'SCHEDULER_LEASE_SECONDS', CLAIM_LEASE_SECONDS) * 1000,
+    jobDefaults: jobDefaults(env),
   };
 }
 
@@ -46,6 +66,7 @@ export function loadConfig(env: Env): SchedulerConfig {
     jobsTable: required(env, 'SCHEDULER_JOBS_TABLE'),
     executionsTable: required(env, 'SCHEDULER_EXECUTIONS_TABLE'),
     queueUrl: required(env, 'SCHEDULER_QUEUE_URL'),
+    deadLetterQueueUrl: required(env, 'SCHEDULER_DEAD_LETTER_QUEUE_URL'),
     ...loadTuning(env),
   };
 }

@@ -9,6 +9,7 @@ import { realSleep, systemClock } from '../core/adapters/system-clock.js';
 import type { HandlerRegistry } from '../core/handlers.js';
 import type { Clock, ExecutionStore, JobStore, Logger, Queue } from '../core/ports.js';
 import { createHandlers } from '../handlers/index.js';
+import type { JobPolicy } from '../core/retry.js';
 import type { SchedulerConfig } from './config.js';
 
 export interface SchedulerDeps {
@@ -20,7 +21,8 @@ export interface SchedulerDeps {
   handlers: HandlerRegistry;
   newId: () => string;
   sleep: (ms: number) => Promise<void>;
-  leaseMs: number;
+  random: () => number;
+  jobDefaults: JobPolicy;
 }
 
 /** Powertools' structured JSON logger behind the domain's Logger port: one line per event. */
@@ -41,12 +43,13 @@ export function buildAwsDeps(config: SchedulerConfig, options: { clients?: Clien
   return {
     jobs: new DynamoJobStore(db, config.jobsTable, config.dueShards),
     executions: new DynamoExecutionStore(db, config.executionsTable),
-    queue: new SqsQueue(sqs, config.queueUrl),
+    queue: new SqsQueue(sqs, config.queueUrl, config.deadLetterQueueUrl),
     clock: systemClock,
     logger: options.logger ?? createLogger(),
     handlers: createHandlers(),
     newId: randomUUID,
     sleep: realSleep,
-    leaseMs: config.leaseMs,
+    random: Math.random,
+    jobDefaults: config.jobDefaults,
   };
 }

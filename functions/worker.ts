@@ -1,38 +1,62 @@
 /**
- * Lambda entry point for the SQS worker. Each record is one occurrence; the ones
- * that fail go back in `batchItemFailures` so SQS redelivers only them.
+ * Lambda entry point for the SQS worker. Each record is one occurrence. A failed
+ * attempt hides its message for the backoff and goes back in `batchItemFailures`,
+ * so SQS redelivers only it, when the backoff ends; a dead one is parked in the
+ * dead-letter queue and acknowledged.
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { executeOccurrence } from '../core/executor.js';
-import { occurrenceSchema } from '../core/occurrence.js';
+import { executeOccurrence, type ExecutionResult } from '../core/executor.js';
+import { MAX_EARLY_WAIT_SECONDS } from '../core/limits.js';
+import { occurrenceSchema, type Occurrence } from '../core/occurrence.js';
 import { loadConfig } from './config.js';
 import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
 
-/** How long the worker waits for a message that SQS released before its instant. */
-const MAX_EARLY_WAIT_MS = 5_000;
+export function parseOccurrence(body: string): Occurrence | undefined {
+  try {
+    const parsed = occurrenceSchema.safeParse(JSON.parse(body));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
-export function createWorkerHandler(deps: SchedulerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const processRecord = async (record: SQSRecord): Promise<boolean> => {
-    let body: unknown;
-    try {
-      body = JSON.parse(record.body);
-    } catch {
-      body = undefined;
+export function createWorkerHandler(deps: SchedulerDeps, options: { shutdown?: AbortSignal } = {}): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  const executorDeps = { ...deps, maxEarlyWaitMs: MAX_EARLY_WAIT_SECONDS * 1000, shutdown: options.shutdown };
+
+  /** True when the message is done with (acknowledge it); false to have SQS deliver it again. */
+  const settle = async (record: SQSRecord, occurrence: Occurrence, result: ExecutionResult): Promise<boolean> => {
+    switch (result.kind) {
+      case 'succeeded':
+      case 'duplicate':
+        return true;
+      case 'in-progress':
+        return false;
+      case 'retry':
+        // If this fails, the message still comes back, after the queue's visibility timeout.
+        await deps.queue.postpone(record.receiptHandle, result.delayMs / 1000).catch((error: unknown) =>
+          deps.logger.warn('could not set the backoff; the visibility timeout applies', { messageId: record.messageId, error: String(error) }),
+        );
+        return false;
+      case 'dead':
+        await deps.queue.sendToDeadLetters(occurrence, result.reason);
+        return true;
     }
-    const occurrence = occurrenceSchema.safeParse(body);
-    if (!occurrence.success) {
+  };
+
+  const processRecord = async (record: SQSRecord): Promise<boolean> => {
+    const occurrence = parseOccurrence(record.body);
+    if (!occurrence) {
       // Left to fail until the redrive policy parks it in the DLQ, where people can see it.
       deps.logger.error('message is not an occurrence', { messageId: record.messageId });
       return false;
     }
     try {
-      const result = await executeOccurrence(occurrence.data, { ...deps, maxEarlyWaitMs: MAX_EARLY_WAIT_MS });
-      return result === 'succeeded' || result === 'duplicate';
+      return await settle(record, occurrence, await executeOccurrence(occurrence, executorDeps));
     } catch (error) {
       deps.logger.error('occurrence could not be processed', {
         messageId: record.messageId,
-        jobId: occurrence.data.jobId,
-        scheduledFor: occurrence.data.scheduledFor,
+        jobId: occurrence.jobId,
+        scheduledFor: occurrence.scheduledFor,
         error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
       });
       return false;

@@ -1,7 +1,7 @@
 /** The three Lambda functions and what triggers them. */
-import { CLAIM_LEASE_SECONDS, WORKER_MAX_CONCURRENCY, WORKER_TIMEOUT_SECONDS } from '../core/limits';
+import { WORKER_MAX_CONCURRENCY, WORKER_TIMEOUT_SECONDS } from '../core/limits';
 import { queueAccess, tableAccess } from './permissions';
-import { workQueue } from './queue';
+import { deadLetterQueue, workQueue } from './queue';
 import { executionsTable, jobsTable } from './storage';
 
 const runtime = 'nodejs22.x';
@@ -10,7 +10,7 @@ const environment = {
   SCHEDULER_JOBS_TABLE: jobsTable.name,
   SCHEDULER_EXECUTIONS_TABLE: executionsTable.name,
   SCHEDULER_QUEUE_URL: workQueue.url,
-  SCHEDULER_LEASE_SECONDS: String(CLAIM_LEASE_SECONDS),
+  SCHEDULER_DEAD_LETTER_QUEUE_URL: deadLetterQueue.url,
 };
 
 /** Comma-separated API keys: `npx sst secret set ApiKeys "key1,key2"`. */
@@ -24,7 +24,7 @@ export const api = new sst.aws.Function('Api', {
   environment: { ...environment, SCHEDULER_API_KEYS: apiKeys.value },
   permissions: [
     tableAccess(jobsTable, ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'Scan']),
-    tableAccess(executionsTable, ['Query']),
+    tableAccess(executionsTable, ['Query', 'UpdateItem']),
     queueAccess(workQueue, ['SendMessage']),
   ],
 });
@@ -46,11 +46,27 @@ export const worker = workQueue.subscribe(
     runtime,
     timeout: `${WORKER_TIMEOUT_SECONDS} seconds`,
     environment,
-    permissions: [tableAccess(executionsTable, ['UpdateItem', 'GetItem'])],
+    permissions: [
+      tableAccess(executionsTable, ['UpdateItem', 'GetItem']),
+      queueAccess(workQueue, ['ChangeMessageVisibility']),
+      queueAccess(deadLetterQueue, ['SendMessage']),
+    ],
   },
   {
     // Without partialResponses one failing message would redeliver its whole batch.
     batch: { size: 10, window: '0 seconds', partialResponses: true },
     transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: WORKER_MAX_CONCURRENCY } } },
   },
+);
+
+/** Records in the ledger whatever reaches the dead-letter queue by SQS's own redrive. */
+export const deadLetterConsumer = deadLetterQueue.subscribe(
+  {
+    handler: 'functions/dead-letter.handler',
+    runtime,
+    timeout: '30 seconds',
+    environment,
+    permissions: [tableAccess(executionsTable, ['UpdateItem'])],
+  },
+  { batch: { size: 10, window: '0 seconds', partialResponses: true } },
 );

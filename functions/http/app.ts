@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.js';
 import { zodProblems } from '../../core/job.js';
+import type { DeadLetterService } from '../../core/dead-letters.js';
 import type { JobService } from '../../core/jobs.js';
 import type { Logger } from '../../core/ports.js';
 import { previewQuery } from '../../core/preview.js';
@@ -12,6 +13,7 @@ import { errorResponse, HttpError } from './errors.js';
 
 export interface AppDeps {
   jobs: JobService;
+  deadLetters: DeadLetterService;
   apiKeys: string[];
   logger: Logger;
 }
@@ -78,6 +80,20 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/v1/jobs/:id/executions', async (c) => {
     const page = await deps.jobs.executions(c.req.param('id'), parseQuery(pageQuery, c));
     return c.json({ executions: page.items, ...(page.next ? { next: page.next } : {}) });
+  });
+
+  app.get('/v1/dead-letters', async (c) => {
+    const page = await deps.deadLetters.list(parseQuery(pageQuery, c));
+    return c.json({ deadLetters: page.items, ...(page.next ? { next: page.next } : {}) });
+  });
+
+  app.post('/v1/dead-letters/redrive', async (c) => c.json(await deps.deadLetters.redrive(await jsonBody(c))));
+
+  app.delete('/v1/dead-letters/:id', async (c) => {
+    if (!(await deps.deadLetters.discard(c.req.param('id')))) {
+      throw new HttpError(404, 'not_found', `no dead letter ${c.req.param('id')}`);
+    }
+    return c.body(null, 204);
   });
 
   return app;

@@ -51,7 +51,7 @@ const runtime = await startLocalRuntime({
   dataDir: env.SCHEDULER_DATA_DIR ?? '.data',
   dynamoEmulator: config.dynamoEmulator,
   maxConcurrency: config.maxConcurrency,
-  leaseMs: config.leaseMs,
+  jobDefaults: config.jobDefaults,
   dueShards: config.dueShards,
   seedExample: env.SCHEDULER_SEED_EXAMPLE !== '0',
   env,

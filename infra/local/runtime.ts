@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { createSqsClient, type ClientOptions } from '../../core/adapters/aws/clients.js';
 import { JobService } from '../../core/jobs.js';
 import type { Logger } from '../../core/ports.js';
+import type { JobPolicy } from '../../core/retry.js';
+import { createDeadLetterHandler } from '../../functions/dead-letter.js';
 import { createApiApp } from '../../functions/api.js';
 import { createTickHandler } from '../../functions/tick.js';
 import { buildAwsDeps } from '../../functions/wiring.js';
@@ -31,7 +33,7 @@ export interface LocalRuntimeOptions {
   dynamoEmulator: 'auto' | 'dynamodb-local' | 'dynalite';
   /** Batches the worker runs at once, like the event source's maximum concurrency. */
   maxConcurrency: number;
-  leaseMs: number;
+  jobDefaults: JobPolicy;
   dueShards: number;
   seedExample: boolean;
   /** The process environment, read for the AWS SDK's own endpoint settings. */
@@ -83,16 +85,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const dynamo = new DynamoDBClient({ region, endpoint: clients.dynamoEndpoint, credentials: clients.credentials });
     const sqs = createSqsClient(clients);
     await provisionTables(dynamo, DEFAULT_NAMES);
-    const { queueUrl } = await provisionQueues(sqs, DEFAULT_NAMES, DEFAULT_QUEUE_SETTINGS);
-    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const { queueUrl, deadLetterQueueUrl } = await provisionQueues(sqs, DEFAULT_NAMES, DEFAULT_QUEUE_SETTINGS);
+    const arnOf = async (url: string) => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
 
     const deps = buildAwsDeps(
       {
         jobsTable: DEFAULT_NAMES.jobsTable,
         executionsTable: DEFAULT_NAMES.executionsTable,
         queueUrl,
+        deadLetterQueueUrl,
         dueShards: options.dueShards,
-        leaseMs: options.leaseMs,
+        jobDefaults: options.jobDefaults,
       },
       { clients, logger: log },
     );
@@ -108,11 +111,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const poller = startSqsPoller({
       sqs,
       queueUrl,
-      queueArn,
+      queueArn: await arnOf(queueUrl),
       region,
       handler: createWorkerHandler(deps),
       logger: log,
       maxConcurrency: options.maxConcurrency,
+    });
+    const deadLetterPoller = startSqsPoller({
+      sqs,
+      queueUrl: deadLetterQueueUrl,
+      queueArn: await arnOf(deadLetterQueueUrl),
+      region,
+      handler: createDeadLetterHandler(deps),
+      logger: log,
+      maxConcurrency: 1,
     });
     log.info('scheduler running', { url, queueUrl });
 
@@ -122,7 +134,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       stop: async () => {
         log.info('stopping: no new work; waiting for running handlers');
         await ticker.stop();
-        await poller.stop();
+        await Promise.all([poller.stop(), deadLetterPoller.stop()]);
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await stopEmulators();
         log.info('stopped');

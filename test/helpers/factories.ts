@@ -2,6 +2,7 @@
 import type { Job } from '../../core/job.js';
 import type { Logger } from '../../core/ports.js';
 import type { Occurrence } from '../../core/occurrence.js';
+import { BUILT_IN_POLICY } from '../../core/retry.js';
 
 let counter = 0;
 
@@ -14,6 +15,7 @@ export function aJob(overrides: Partial<Job> = {}): Job {
     handler: 'log',
     payload: { n: counter },
     status: 'active',
+    policy: BUILT_IN_POLICY,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     nextRunAt: '2026-01-01T00:01:00.000Z',
@@ -28,6 +30,9 @@ export function anOccurrence(overrides: Partial<Occurrence> = {}): Occurrence {
     handler: 'log',
     payload: { hello: 'world' },
     scheduledFor: '2026-01-01T00:01:00.000Z',
+    maxAttempts: 3,
+    retry: { initialDelayMs: 10_000, maxDelayMs: 900_000, multiplier: 2, jitter: 'none' },
+    timeoutMs: 30_000,
     ...overrides,
   };
 }

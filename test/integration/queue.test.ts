@@ -11,7 +11,7 @@ queueContract('memory', async () => {
 });
 
 queueContract('SQS on local-aws-sqs', async () => {
-  const { sqs, queueUrl } = await freshQueue();
+  const { sqs, queueUrl, deadLetterQueueUrl } = await freshQueue();
   const drain = async (): Promise<Occurrence[]> => {
     const received: Occurrence[] = [];
     for (;;) {
@@ -24,5 +24,5 @@ queueContract('SQS on local-aws-sqs', async () => {
       );
     }
   };
-  return { queue: new SqsQueue(sqs, queueUrl), drain };
+  return { queue: new SqsQueue(sqs, queueUrl, deadLetterQueueUrl), drain };
 });

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryExecutionStore } from '../../core/adapters/memory/memory-execution-store.js';
-import { MemoryJobStore } from '../../core/adapters/memory/memory-job-store.js';
-import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
 import { StoreUnavailableError } from '../../core/errors.js';
-import { JobService } from '../../core/jobs.js';
-import { createApp } from '../../functions/http/app.js';
-import { createHandlers } from '../../handlers/index.js';
-import { MemoryLogger } from '../helpers/factories.js';
-import { FakeClock } from '../helpers/fake-clock.js';
+import { testApp } from '../helpers/app.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 const read = (res: Response): Promise<any> => res.json();
@@ -16,16 +9,9 @@ const auth = { authorization: `Bearer ${KEY}` };
 const json = { ...auth, 'content-type': 'application/json' };
 
 function setup() {
-  const clock = new FakeClock('2026-01-01T00:00:10.000Z');
-  const jobs = new MemoryJobStore();
-  const executions = new MemoryExecutionStore();
-  const queue = new MemoryQueue();
-  const logger = new MemoryLogger();
-  let n = 0;
-  const service = new JobService({ jobs, executions, queue, clock, logger, handlers: createHandlers(), newId: () => `id-${++n}` });
-  const app = createApp({ jobs: service, apiKeys: [KEY, 'second-key'], logger });
-  const post = (body: unknown) => app.request('/v1/jobs', { method: 'POST', headers: json, body: JSON.stringify(body) });
-  return { app, jobs, executions, queue, logger, post };
+  const t = testApp({ now: '2026-01-01T00:00:10.000Z', apiKeys: [KEY, 'second-key'] });
+  const post = (body: unknown) => t.app.request('/v1/jobs', { method: 'POST', headers: json, body: JSON.stringify(body) });
+  return { ...t, post };
 }
 
 const cronJob = { name: 'nightly', schedule: { cron: '0 3 * * *', timezone: 'Europe/Berlin' }, handler: 'log', payload: { a: 1 } };

@@ -40,7 +40,7 @@ describe('DynamoDB adapter errors', () => {
 });
 
 describe('SQS queue adapter', () => {
-  const queue = () => new SqsQueue(new SQSClient({ region: 'us-east-1' }), 'https://sqs/q');
+  const queue = () => new SqsQueue(new SQSClient({ region: 'us-east-1' }), 'https://sqs/q', 'https://sqs/dlq');
 
   it('sends in batches of ten with each occurrence’s delay', async () => {
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });

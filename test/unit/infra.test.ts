@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { executionsTableDefinition, jobsTableDefinition } from '../../core/adapters/aws/dynamo-schema.js';
-import { CLAIM_LEASE_SECONDS, MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS } from '../../core/limits.js';
+import { LEASE_MARGIN_SECONDS, MAX_ATTEMPTS, MAX_EARLY_WAIT_SECONDS, MAX_HANDLER_TIMEOUT_SECONDS, MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS } from '../../core/limits.js';
 
 interface Created {
   kind: string;
@@ -68,13 +68,15 @@ describe('infra', () => {
     expect(executions.primaryIndex).toEqual({ hashKey: keys[0], rangeKey: keys[1] });
   });
 
-  it('keeps lease <= worker timeout < visibility timeout, with a DLQ as the hard cap', () => {
+  it('keeps handler timeout + lease margin + early wait <= worker timeout < visibility timeout, with a DLQ as the hard cap', () => {
     const queue = find('Queue', 'Work');
     const visibility = seconds(queue.args.visibilityTimeout);
     const workerTimeout = seconds(queue.subscription!.subscriber.timeout);
     expect(visibility).toBe(VISIBILITY_TIMEOUT_SECONDS);
     expect(workerTimeout).toBe(WORKER_TIMEOUT_SECONDS);
-    expect(CLAIM_LEASE_SECONDS).toBeLessThanOrEqual(workerTimeout);
+    expect(MAX_HANDLER_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS + MAX_EARLY_WAIT_SECONDS).toBeLessThanOrEqual(workerTimeout);
+    // Our own attempt count must decide before SQS's hard cap, even where a backoff counts as a receive.
+    expect(2 * MAX_ATTEMPTS).toBeLessThan(MAX_RECEIVE_COUNT);
     expect(workerTimeout).toBeLessThan(visibility);
     expect(queue.args.dlq).toEqual({ queue: 'arn:Queue:WorkDeadLetters', retry: MAX_RECEIVE_COUNT });
   });
@@ -94,7 +96,12 @@ describe('infra', () => {
   });
 
   it('grants each function only named actions on its own resources, never a wildcard', () => {
-    const functions = [find('Function', 'Api').args, find('CronV2', 'Tick').args.function, find('Queue', 'Work').subscription!.subscriber];
+    const functions = [
+      find('Function', 'Api').args,
+      find('CronV2', 'Tick').args.function,
+      find('Queue', 'Work').subscription!.subscriber,
+      find('Queue', 'WorkDeadLetters').subscription!.subscriber,
+    ];
     for (const fn of functions) {
       expect(fn.link).toBeUndefined();
       for (const statement of fn.permissions) {
@@ -104,7 +111,11 @@ describe('infra', () => {
     }
     const actions = (fn: { permissions: { actions: string[] }[] }) => fn.permissions.flatMap((p) => p.actions).sort();
     expect(actions(functions[1])).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem', 'sqs:SendMessage']);
-    expect(actions(functions[2])).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(actions(functions[2])).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage']);
+    const dlqConsumer = find('Queue', 'WorkDeadLetters').subscription!;
+    expect(dlqConsumer.subscriber.handler).toBe('functions/dead-letter.handler');
+    expect(actions(dlqConsumer.subscriber)).toEqual(['dynamodb:UpdateItem']);
+    expect(dlqConsumer.args.batch.partialResponses).toBe(true);
   });
 
   it('takes API keys from a secret, not from the repo', () => {

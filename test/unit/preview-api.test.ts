@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryExecutionStore } from '../../core/adapters/memory/memory-execution-store.js';
-import { MemoryJobStore } from '../../core/adapters/memory/memory-job-store.js';
-import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
-import { JobService } from '../../core/jobs.js';
-import { createApp } from '../../functions/http/app.js';
-import { createHandlers } from '../../handlers/index.js';
-import { MemoryLogger } from '../helpers/factories.js';
-import { FakeClock } from '../helpers/fake-clock.js';
+import { testApp } from '../helpers/app.js';
 
 const headers = { authorization: 'Bearer k', 'content-type': 'application/json' };
 
 function setup(now = '2026-01-01T00:00:00.000Z') {
-  const clock = new FakeClock(now);
-  const logger = new MemoryLogger();
-  const jobs = new JobService({
-    jobs: new MemoryJobStore(),
-    executions: new MemoryExecutionStore(),
-    queue: new MemoryQueue(clock),
-    clock,
-    logger,
-    handlers: createHandlers(),
-    newId: () => 'job-1',
-  });
-  const app = createApp({ jobs, apiKeys: ['k'], logger });
+  const { app } = testApp({ now, ids: () => 'job-1' });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are checked field by field
   const preview = async (body: unknown): Promise<{ status: number; body: any }> => {
     const res = await app.request('/v1/preview', { method: 'POST', headers, body: JSON.stringify(body) });

@@ -1,16 +1,27 @@
 /**
  * The execution ledger on DynamoDB: one item per occurrence (jobId, scheduledFor).
  * A claim is a single conditional update, so two deliveries of the same message
- * cannot both run the handler.
+ * cannot both run the handler. Dead letters carry `deadList`, which puts them in
+ * the sparse `dead` index until they are redriven or discarded.
  */
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ClaimResult, Execution, ExecutionClaim, ExecutionOutcome } from '../../execution.js';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConcurrentUpdateError } from '../../errors.js';
+import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome } from '../../execution.js';
 import type { ExecutionStore, Page } from '../../ports.js';
 import { decodeToken, encodeToken } from '../paging.js';
-import { ConcurrentUpdateError } from '../../errors.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
+import { DEAD_INDEX, DEAD_LIST } from './dynamo-schema.js';
 
+/** Aliases for every attribute: several of these names are DynamoDB reserved words. */
 const names = (...attributes: string[]) => Object.fromEntries(attributes.map((a) => [`#${a}`, a]));
+const INTERNAL = ['deadList', 'redriveId', 'discardedAt'] as const;
+
+function visible(item: Record<string, unknown> | undefined): Execution | undefined {
+  if (!item) return undefined;
+  const copy = { ...item };
+  for (const key of INTERNAL) delete copy[key];
+  return copy as unknown as Execution;
+}
 
 export class DynamoExecutionStore implements ExecutionStore {
   constructor(
@@ -18,42 +29,54 @@ export class DynamoExecutionStore implements ExecutionStore {
     private readonly tableName: string,
   ) {}
 
-  private call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return callAws('DynamoDB', operation, fn);
+  /** A conditional update; false when the condition did not hold. */
+  private async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<Record<string, unknown> | false> {
+    try {
+      const out = await callAws('DynamoDB', 'UpdateItem', () => this.db.send(new UpdateCommand({ TableName: this.tableName, ...input })));
+      return out.Attributes ?? {};
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
   }
 
   async claim(claim: ExecutionClaim): Promise<ClaimResult> {
-    try {
-      const out = await this.call('UpdateItem', () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { jobId: claim.jobId, scheduledFor: claim.scheduledFor },
-            UpdateExpression:
-              'SET #status = :running, #attempt = if_not_exists(#attempt, :zero) + :one, #startedAt = :startedAt, ' +
-              '#leaseUntil = :leaseUntil, #jobName = :jobName, #handler = :handler REMOVE #finishedAt, #durationMs, #error',
-            ConditionExpression:
-              'attribute_not_exists(#jobId) OR #status = :failed OR (#status = :running AND #leaseUntil < :startedAt)',
-            // Aliases throughout: several of these names are DynamoDB reserved words.
-            ExpressionAttributeNames: names('jobId', 'status', 'attempt', 'startedAt', 'leaseUntil', 'jobName', 'handler', 'finishedAt', 'durationMs', 'error'),
-            ExpressionAttributeValues: {
-              ':running': 'running',
-              ':failed': 'failed',
-              ':zero': 0,
-              ':one': 1,
-              ':startedAt': claim.startedAt,
-              ':leaseUntil': claim.leaseUntil,
-              ':jobName': claim.jobName,
-              ':handler': claim.handler,
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      );
-      return { claimed: true, execution: out.Attributes as Execution };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
+    const Key = { jobId: claim.jobId, scheduledFor: claim.scheduledFor };
+    const values = {
+      ':running': 'running',
+      ':one': 1,
+      ':startedAt': claim.startedAt,
+      ':leaseUntil': claim.leaseUntil,
+      ':jobName': claim.jobName,
+      ':handler': claim.handler,
+    };
+    const set = '#status = :running, #startedAt = :startedAt, #leaseUntil = :leaseUntil, #jobName = :jobName, #handler = :handler';
+    const common = ['status', 'startedAt', 'leaseUntil', 'jobName', 'handler', 'attempt', 'finishedAt', 'durationMs', 'error', 'retryAt'];
+
+    if (claim.redriveId) {
+      // A redriven dead letter: only the message holding the armed token revives it,
+      // and its attempts count afresh from here.
+      const revived = await this.update({
+        Key,
+        UpdateExpression: `SET ${set}, #attemptBase = #attempt, #attempt = #attempt + :one REMOVE #finishedAt, #durationMs, #error, #retryAt, #deadList, #redriveId, #diedAt, #deadReason, #occurrence`,
+        ConditionExpression: '#status = :dead AND #redriveId = :redriveId',
+        ExpressionAttributeNames: names(...common, 'attemptBase', 'deadList', 'redriveId', 'diedAt', 'deadReason', 'occurrence'),
+        ExpressionAttributeValues: { ...values, ':dead': 'dead', ':redriveId': claim.redriveId },
+        ReturnValues: 'ALL_NEW',
+      });
+      if (revived) return { claimed: true, execution: visible(revived)! };
     }
+
+    const claimed = await this.update({
+      Key,
+      UpdateExpression: `SET ${set}, #attempt = if_not_exists(#attempt, :zero) + :one REMOVE #finishedAt, #durationMs, #error, #retryAt`,
+      ConditionExpression: 'attribute_not_exists(#jobId) OR #status = :failed OR (#status = :running AND #leaseUntil < :startedAt)',
+      ExpressionAttributeNames: names(...common, 'jobId'),
+      ExpressionAttributeValues: { ...values, ':failed': 'failed', ':zero': 0 },
+      ReturnValues: 'ALL_NEW',
+    });
+    if (claimed) return { claimed: true, execution: visible(claimed)! };
+
     // Only the losing side of a race pays this read; the claim itself is one write.
     const holder = await this.get(claim.jobId, claim.scheduledFor);
     if (!holder) throw new ConcurrentUpdateError(`the claim on ${claim.jobId}@${claim.scheduledFor} lost a race but no record holds it`);
@@ -61,43 +84,37 @@ export class DynamoExecutionStore implements ExecutionStore {
   }
 
   async complete(outcome: ExecutionOutcome): Promise<boolean> {
-    try {
-      await this.call('UpdateItem', () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { jobId: outcome.jobId, scheduledFor: outcome.scheduledFor },
-            UpdateExpression:
-              'SET #status = :status, #finishedAt = :finishedAt, #durationMs = :durationMs' + (outcome.error ? ', #error = :error' : ''),
-            ConditionExpression: '#status = :running AND #attempt = :attempt',
-            ExpressionAttributeNames: names('status', 'finishedAt', 'durationMs', 'attempt', ...(outcome.error ? ['error'] : [])),
-            ExpressionAttributeValues: {
-              ':status': outcome.status,
-              ':finishedAt': outcome.finishedAt,
-              ':durationMs': outcome.durationMs,
-              ':running': 'running',
-              ':attempt': outcome.attempt,
-              ...(outcome.error ? { ':error': outcome.error } : {}),
-            },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    const fields: Record<string, unknown> = {
+      status: outcome.status,
+      finishedAt: outcome.finishedAt,
+      durationMs: outcome.durationMs,
+      ...(outcome.error ? { error: outcome.error } : {}),
+      ...(outcome.retryAt ? { retryAt: outcome.retryAt } : {}),
+      ...(outcome.status === 'dead'
+        ? { deadList: DEAD_LIST, diedAt: outcome.finishedAt, deadReason: outcome.deadReason, occurrence: outcome.occurrence }
+        : {}),
+    };
+    const keys = Object.keys(fields).filter((k) => fields[k] !== undefined);
+    const removeError = outcome.error ? '' : ' REMOVE #error';
+    const result = await this.update({
+      Key: { jobId: outcome.jobId, scheduledFor: outcome.scheduledFor },
+      UpdateExpression: `SET ${keys.map((k) => `#${k} = :${k}`).join(', ')}${removeError}`,
+      ConditionExpression: '#status = :running AND #attempt = :attempt',
+      ExpressionAttributeNames: names(...keys, 'attempt', ...(outcome.error ? [] : ['error'])),
+      ExpressionAttributeValues: { ...Object.fromEntries(keys.map((k) => [`:${k}`, fields[k]])), ':running': 'running', ':attempt': outcome.attempt },
+    });
+    return result !== false;
   }
 
   async get(jobId: string, scheduledFor: string): Promise<Execution | undefined> {
-    const out = await this.call('GetItem', () =>
+    const out = await callAws('DynamoDB', 'GetItem', () =>
       this.db.send(new GetCommand({ TableName: this.tableName, Key: { jobId, scheduledFor }, ConsistentRead: true })),
     );
-    return out.Item as Execution | undefined;
+    return visible(out.Item);
   }
 
   async listForJob(jobId: string, options: { limit: number; next?: string }): Promise<Page<Execution>> {
-    const out = await this.call('Query', () =>
+    const out = await callAws('DynamoDB', 'Query', () =>
       this.db.send(
         new QueryCommand({
           TableName: this.tableName,
@@ -109,7 +126,74 @@ export class DynamoExecutionStore implements ExecutionStore {
         }),
       ),
     );
-    const items = (out.Items ?? []) as Execution[];
+    const items = (out.Items ?? []).map((i) => visible(i)!);
     return out.LastEvaluatedKey ? { items, next: encodeToken(out.LastEvaluatedKey) } : { items };
+  }
+
+  async recordArrivalInDeadLetters(arrival: DeadArrival): Promise<boolean> {
+    const result = await this.update({
+      Key: { jobId: arrival.jobId, scheduledFor: arrival.scheduledFor },
+      UpdateExpression:
+        'SET #status = :dead, #deadList = :deadList, #diedAt = :at, #deadReason = :reason, #occurrence = :occurrence, ' +
+        '#jobName = :jobName, #handler = :handler, #attempt = if_not_exists(#attempt, :zero), ' +
+        '#startedAt = if_not_exists(#startedAt, :at), #leaseUntil = if_not_exists(#leaseUntil, :at)',
+      // Finished records (succeeded, or already dead) are left as they are.
+      ConditionExpression: 'attribute_not_exists(#jobId) OR #status IN (:running, :failed)',
+      ExpressionAttributeNames: names('jobId', 'status', 'deadList', 'diedAt', 'deadReason', 'occurrence', 'jobName', 'handler', 'attempt', 'startedAt', 'leaseUntil'),
+      ExpressionAttributeValues: {
+        ':dead': 'dead',
+        ':deadList': DEAD_LIST,
+        ':at': arrival.at,
+        ':reason': 'max-receives',
+        ':occurrence': arrival.occurrence,
+        ':jobName': arrival.jobName,
+        ':handler': arrival.handler,
+        ':zero': 0,
+        ':running': 'running',
+        ':failed': 'failed',
+      },
+    });
+    return result !== false;
+  }
+
+  async listDead(options: { limit: number; next?: string }): Promise<Page<Execution>> {
+    const out = await callAws('DynamoDB', 'Query', () =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: DEAD_INDEX,
+          KeyConditionExpression: 'deadList = :dead',
+          ExpressionAttributeValues: { ':dead': DEAD_LIST },
+          ScanIndexForward: false,
+          Limit: options.limit,
+          ExclusiveStartKey: decodeToken(options.next),
+        }),
+      ),
+    );
+    const items = (out.Items ?? []).map((i) => visible(i)!);
+    return out.LastEvaluatedKey ? { items, next: encodeToken(out.LastEvaluatedKey) } : { items };
+  }
+
+  async armRedrive(key: { jobId: string; scheduledFor: string }, redriveId: string): Promise<Execution | undefined> {
+    const result = await this.update({
+      Key: key,
+      UpdateExpression: 'SET #redriveId = :redriveId',
+      ConditionExpression: '#status = :dead AND attribute_exists(#deadList)',
+      ExpressionAttributeNames: names('redriveId', 'status', 'deadList'),
+      ExpressionAttributeValues: { ':redriveId': redriveId, ':dead': 'dead' },
+      ReturnValues: 'ALL_NEW',
+    });
+    return result === false ? undefined : visible(result);
+  }
+
+  async discard(key: { jobId: string; scheduledFor: string }, at: string): Promise<boolean> {
+    const result = await this.update({
+      Key: key,
+      UpdateExpression: 'SET #discardedAt = :at REMOVE #deadList, #redriveId',
+      ConditionExpression: '#status = :dead AND attribute_exists(#deadList)',
+      ExpressionAttributeNames: names('discardedAt', 'deadList', 'redriveId', 'status'),
+      ExpressionAttributeValues: { ':at': at, ':dead': 'dead' },
+    });
+    return result !== false;
   }
 }

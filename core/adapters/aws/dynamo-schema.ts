@@ -5,6 +5,9 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 export const DUE_INDEX = 'due';
+export const DEAD_INDEX = 'dead';
+/** The dead index's one partition key value: dead letters are few, and listed newest first. */
+export const DEAD_LIST = 'dead';
 
 export function jobsTableDefinition(tableName: string): CreateTableCommandInput {
   return {
@@ -38,10 +41,23 @@ export function executionsTableDefinition(tableName: string): CreateTableCommand
     AttributeDefinitions: [
       { AttributeName: 'jobId', AttributeType: 'S' },
       { AttributeName: 'scheduledFor', AttributeType: 'S' },
+      { AttributeName: 'deadList', AttributeType: 'S' },
+      { AttributeName: 'diedAt', AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: 'jobId', KeyType: 'HASH' },
       { AttributeName: 'scheduledFor', KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        // Sparse: only dead letters not yet redriven or discarded carry deadList.
+        IndexName: DEAD_INDEX,
+        KeySchema: [
+          { AttributeName: 'deadList', KeyType: 'HASH' },
+          { AttributeName: 'diedAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
     ],
   };
 }

@@ -1,5 +1,8 @@
-/** Queue on SQS: SendMessageBatch, 10 a call, several calls in flight. */
-import { type SQSClient, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+/**
+ * Queue on SQS: SendMessageBatch, 10 a call, several calls in flight; backoff
+ * through ChangeMessageVisibility; dead letters sent to the DLQ.
+ */
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import { SchedulerError } from '../../errors.js';
 import { encodeOccurrence, occurrenceKey, type Occurrence } from '../../occurrence.js';
 import type { Queue } from '../../ports.js';
@@ -7,6 +10,8 @@ import { callAws } from './aws-errors.js';
 
 const BATCH_SIZE = 10;
 const BATCHES_IN_FLIGHT = 8;
+/** SQS hides a message for at most 12 hours. */
+const MAX_VISIBILITY_SECONDS = 43_200;
 
 export class SendFailedError extends SchedulerError {}
 
@@ -14,7 +19,32 @@ export class SqsQueue implements Queue {
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
+    private readonly deadLetterQueueUrl: string,
   ) {}
+
+  async postpone(deliveryHandle: string, delaySeconds: number): Promise<void> {
+    await callAws('SQS', 'ChangeMessageVisibility', () =>
+      this.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: this.queueUrl,
+          ReceiptHandle: deliveryHandle,
+          VisibilityTimeout: Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(delaySeconds))),
+        }),
+      ),
+    );
+  }
+
+  async sendToDeadLetters(occurrence: Occurrence, reason: string): Promise<void> {
+    await callAws('SQS', 'SendMessage', () =>
+      this.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: this.deadLetterQueueUrl,
+          MessageBody: encodeOccurrence(occurrence),
+          MessageAttributes: { reason: { DataType: 'String', StringValue: reason } },
+        }),
+      ),
+    );
+  }
 
   async send(occurrences: Occurrence[]): Promise<void> {
     const batches: SendMessageBatchRequestEntry[][] = [];

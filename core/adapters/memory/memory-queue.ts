@@ -2,9 +2,11 @@ import type { Occurrence } from '../../occurrence.js';
 import type { Clock, Queue } from '../../ports.js';
 import { systemClock } from '../system-clock.js';
 
-/** Holds what was sent; unit tests read `sent`, consumers take what is visible. */
+/** Holds what was sent; unit tests read `sent`, `postponed` and `deadLetters`, consumers take what is visible. */
 export class MemoryQueue implements Queue {
   readonly sent: Occurrence[] = [];
+  readonly postponed: { deliveryHandle: string; delaySeconds: number }[] = [];
+  readonly deadLetters: { occurrence: Occurrence; reason: string }[] = [];
   private readonly waiting: { occurrence: Occurrence; visibleAt: number }[] = [];
 
   constructor(private readonly clock: Clock = systemClock) {}
@@ -15,6 +17,15 @@ export class MemoryQueue implements Queue {
       this.sent.push(structuredClone(o));
       this.waiting.push({ occurrence: structuredClone(o), visibleAt: now + (o.delaySeconds ?? 0) * 1000 });
     }
+  }
+
+  async postpone(deliveryHandle: string, delaySeconds: number): Promise<void> {
+    this.postponed.push({ deliveryHandle, delaySeconds });
+  }
+
+  async sendToDeadLetters(occurrence: Occurrence, reason: string): Promise<void> {
+    const { delaySeconds: _d, ...body } = occurrence;
+    this.deadLetters.push({ occurrence: structuredClone(body), reason });
   }
 
   /** Removes and returns the occurrences whose delay has passed, bodies only. */

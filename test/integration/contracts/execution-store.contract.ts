@@ -60,5 +60,92 @@ export function executionStoreContract(name: string, makeStore: () => Promise<Ex
       expect(second.items.map((e) => e.scheduledFor)).toEqual([times[0]]);
       expect((await store.listForJob('nobody', { limit: 2 })).items).toEqual([]);
     });
+
+    const failAttempt = async (store: ExecutionStore, at: string, status: 'failed' | 'dead') => {
+      const claim = await store.claim(claimAt(at));
+      if (!claim.claimed) throw new Error('expected a claim');
+      await store.complete({
+        jobId: 'job-1',
+        scheduledFor: '2026-01-01T00:01:00.000Z',
+        attempt: claim.execution.attempt,
+        status,
+        finishedAt: at,
+        durationMs: 1,
+        error: { name: 'Error', message: `attempt ${claim.execution.attempt}` },
+        ...(status === 'dead' ? { deadReason: 'attempts-exhausted' as const, occurrence: '{"kept":true}' } : { retryAt: at }),
+      });
+    };
+
+    it('keeps a dead record out of reach of claims, and lists it as a dead letter', async () => {
+      const store = await makeStore();
+      await failAttempt(store, '2026-01-01T00:01:00.000Z', 'failed');
+      await failAttempt(store, '2026-01-01T00:01:10.000Z', 'dead');
+      expect((await store.claim(claimAt('2026-01-01T00:09:00.000Z'))).claimed).toBe(false);
+      const dead = await store.listDead({ limit: 10 });
+      expect(dead.items).toHaveLength(1);
+      expect(dead.items[0]).toMatchObject({
+        status: 'dead',
+        attempt: 2,
+        deadReason: 'attempts-exhausted',
+        diedAt: '2026-01-01T00:01:10.000Z',
+        occurrence: '{"kept":true}',
+        error: { message: 'attempt 2' },
+      });
+      expect(dead.items[0]).not.toHaveProperty('deadList');
+    });
+
+    it('revives a dead record only for the message holding the armed redrive token', async () => {
+      const store = await makeStore();
+      await failAttempt(store, '2026-01-01T00:01:00.000Z', 'dead');
+      expect((await store.claim(claimAt('2026-01-01T00:02:00.000Z', { redriveId: 'not-armed' }))).claimed).toBe(false);
+
+      expect(await store.armRedrive({ jobId: 'job-1', scheduledFor: '2026-01-01T00:01:00.000Z' }, 'token')).toMatchObject({ status: 'dead' });
+      expect((await store.claim(claimAt('2026-01-01T00:02:00.000Z', { redriveId: 'wrong' }))).claimed).toBe(false);
+      const revived = await store.claim(claimAt('2026-01-01T00:02:00.000Z', { redriveId: 'token' }));
+      expect(revived).toMatchObject({ claimed: true, execution: { status: 'running', attempt: 2, attemptBase: 1 } });
+      if (revived.claimed) {
+        expect(revived.execution.deadReason).toBeUndefined();
+        expect(revived.execution.occurrence).toBeUndefined();
+      }
+      expect((await store.listDead({ limit: 10 })).items).toEqual([]);
+      // The same message delivered again now finds a running claim.
+      expect((await store.claim(claimAt('2026-01-01T00:02:01.000Z', { redriveId: 'token' }))).claimed).toBe(false);
+    });
+
+    it('discards a dead letter from the list, once', async () => {
+      const store = await makeStore();
+      await failAttempt(store, '2026-01-01T00:01:00.000Z', 'dead');
+      const key = { jobId: 'job-1', scheduledFor: '2026-01-01T00:01:00.000Z' };
+      expect(await store.discard(key, '2026-01-02T00:00:00.000Z')).toBe(true);
+      expect(await store.discard(key, '2026-01-02T00:00:00.000Z')).toBe(false);
+      expect(await store.armRedrive(key, 'token')).toBeUndefined();
+      expect((await store.listDead({ limit: 10 })).items).toEqual([]);
+      expect(await store.get(key.jobId, key.scheduledFor)).toMatchObject({ status: 'dead' });
+    });
+
+    it('records what SQS moved to the dead-letter queue, but leaves finished records alone', async () => {
+      const store = await makeStore();
+      const arrival = (jobId: string) => ({ jobId, scheduledFor: '2026-01-01T00:01:00.000Z', jobName: 'n', handler: 'log', at: '2026-01-01T01:00:00.000Z', occurrence: '{}' });
+      expect(await store.recordArrivalInDeadLetters(arrival('never-claimed'))).toBe(true);
+      await store.claim(claimAt('2026-01-01T00:01:00.000Z', { jobId: 'stuck' }));
+      expect(await store.recordArrivalInDeadLetters(arrival('stuck'))).toBe(true);
+      expect(await store.get('stuck', '2026-01-01T00:01:00.000Z')).toMatchObject({ status: 'dead', deadReason: 'max-receives', attempt: 1 });
+      expect(await store.recordArrivalInDeadLetters(arrival('stuck'))).toBe(false);
+
+      const done = await store.claim(claimAt('2026-01-01T00:01:00.000Z', { jobId: 'done' }));
+      if (done.claimed) await store.complete({ jobId: 'done', scheduledFor: '2026-01-01T00:01:00.000Z', attempt: 1, status: 'succeeded', finishedAt: 'x', durationMs: 1 });
+      expect(await store.recordArrivalInDeadLetters(arrival('done'))).toBe(false);
+      expect((await store.listDead({ limit: 10 })).items.map((e) => e.jobId).sort()).toEqual(['never-claimed', 'stuck']);
+    });
+
+    it('lists dead letters newest first, in pages', async () => {
+      const store = await makeStore();
+      for (const [i, jobId] of ['a', 'b', 'c'].entries()) {
+        await store.recordArrivalInDeadLetters({ jobId, scheduledFor: '2026-01-01T00:01:00.000Z', jobName: jobId, handler: 'log', at: `2026-01-01T00:0${i}:00.000Z`, occurrence: '{}' });
+      }
+      const first = await store.listDead({ limit: 2 });
+      expect(first.items.map((e) => e.jobId)).toEqual(['c', 'b']);
+      expect((await store.listDead({ limit: 2, next: first.next })).items.map((e) => e.jobId)).toEqual(['a']);
+    });
   });
 }
