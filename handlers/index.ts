@@ -21,6 +21,10 @@ export function createHandlers(): HandlerRegistry {
       const message = (payload as { message?: unknown } | null)?.message;
       throw new FailHandlerError(typeof message === 'string' ? message : 'the fail handler always fails');
     },
+    /** Fails until its payload says `"ok": true`: shows retries, dead letters and a redrive with an edited payload. */
+    'require-ok': (payload) => {
+      if ((payload as { ok?: unknown } | null)?.ok !== true) throw new FailHandlerError('payload.ok is not true');
+    },
     /** Does nothing; useful for measuring the scheduler itself. */
     noop: () => {},
   });
