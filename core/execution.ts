@@ -5,8 +5,10 @@
  * - succeeded: done.
  * - failed: the last attempt failed; another will come (`retryAt`).
  * - dead: no more attempts; listed as a dead letter until redriven or discarded.
+ * - skipped: never run, for `skipReason` (misfire: missed past its grace while the
+ *   scheduler was down; paused: the job was paused).
  */
-export type ExecutionStatus = 'running' | 'succeeded' | 'failed' | 'dead';
+export type ExecutionStatus = 'running' | 'succeeded' | 'failed' | 'dead' | 'skipped';
 
 export interface ExecutionError {
   name: string;
@@ -36,6 +38,17 @@ export interface Execution {
   deadReason?: DeadReason;
   /** The message it was sent with, kept while dead so a redrive can send it again. */
   occurrence?: string;
+  skipReason?: SkipReason;
+}
+
+export type SkipReason = 'misfire' | 'paused';
+
+export interface SkipRecord {
+  jobId: string;
+  scheduledFor: string;
+  jobName: string;
+  handler: string;
+  reason: SkipReason;
 }
 
 export type DeadReason = 'attempts-exhausted' | 'non-retryable' | 'max-receives';

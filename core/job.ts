@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { ValidationError, type FieldProblem } from './errors.js';
 import { policyInput, resolvePolicy, type JobPolicy } from './retry.js';
-import { nextOccurrence, scheduleProblems, type Schedule } from './schedule.js';
+import { nextJobOccurrence } from './job-occurrences.js';
+import { scheduleProblems, type Schedule } from './schedule.js';
 
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 
@@ -34,11 +35,16 @@ export const jobInputSchema = z
     status: z.enum(['active', 'paused']).default('active'),
     retry: policyInput.shape.retry,
     timeout: policyInput.shape.timeout,
+    misfire: policyInput.shape.misfire,
+    startAt: z.iso.datetime({ offset: true }).optional(),
+    endAt: z.iso.datetime({ offset: true }).optional(),
+    maxRuns: z.number().int().min(1).optional(),
   })
   .strict();
 
 export type JobInput = z.input<typeof jobInputSchema>;
-export type JobStatus = 'active' | 'paused';
+/** `completed`: the schedule is spent (a one-time job ran, endAt or maxRuns was reached). */
+export type JobStatus = 'active' | 'paused' | 'completed';
 
 export interface Job {
   id: string;
@@ -49,6 +55,11 @@ export interface Job {
   status: JobStatus;
   /** Resolved at creation from the input and the configured defaults. */
   policy: JobPolicy;
+  startAt?: string;
+  endAt?: string;
+  maxRuns?: number;
+  /** Occurrences sent so far; with maxRuns, ends the schedule. */
+  runs: number;
   createdAt: string;
   updatedAt: string;
   /** The next occurrence the tick has not yet sent; null when the schedule is spent. */
@@ -58,7 +69,10 @@ export interface Job {
 export interface JobCursorUpdate {
   jobId: string;
   expectedNextRunAt: string;
+  /** null when the schedule is spent: the job becomes `completed`. */
   nextRunAt: string | null;
+  /** Occurrences sent in this step, added to the job's `runs`. */
+  addRuns: number;
   updatedAt: string;
 }
 
@@ -89,22 +103,28 @@ export function buildJob(raw: unknown, context: { id: string; now: Date; handler
   if (!context.handlerNames.has(input.handler)) {
     problems.push({ path: 'handler', message: `no handler named "${input.handler}"; registered: ${[...context.handlerNames].join(', ')}` });
   }
+  const startAt = input.startAt === undefined ? undefined : new Date(input.startAt).toISOString();
+  const endAt = input.endAt === undefined ? undefined : new Date(input.endAt).toISOString();
+  if (startAt && endAt && endAt <= startAt) problems.push({ path: 'endAt', message: 'must be after startAt' });
   const payloadBytes = new TextEncoder().encode(JSON.stringify(input.payload)).length;
   if (payloadBytes > MAX_PAYLOAD_BYTES) problems.push({ path: 'payload', message: `is ${payloadBytes} bytes; the limit is ${MAX_PAYLOAD_BYTES}` });
   if (problems.length > 0) throw new ValidationError('the job definition is not valid', problems);
 
   const createdAt = context.now.toISOString();
-  const next = nextOccurrence(schedule, context.now, context.now);
+  const bounds = { schedule, createdAt, ...(startAt ? { startAt } : {}), ...(endAt ? { endAt } : {}) };
+  const next = nextJobOccurrence(bounds, context.now);
+  if (!next) throw new ValidationError('the job definition is not valid', [{ path: 'endAt', message: 'the schedule has no occurrence before endAt' }]);
   return {
     id: context.id,
     name: input.name,
-    schedule,
+    ...bounds,
     handler: input.handler,
     payload: input.payload,
     status: input.status,
-    policy: resolvePolicy({ retry: input.retry, timeout: input.timeout }, context.defaults),
-    createdAt,
+    policy: resolvePolicy({ retry: input.retry, timeout: input.timeout, misfire: input.misfire }, context.defaults),
+    ...(input.maxRuns !== undefined ? { maxRuns: input.maxRuns } : {}),
+    runs: 0,
     updatedAt: createdAt,
-    nextRunAt: next ? next.toISOString() : null,
+    nextRunAt: next.toISOString(),
   };
 }

@@ -3,7 +3,7 @@
  * core/adapters implement them; the contract suites in test/integration run
  * against every adapter.
  */
-import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome } from './execution.js';
+import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from './execution.js';
 import type { Job, JobCursorUpdate } from './job.js';
 import type { Occurrence } from './occurrence.js';
 
@@ -41,6 +41,11 @@ export interface ExecutionStore {
    * a live lease, or already succeeded.
    */
   claim(claim: ExecutionClaim): Promise<ClaimResult>;
+  /**
+   * Records occurrences that will not run. An occurrence that already has a
+   * record keeps it (a skip never hides a run). Returns how many were recorded.
+   */
+  recordSkipped(skips: SkipRecord[], at: string): Promise<number>;
   /** Records how the claimed attempt ended. */
   /** Returns false when the attempt is no longer the current one (a stale worker). */
   complete(outcome: ExecutionOutcome): Promise<boolean>;

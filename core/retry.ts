@@ -18,14 +18,28 @@ export interface RetryPolicy {
   jitter: 'full' | 'none';
 }
 
+/**
+ * What to do with occurrences missed while the scheduler was down: `skip` them
+ * all, run `once` (the latest), or run `all` of them (the latest `maxCatchUp`).
+ * An occurrence is missed when the tick finds it more than `graceMs` late. Every
+ * one not run is recorded as skipped.
+ */
+export interface MisfirePolicy {
+  policy: 'skip' | 'once' | 'all';
+  graceMs: number;
+  maxCatchUp: number;
+}
+
 export interface JobPolicy {
   retry: RetryPolicy;
   timeoutMs: number;
+  misfire: MisfirePolicy;
 }
 
 export const BUILT_IN_POLICY: JobPolicy = {
   retry: { maxAttempts: 3, initialDelayMs: 10_000, maxDelayMs: 15 * 60_000, multiplier: 2, jitter: 'full' },
   timeoutMs: 30_000,
+  misfire: { policy: 'once', graceMs: 60_000, maxCatchUp: 100 },
 };
 
 const duration = (max: number, label: string) =>
@@ -54,6 +68,14 @@ export const policyInput = z
     timeout: duration(MAX_HANDLER_TIMEOUT_SECONDS * 1000, `${MAX_HANDLER_TIMEOUT_SECONDS}s`)
       .refine((ms) => ms >= 1_000, 'must be at least 1s')
       .optional(),
+    misfire: z
+      .object({
+        policy: z.enum(['skip', 'once', 'all']).optional(),
+        grace: duration(7 * 86_400_000, '7d').optional(),
+        maxCatchUp: z.number().int().min(1).max(1_000).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -70,7 +92,16 @@ export function resolvePolicy(input: PolicyInput | undefined, defaults: JobPolic
     jitter: r.jitter ?? defaults.retry.jitter,
   };
   retry.maxDelayMs = Math.max(retry.maxDelayMs, retry.initialDelayMs);
-  return { retry, timeoutMs: input?.timeout ?? defaults.timeoutMs };
+  const m = input?.misfire ?? {};
+  return {
+    retry,
+    timeoutMs: input?.timeout ?? defaults.timeoutMs,
+    misfire: {
+      policy: m.policy ?? defaults.misfire.policy,
+      graceMs: m.grace ?? defaults.misfire.graceMs,
+      maxCatchUp: m.maxCatchUp ?? defaults.misfire.maxCatchUp,
+    },
+  };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { Job } from './job.js';
 import { planTick } from './planner.js';
-import type { Clock, JobStore, Logger, Queue } from './ports.js';
+import type { Clock, ExecutionStore, JobStore, Logger, Queue } from './ports.js';
 
 export interface TickSettings {
   lookAheadMs: number;
@@ -28,6 +28,8 @@ export const DEFAULT_TICK_SETTINGS: TickSettings = {
 export interface TickResult {
   dueJobs: number;
   sent: number;
+  /** Occurrences recorded as skipped (missed past their grace, by misfire policy). */
+  skipped: number;
   advanced: number;
   /** Cursors another tick moved first; their occurrences may be sent twice, never lost. */
   conflicts: number;
@@ -35,6 +37,7 @@ export interface TickResult {
 
 export interface TickDeps {
   jobs: JobStore;
+  executions: ExecutionStore;
   queue: Queue;
   clock: Clock;
   logger: Logger;
@@ -47,18 +50,20 @@ export interface TickDeps {
  * creation calls it for the new job, so a job due in seconds does not wait for
  * the next minute's tick.
  */
-export async function dispatch(jobs: Job[], now: Date, deps: Pick<TickDeps, 'jobs' | 'queue'>, settings: TickSettings): Promise<TickResult> {
+export async function dispatch(jobs: Job[], now: Date, deps: Pick<TickDeps, 'jobs' | 'executions' | 'queue'>, settings: TickSettings): Promise<TickResult> {
   const plan = planTick(jobs, { now, lookAheadMs: settings.lookAheadMs, maxOccurrencesPerJob: settings.maxOccurrencesPerJob });
+  // Both before the cursor moves: a tick that dies here repeats them, and both are idempotent.
   await deps.queue.send(plan.occurrences);
+  await deps.executions.recordSkipped(plan.skipped, now.toISOString());
   const advanced = await Promise.all(plan.cursorUpdates.map((u) => deps.jobs.advanceCursor(u)));
   const conflicts = advanced.filter((ok) => !ok).length;
-  return { dueJobs: jobs.length, sent: plan.occurrences.length, advanced: advanced.length - conflicts, conflicts };
+  return { dueJobs: jobs.length, sent: plan.occurrences.length, skipped: plan.skipped.length, advanced: advanced.length - conflicts, conflicts };
 }
 
 export async function runTick(deps: TickDeps): Promise<TickResult> {
   const settings = deps.settings ?? DEFAULT_TICK_SETTINGS;
   const now = deps.clock.now();
-  const result: TickResult = { dueJobs: 0, sent: 0, advanced: 0, conflicts: 0 };
+  const result: TickResult = { dueJobs: 0, sent: 0, skipped: 0, advanced: 0, conflicts: 0 };
   const horizon = new Date(now.getTime() + settings.lookAheadMs);
 
   for (let round = 0; round < settings.maxRounds; round++) {
@@ -67,6 +72,7 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
     const done = await dispatch(due, now, deps, settings);
     result.dueJobs += done.dueJobs;
     result.sent += done.sent;
+    result.skipped += done.skipped;
     result.advanced += done.advanced;
     result.conflicts += done.conflicts;
     if (due.length < settings.pageSize) break;

@@ -16,6 +16,7 @@ export function aJob(overrides: Partial<Job> = {}): Job {
     payload: { n: counter },
     status: 'active',
     policy: BUILT_IN_POLICY,
+    runs: 0,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     nextRunAt: '2026-01-01T00:01:00.000Z',

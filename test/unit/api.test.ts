@@ -56,13 +56,34 @@ describe('API', () => {
     });
   });
 
+  it('starts an interval job at startAt, and reports its resolved policy', async () => {
+    const { post } = setup();
+    const res = await post({
+      name: 'from-noon',
+      schedule: { every: '1h' },
+      handler: 'log',
+      startAt: '2026-01-01T12:00:00+00:00',
+      maxRuns: 3,
+      retry: { maxAttempts: 5 },
+      misfire: { policy: 'skip', grace: '5m' },
+    });
+    expect(res.status).toBe(201);
+    expect(await read(res)).toMatchObject({
+      nextRunAt: '2026-01-01T12:00:00.000Z',
+      startAt: '2026-01-01T12:00:00.000Z',
+      maxRuns: 3,
+      runs: 0,
+      policy: { retry: { maxAttempts: 5, initialDelayMs: 10_000 }, timeoutMs: 30_000, misfire: { policy: 'skip', graceMs: 300_000, maxCatchUp: 100 } },
+    });
+  });
+
   it('sends a new job’s first occurrence at once when it is due within the minute', async () => {
     const { post, queue, jobs } = setup();
     const res = await post({ name: 'soon', schedule: { at: '2026-01-01T00:00:13.000Z' }, handler: 'log' });
     expect(res.status).toBe(201);
     expect(queue.sent).toMatchObject([{ jobId: 'id-1', scheduledFor: '2026-01-01T00:00:13.000Z', delaySeconds: 3 }]);
-    expect((await jobs.get('id-1'))!.nextRunAt).toBeNull();
-    expect((await read(res)).nextRunAt).toBeNull();
+    expect(await jobs.get('id-1')).toMatchObject({ nextRunAt: null, status: 'completed', runs: 1 });
+    expect(await read(res)).toMatchObject({ nextRunAt: null, status: 'completed' });
   });
 
   it('still creates the job when sending its first occurrences fails; the tick sends them later', async () => {
@@ -98,6 +119,13 @@ describe('API', () => {
     [{ ...cronJob, name: undefined }, 'name', /.+/],
     [{ ...cronJob, payload: { big: 'x'.repeat(70_000) } }, 'payload', /limit/],
     [{ ...cronJob, status: 'running' }, 'status', /.+/],
+    [{ ...cronJob, status: 'completed' }, 'status', /.+/],
+    [{ ...cronJob, startAt: '2026-02-01T00:00:00Z', endAt: '2026-01-01T00:00:00Z' }, 'endAt', /after startAt/],
+    [{ ...cronJob, endAt: '2026-01-01T00:00:30Z' }, 'endAt', /no occurrence/],
+    [{ ...cronJob, maxRuns: 0 }, 'maxRuns', /.+/],
+    [{ ...cronJob, retry: { maxAttempts: 50 } }, 'retry.maxAttempts', /.+/],
+    [{ ...cronJob, timeout: '2m' }, 'timeout', /at most 60s/],
+    [{ ...cronJob, misfire: { policy: 'sometimes' } }, 'misfire.policy', /.+/],
   ])('rejects %j naming %s', async (body, path, message) => {
     const res = await setup().post(body);
     expect(res.status).toBe(400);

@@ -21,7 +21,7 @@ const store = () => new DynamoJobStore(DynamoDBDocumentClient.from(new DynamoDBC
 describe('DynamoDB adapter errors', () => {
   it('turns a lost conditional write into false, by the exception type', async () => {
     dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'any text', $metadata: {} }));
-    expect(await store().advanceCursor({ jobId: 'j', expectedNextRunAt: 'a', nextRunAt: 'b', updatedAt: 'c' })).toBe(false);
+    expect(await store().advanceCursor({ jobId: 'j', expectedNextRunAt: 'a', nextRunAt: 'b', addRuns: 1, updatedAt: 'c' })).toBe(false);
   });
 
   it('turns an unreachable endpoint into StoreUnavailableError, keeping the cause', async () => {

@@ -15,7 +15,7 @@ describe('planTick', () => {
       ['2026-01-01T00:01:00.000Z', 59],
     ]);
     expect(plan.cursorUpdates).toEqual([
-      { jobId: job.id, expectedNextRunAt: job.nextRunAt, nextRunAt: '2026-01-01T00:01:20.000Z', updatedAt: now.toISOString() },
+      { jobId: job.id, expectedNextRunAt: job.nextRunAt, nextRunAt: '2026-01-01T00:01:20.000Z', addRuns: 3, updatedAt: now.toISOString() },
     ]);
   });
 
@@ -37,7 +37,7 @@ describe('planTick', () => {
       aJob({ nextRunAt: null }),
       aJob({ nextRunAt: '2026-01-01T00:01:05.250Z' }), // exactly at the window's end
     ];
-    expect(planTick(jobs, options)).toEqual({ occurrences: [], cursorUpdates: [] });
+    expect(planTick(jobs, options)).toEqual({ occurrences: [], skipped: [], cursorUpdates: [] });
   });
 
   it('ends a one-time job’s schedule after sending it', () => {

@@ -23,6 +23,7 @@ describe('policy input', () => {
     expect(resolvePolicy(parsed, BUILT_IN_POLICY)).toEqual({
       retry: { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 900_000, multiplier: 2, jitter: 'full' },
       timeoutMs: 10_000,
+      misfire: { policy: 'once', graceMs: 60_000, maxCatchUp: 100 },
     });
     expect(resolvePolicy(undefined, BUILT_IN_POLICY)).toEqual(BUILT_IN_POLICY);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryExecutionStore } from '../../core/adapters/memory/memory-execution-store.js';
 import { MemoryJobStore } from '../../core/adapters/memory/memory-job-store.js';
 import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
 import { occurrenceKey } from '../../core/occurrence.js';
@@ -9,8 +10,9 @@ import { FakeClock } from '../helpers/fake-clock.js';
 function setup() {
   const clock = new FakeClock('2026-01-01T00:00:00.000Z');
   const jobs = new MemoryJobStore();
-  const queue = new MemoryQueue();
-  return { clock, jobs, queue, deps: { jobs, queue, clock, logger: new MemoryLogger() } };
+  const queue = new MemoryQueue(clock);
+  const executions = new MemoryExecutionStore();
+  return { clock, jobs, queue, executions, deps: { jobs, executions, queue, clock, logger: new MemoryLogger() } };
 }
 
 describe('runTick', () => {
@@ -22,7 +24,7 @@ describe('runTick', () => {
     const result = await runTick(deps);
 
     // The window ends at 00:01:05 (look-ahead 65 s), so two occurrences are sent.
-    expect(result).toEqual({ dueJobs: 1, sent: 2, advanced: 1, conflicts: 0 });
+    expect(result).toEqual({ dueJobs: 1, sent: 2, skipped: 0, advanced: 1, conflicts: 0 });
     expect(queue.sent.map((o) => o.scheduledFor)).toEqual(['2026-01-01T00:00:30.000Z', '2026-01-01T00:01:00.000Z']);
     expect((await jobs.get(job.id))!.nextRunAt).toBe('2026-01-01T00:01:30.000Z');
   });

@@ -4,9 +4,9 @@
  * cannot both run the handler. Dead letters carry `deadList`, which puts them in
  * the sparse `dead` index until they are redriven or discarded.
  */
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError } from '../../errors.js';
-import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome } from '../../execution.js';
+import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from '../../execution.js';
 import type { ExecutionStore, Page } from '../../ports.js';
 import { decodeToken, encodeToken } from '../paging.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
@@ -81,6 +81,30 @@ export class DynamoExecutionStore implements ExecutionStore {
     const holder = await this.get(claim.jobId, claim.scheduledFor);
     if (!holder) throw new ConcurrentUpdateError(`the claim on ${claim.jobId}@${claim.scheduledFor} lost a race but no record holds it`);
     return { claimed: false, holder };
+  }
+
+  /** Conditional puts in parallel: BatchWriteItem cannot refuse to overwrite an existing record. */
+  async recordSkipped(skips: SkipRecord[], at: string): Promise<number> {
+    const written = await Promise.all(
+      skips.map(async ({ reason, ...skip }) => {
+        try {
+          await callAws('DynamoDB', 'PutItem', () =>
+            this.db.send(
+              new PutCommand({
+                TableName: this.tableName,
+                Item: { ...skip, status: 'skipped', skipReason: reason, attempt: 0, startedAt: at, leaseUntil: at },
+                ConditionExpression: 'attribute_not_exists(jobId)',
+              }),
+            ),
+          );
+          return true;
+        } catch (error) {
+          if (isConditionalCheckFailed(error)) return false;
+          throw error;
+        }
+      }),
+    );
+    return written.filter(Boolean).length;
   }
 
   async complete(outcome: ExecutionOutcome): Promise<boolean> {

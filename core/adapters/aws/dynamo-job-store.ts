@@ -175,11 +175,11 @@ export class DynamoJobStore implements JobStore {
   }
 
   async advanceCursor(update: JobCursorUpdate): Promise<boolean> {
-    // A spent schedule leaves the sparse due index; otherwise its sort key moves.
+    // A spent schedule completes the job and leaves the sparse due index; otherwise its sort key moves.
     const updateExpression =
       update.nextRunAt === null
-        ? 'SET nextRunAt = :next, updatedAt = :updatedAt REMOVE dueAt, dueShard'
-        : 'SET nextRunAt = :next, updatedAt = :updatedAt, dueAt = :dueAt';
+        ? 'SET nextRunAt = :next, updatedAt = :updatedAt, #runs = #runs + :addRuns, #status = :completed REMOVE dueAt, dueShard'
+        : 'SET nextRunAt = :next, updatedAt = :updatedAt, #runs = #runs + :addRuns, dueAt = :dueAt';
     try {
       await this.call('UpdateItem', () =>
         this.db.send(
@@ -188,8 +188,10 @@ export class DynamoJobStore implements JobStore {
             Key: jobKey(update.jobId),
             UpdateExpression: updateExpression,
             ConditionExpression: 'nextRunAt = :expected AND #status = :active',
-            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeNames: { '#status': 'status', '#runs': 'runs' },
             ExpressionAttributeValues: {
+              ':addRuns': update.addRuns,
+              ...(update.nextRunAt === null ? { ':completed': 'completed' } : {}),
               ':next': update.nextRunAt,
               ':updatedAt': update.updatedAt,
               ':expected': update.expectedNextRunAt,

@@ -1,5 +1,5 @@
 /** In-memory ExecutionStore with the same rules as the DynamoDB one (the contract suite checks both). */
-import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome } from '../../execution.js';
+import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from '../../execution.js';
 import { occurrenceKey } from '../../occurrence.js';
 import type { ExecutionStore, Page } from '../../ports.js';
 import { decodeToken, encodeToken } from '../paging.js';
@@ -34,6 +34,17 @@ export class MemoryExecutionStore implements ExecutionStore {
     const record: StoredExecution = { ...fields, status: 'running', attempt, ...(attemptBase !== undefined ? { attemptBase } : {}) };
     this.records.set(key, record);
     return { claimed: true, execution: visible(record) };
+  }
+
+  async recordSkipped(skips: SkipRecord[], at: string): Promise<number> {
+    let recorded = 0;
+    for (const { reason, ...skip } of skips) {
+      const key = occurrenceKey(skip);
+      if (this.records.has(key)) continue;
+      this.records.set(key, { ...skip, status: 'skipped', skipReason: reason, attempt: 0, startedAt: at, leaseUntil: at });
+      recorded++;
+    }
+    return recorded;
   }
 
   async complete(outcome: ExecutionOutcome): Promise<boolean> {

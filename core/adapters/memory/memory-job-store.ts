@@ -45,6 +45,8 @@ export class MemoryJobStore implements JobStore {
     if (!job || job.status !== 'active' || job.nextRunAt !== update.expectedNextRunAt) return false;
     job.nextRunAt = update.nextRunAt;
     job.updatedAt = update.updatedAt;
+    job.runs += update.addRuns;
+    if (update.nextRunAt === null) job.status = 'completed';
     return true;
   }
 }

@@ -147,5 +147,21 @@ export function executionStoreContract(name: string, makeStore: () => Promise<Ex
       expect(first.items.map((e) => e.jobId)).toEqual(['c', 'b']);
       expect((await store.listDead({ limit: 2, next: first.next })).items.map((e) => e.jobId)).toEqual(['a']);
     });
+
+    it('records skipped occurrences once, and never over a record that exists', async () => {
+      const store = await makeStore();
+      await store.claim(claimAt('2026-01-01T00:01:00.000Z'));
+      const skip = (scheduledFor: string) => ({ jobId: 'job-1', scheduledFor, jobName: 'one', handler: 'log', reason: 'misfire' as const });
+      const recorded = await store.recordSkipped(
+        [skip('2026-01-01T00:01:00.000Z'), skip('2026-01-01T00:02:00.000Z'), skip('2026-01-01T00:03:00.000Z')],
+        '2026-01-01T05:00:00.000Z',
+      );
+      expect(recorded).toBe(2);
+      expect(await store.recordSkipped([skip('2026-01-01T00:02:00.000Z')], '2026-01-01T05:00:01.000Z')).toBe(0);
+      expect(await store.get('job-1', '2026-01-01T00:01:00.000Z')).toMatchObject({ status: 'running' });
+      expect(await store.get('job-1', '2026-01-01T00:02:00.000Z')).toMatchObject({ status: 'skipped', skipReason: 'misfire', startedAt: '2026-01-01T05:00:00.000Z' });
+      // A late delivery of a skipped occurrence does not run it.
+      expect((await store.claim(claimAt('2026-01-01T05:00:02.000Z', { scheduledFor: '2026-01-01T00:03:00.000Z' }))).claimed).toBe(false);
+    });
   });
 }

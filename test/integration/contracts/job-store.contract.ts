@@ -72,21 +72,21 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       const store = await makeStore();
       const job = aJob({ nextRunAt: '2026-01-01T00:01:00.000Z' });
       await store.create(job);
-      const move = { jobId: job.id, expectedNextRunAt: '2026-01-01T00:01:00.000Z', nextRunAt: '2026-01-01T00:02:00.000Z', updatedAt: '2026-01-01T00:00:30.000Z' };
+      const move = { jobId: job.id, expectedNextRunAt: '2026-01-01T00:01:00.000Z', nextRunAt: '2026-01-01T00:02:00.000Z', addRuns: 2, updatedAt: '2026-01-01T00:00:30.000Z' };
 
       const results = await Promise.all([store.advanceCursor(move), store.advanceCursor(move)]);
       expect(results.sort()).toEqual([false, true]);
-      expect(await store.get(job.id)).toMatchObject({ nextRunAt: '2026-01-01T00:02:00.000Z', updatedAt: '2026-01-01T00:00:30.000Z' });
+      expect(await store.get(job.id)).toMatchObject({ nextRunAt: '2026-01-01T00:02:00.000Z', updatedAt: '2026-01-01T00:00:30.000Z', runs: 2, status: 'active' });
       expect(await store.advanceCursor({ ...move, jobId: 'missing' })).toBe(false);
     });
 
-    it('takes a spent schedule out of the due index', async () => {
+    it('completes a spent schedule and takes it out of the due index', async () => {
       const store = await makeStore();
       const job = aJob({ nextRunAt: '2026-01-01T00:00:10.000Z' });
       await store.create(job);
-      await store.advanceCursor({ jobId: job.id, expectedNextRunAt: job.nextRunAt!, nextRunAt: null, updatedAt: job.updatedAt });
+      expect(await store.advanceCursor({ jobId: job.id, expectedNextRunAt: job.nextRunAt!, nextRunAt: null, addRuns: 1, updatedAt: job.updatedAt })).toBe(true);
       expect(await store.findDue(new Date('2100-01-01T00:00:00Z'), 100)).toEqual([]);
-      expect((await store.get(job.id))!.nextRunAt).toBeNull();
+      expect(await store.get(job.id)).toMatchObject({ nextRunAt: null, status: 'completed', runs: 1 });
     });
   });
 }
