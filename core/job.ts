@@ -66,6 +66,16 @@ export interface Job {
   nextRunAt: string | null;
 }
 
+/** Pausing or resuming: moves the status (and, on resume, the cursor) if nobody moved them first. */
+export interface JobStatusChange {
+  jobId: string;
+  from: 'active' | 'paused';
+  to: JobStatus;
+  expectedNextRunAt: string;
+  nextRunAt: string | null;
+  updatedAt: string;
+}
+
 export interface JobCursorUpdate {
   jobId: string;
   expectedNextRunAt: string;

@@ -1,5 +1,8 @@
 /** Use cases behind the job API; the HTTP layer only translates. */
-import { JobNotFoundError } from './errors.js';
+import { ConcurrentUpdateError, JobNotFoundError, ValidationError } from './errors.js';
+import { jobOccurrences, nextJobOccurrence } from './job-occurrences.js';
+import { z } from 'zod';
+import { zodProblems } from './job.js';
 import type { Execution } from './execution.js';
 import type { HandlerRegistry } from './handlers.js';
 import { buildJob, type Job } from './job.js';
@@ -20,6 +23,11 @@ export interface JobServiceDeps {
   tickSettings?: TickSettings;
 }
 
+/** Skip records written per pause or resume; a longer pause records its first ones. */
+const MAX_SKIPS_RECORDED = 1_000;
+
+const jobUpdate = z.object({ status: z.enum(['active', 'paused']) }).strict();
+
 export class JobService {
   constructor(private readonly deps: JobServiceDeps) {}
 
@@ -27,18 +35,23 @@ export class JobService {
     const now = this.deps.clock.now();
     const job = buildJob(raw, { id: this.deps.newId(), now, handlerNames: this.deps.handlers.names(), defaults: this.deps.jobDefaults });
     await this.deps.jobs.create(job);
-    // The job is stored: that is the create. Sending its first occurrences now is a
-    // shortcut; if it fails (or the API dies here) the next tick finds the job
-    // through the due index, and the ledger's claim drops anything sent twice.
+    await this.dispatchSoon(job, now);
+    return (await this.deps.jobs.get(job.id)) ?? job;
+  }
+
+  /**
+   * Sends a job's occurrences of the next minute now rather than at the next tick.
+   * Only a shortcut: if it fails (or the API dies here) the next tick finds the job
+   * through the due index, and the ledger's claim drops anything sent twice.
+   */
+  private async dispatchSoon(job: Job, now: Date): Promise<void> {
     try {
       await dispatch([job], now, this.deps, this.deps.tickSettings ?? DEFAULT_TICK_SETTINGS);
-      return (await this.deps.jobs.get(job.id)) ?? job;
     } catch (error) {
-      this.deps.logger.warn('job created; its first occurrences wait for the next tick', {
+      this.deps.logger.warn('its next occurrences wait for the next tick', {
         jobId: job.id,
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       });
-      return job;
     }
   }
 
@@ -50,6 +63,63 @@ export class JobService {
 
   list(options: { limit: number; next?: string }): Promise<Page<Job>> {
     return this.deps.jobs.list(options);
+  }
+
+  /**
+   * Pauses or resumes. Occurrences from the pause until the resume are recorded as
+   * skipped (reason `paused`), including those already sent when the pause came:
+   * their skip record makes the worker drop them.
+   */
+  async update(id: string, raw: unknown): Promise<Job> {
+    const parsed = jobUpdate.safeParse(raw);
+    if (!parsed.success) throw new ValidationError('the update is not valid', zodProblems(parsed.error));
+    // A tick may move the cursor between our read and our write: read again and retry.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const job = await this.get(id);
+      if (job.status === parsed.data.status) return job;
+      if (job.status === 'completed' || job.nextRunAt === null) {
+        throw new ValidationError('the job cannot be changed', [{ path: 'status', message: 'the job is completed: its schedule has no more occurrences' }]);
+      }
+      const changed = parsed.data.status === 'paused' ? await this.pause(job) : await this.resume(job);
+      if (changed) return (await this.deps.jobs.get(id)) ?? job;
+    }
+    throw new ConcurrentUpdateError(`job ${id} kept changing while it was being ${parsed.data.status === 'paused' ? 'paused' : 'resumed'}`);
+  }
+
+  private async pause(job: Job): Promise<boolean> {
+    const now = this.deps.clock.now();
+    const cursor = job.nextRunAt!;
+    const ok = await this.deps.jobs.changeStatus({ jobId: job.id, from: 'active', to: 'paused', expectedNextRunAt: cursor, nextRunAt: cursor, updatedAt: now.toISOString() });
+    if (ok) {
+      // Sent ahead by the tick but not yet run: [now, cursor).
+      const sent = [...jobOccurrences(job, new Date(now.getTime() - 1), new Date(cursor), MAX_SKIPS_RECORDED)];
+      await this.recordPaused(job, sent, now);
+    }
+    return ok;
+  }
+
+  private async resume(job: Job): Promise<boolean> {
+    const now = this.deps.clock.now();
+    const cursor = new Date(job.nextRunAt!);
+    const missed = [cursor, ...jobOccurrences(job, cursor, new Date(now.getTime() + 1), MAX_SKIPS_RECORDED - 1)].filter((t) => t <= now);
+    await this.recordPaused(job, missed, now);
+    const spent = job.maxRuns !== undefined && job.runs >= job.maxRuns;
+    const next = spent ? undefined : nextJobOccurrence(job, now);
+    const ok = await this.deps.jobs.changeStatus({
+      jobId: job.id,
+      from: 'paused',
+      to: next ? 'active' : 'completed',
+      expectedNextRunAt: job.nextRunAt!,
+      nextRunAt: next ? next.toISOString() : null,
+      updatedAt: now.toISOString(),
+    });
+    if (ok && next) await this.dispatchSoon({ ...job, status: 'active', nextRunAt: next.toISOString() }, now);
+    return ok;
+  }
+
+  private async recordPaused(job: Job, instants: Date[], now: Date): Promise<void> {
+    const skips = instants.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), jobName: job.name, handler: job.handler, reason: 'paused' as const }));
+    await this.deps.executions.recordSkipped(skips, now.toISOString());
   }
 
   async delete(id: string): Promise<void> {

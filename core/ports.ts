@@ -4,7 +4,7 @@
  * against every adapter.
  */
 import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from './execution.js';
-import type { Job, JobCursorUpdate } from './job.js';
+import type { Job, JobCursorUpdate, JobStatusChange } from './job.js';
 import type { Occurrence } from './occurrence.js';
 
 export interface Clock {
@@ -31,6 +31,8 @@ export interface JobStore {
    * returns false when another writer moved it first (or the job is gone).
    */
   advanceCursor(update: JobCursorUpdate): Promise<boolean>;
+  /** Applies a pause or resume; false when the job's status or cursor is no longer the expected one. */
+  changeStatus(change: JobStatusChange): Promise<boolean>;
 }
 
 export interface ExecutionStore {

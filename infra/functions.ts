@@ -24,7 +24,7 @@ export const api = new sst.aws.Function('Api', {
   environment: { ...environment, SCHEDULER_API_KEYS: apiKeys.value },
   permissions: [
     tableAccess(jobsTable, ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'Scan']),
-    tableAccess(executionsTable, ['Query', 'UpdateItem']),
+    tableAccess(executionsTable, ['Query', 'UpdateItem', 'PutItem']),
     queueAccess(workQueue, ['SendMessage']),
   ],
 });
@@ -36,7 +36,11 @@ export const tick = new sst.aws.CronV2('Tick', {
     runtime,
     timeout: '50 seconds',
     environment,
-    permissions: [tableAccess(jobsTable, ['Query', 'UpdateItem']), queueAccess(workQueue, ['SendMessage'])],
+    permissions: [
+      tableAccess(jobsTable, ['Query', 'UpdateItem']),
+      tableAccess(executionsTable, ['PutItem']),
+      queueAccess(workQueue, ['SendMessage']),
+    ],
   },
 });
 

@@ -66,6 +66,8 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/v1/jobs/:id', async (c) => c.json(await deps.jobs.get(c.req.param('id'))));
 
+  app.patch('/v1/jobs/:id', async (c) => c.json(await deps.jobs.update(c.req.param('id'), await jsonBody(c))));
+
   app.delete('/v1/jobs/:id', async (c) => {
     await deps.jobs.delete(c.req.param('id'));
     return c.body(null, 204);

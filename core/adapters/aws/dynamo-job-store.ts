@@ -7,7 +7,7 @@
  */
 import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { JobNameTakenError } from '../../errors.js';
-import type { Job, JobCursorUpdate } from '../../job.js';
+import type { Job, JobCursorUpdate, JobStatusChange } from '../../job.js';
 import type { JobStore, Page } from '../../ports.js';
 import { decodeToken, encodeToken } from '../paging.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
@@ -198,6 +198,39 @@ export class DynamoJobStore implements JobStore {
               ':active': 'active',
               ...(update.nextRunAt === null ? {} : { ':dueAt': Date.parse(update.nextRunAt) }),
             },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async changeStatus(change: JobStatusChange): Promise<boolean> {
+    // Only an active job with a next run is in the due index.
+    const indexed = change.to === 'active' && change.nextRunAt !== null;
+    const values: Record<string, unknown> = {
+      ':to': change.to,
+      ':from': change.from,
+      ':next': change.nextRunAt,
+      ':expected': change.expectedNextRunAt,
+      ':updatedAt': change.updatedAt,
+    };
+    if (indexed) Object.assign(values, { ':dueAt': Date.parse(change.nextRunAt!), ':dueShard': dueShardOf(change.jobId, this.dueShards) });
+    try {
+      await this.call('UpdateItem', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: jobKey(change.jobId),
+            UpdateExpression: indexed
+              ? 'SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt, dueAt = :dueAt, dueShard = :dueShard'
+              : 'SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt REMOVE dueAt, dueShard',
+            ConditionExpression: '#status = :from AND nextRunAt = :expected',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: values,
           }),
         ),
       );

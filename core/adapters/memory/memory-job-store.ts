@@ -1,6 +1,6 @@
 /** In-memory JobStore: the reference the contract suite holds DynamoDB to. */
 import { JobNameTakenError } from '../../errors.js';
-import type { Job, JobCursorUpdate } from '../../job.js';
+import type { Job, JobCursorUpdate, JobStatusChange } from '../../job.js';
 import type { JobStore, Page } from '../../ports.js';
 import { decodeToken, encodeToken } from '../paging.js';
 
@@ -47,6 +47,13 @@ export class MemoryJobStore implements JobStore {
     job.updatedAt = update.updatedAt;
     job.runs += update.addRuns;
     if (update.nextRunAt === null) job.status = 'completed';
+    return true;
+  }
+
+  async changeStatus(change: JobStatusChange): Promise<boolean> {
+    const job = this.jobs.get(change.jobId);
+    if (!job || job.status !== change.from || job.nextRunAt !== change.expectedNextRunAt) return false;
+    Object.assign(job, { status: change.to, nextRunAt: change.nextRunAt, updatedAt: change.updatedAt });
     return true;
   }
 }

@@ -88,5 +88,29 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       expect(await store.findDue(new Date('2100-01-01T00:00:00Z'), 100)).toEqual([]);
       expect(await store.get(job.id)).toMatchObject({ nextRunAt: null, status: 'completed', runs: 1 });
     });
+
+    it('pauses out of the due index and resumes into it, only from the expected status and cursor', async () => {
+      const store = await makeStore();
+      const job = aJob({ nextRunAt: '2026-01-01T00:00:10.000Z' });
+      await store.create(job);
+      const before = new Date('2026-01-01T00:01:00.000Z');
+      const change = { jobId: job.id, updatedAt: '2026-01-01T00:00:05.000Z' };
+
+      expect(await store.changeStatus({ ...change, from: 'paused', to: 'active', expectedNextRunAt: job.nextRunAt!, nextRunAt: job.nextRunAt })).toBe(false);
+      expect(await store.changeStatus({ ...change, from: 'active', to: 'paused', expectedNextRunAt: 'other', nextRunAt: job.nextRunAt })).toBe(false);
+      expect(await store.changeStatus({ ...change, from: 'active', to: 'paused', expectedNextRunAt: job.nextRunAt!, nextRunAt: job.nextRunAt })).toBe(true);
+      expect(await store.findDue(before, 10)).toEqual([]);
+      expect(await store.get(job.id)).toMatchObject({ status: 'paused', nextRunAt: '2026-01-01T00:00:10.000Z' });
+      // A paused job's cursor cannot be advanced by a tick that read it before the pause.
+      expect(await store.advanceCursor({ jobId: job.id, expectedNextRunAt: job.nextRunAt!, nextRunAt: '2026-01-01T00:00:20.000Z', addRuns: 1, updatedAt: 'x' })).toBe(false);
+
+      expect(await store.changeStatus({ ...change, from: 'paused', to: 'active', expectedNextRunAt: job.nextRunAt!, nextRunAt: '2026-01-01T00:00:50.000Z' })).toBe(true);
+      expect((await store.findDue(before, 10)).map((j) => [j.id, j.nextRunAt, j.status])).toEqual([[job.id, '2026-01-01T00:00:50.000Z', 'active']]);
+
+      expect(await store.changeStatus({ ...change, from: 'active', to: 'paused', expectedNextRunAt: '2026-01-01T00:00:50.000Z', nextRunAt: '2026-01-01T00:00:50.000Z' })).toBe(true);
+      expect(await store.changeStatus({ ...change, from: 'paused', to: 'completed', expectedNextRunAt: '2026-01-01T00:00:50.000Z', nextRunAt: null })).toBe(true);
+      expect(await store.get(job.id)).toMatchObject({ status: 'completed', nextRunAt: null });
+      expect(await store.findDue(new Date('2100-01-01T00:00:00Z'), 10)).toEqual([]);
+    });
   });
 }

@@ -1,0 +1,72 @@
+/** Pause and resume over the API, with a fake clock and the ledger checked afterwards. */
+import { describe, expect, it } from 'vitest';
+import { executeOccurrence } from '../../core/executor.js';
+import { testApp } from '../helpers/app.js';
+import { MemoryLogger } from '../helpers/factories.js';
+import { createHandlers } from '../../handlers/index.js';
+
+const headers = { authorization: 'Bearer k', 'content-type': 'application/json' };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are checked field by field
+const read = (res: Response): Promise<any> => res.json();
+
+async function everyTwentySeconds() {
+  const t = testApp({ now: '2026-01-01T00:00:10.000Z' });
+  const patch = (status: unknown) => t.app.request('/v1/jobs/id-1', { method: 'PATCH', headers, body: JSON.stringify({ status }) });
+  const res = await t.app.request('/v1/jobs', {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name: 'twenty', schedule: { cron: '*/20 * * * * *' }, handler: 'log' }),
+  });
+  expect(res.status).toBe(201);
+  return { ...t, patch };
+}
+
+describe('PATCH /v1/jobs/{id}', () => {
+  it('pauses and resumes, recording every occurrence in between as skipped (paused)', async () => {
+    const { clock, patch, queue, executions } = await everyTwentySeconds();
+    // Created at 00:00:10: the look-ahead sent 00:00:20, 00:00:40 and 00:01:00.
+    expect(queue.sent.map((o) => o.scheduledFor.slice(11, 19))).toEqual(['00:00:20', '00:00:40', '00:01:00']);
+
+    clock.set('2026-01-01T00:00:30.000Z');
+    const paused = await patch('paused');
+    expect(paused.status).toBe(200);
+    expect(await read(paused)).toMatchObject({ status: 'paused', nextRunAt: '2026-01-01T00:01:20.000Z' });
+
+    // Already sent, but after the pause: delivered now, it does not run.
+    const late = queue.sent.find((o) => o.scheduledFor === '2026-01-01T00:00:40.000Z')!;
+    const ran: string[] = [];
+    const handlers = createHandlers().register('log', (_p, ctx) => void ran.push(ctx.scheduledFor));
+    const result = await executeOccurrence(late, { executions, handlers, clock, logger: new MemoryLogger(), sleep: clock.sleep, random: Math.random, maxEarlyWaitMs: 5_000 });
+    expect(result).toEqual({ kind: 'duplicate' });
+    expect(ran).toEqual([]);
+
+    clock.set('2026-01-01T00:05:05.000Z');
+    const resumed = await patch('active');
+    expect(await read(resumed)).toMatchObject({ status: 'active', nextRunAt: '2026-01-01T00:06:20.000Z' });
+    // Sent at resume: the next minute, from 00:05:20.
+    expect(queue.sent.slice(3).map((o) => o.scheduledFor.slice(11, 19))).toEqual(['00:05:20', '00:05:40', '00:06:00']);
+
+    const skipped = (await executions.listForJob('id-1', { limit: 100 })).items.filter((e) => e.status === 'skipped');
+    expect(skipped.every((e) => e.skipReason === 'paused')).toBe(true);
+    // From the pause (00:00:30) to the resume (00:05:05), every occurrence: 00:00:40 ... 00:05:00.
+    const expected = Array.from({ length: 14 }, (_, i) => new Date(Date.parse('2026-01-01T00:00:40Z') + i * 20_000).toISOString());
+    expect(skipped.map((e) => e.scheduledFor).sort()).toEqual(expected);
+  });
+
+  it('is idempotent, and refuses what it cannot do', async () => {
+    const { patch, app } = await everyTwentySeconds();
+    expect((await patch('active')).status).toBe(200);
+    expect((await patch('completed')).status).toBe(400);
+    const bad = await app.request('/v1/jobs/id-1', { method: 'PATCH', headers, body: JSON.stringify({ status: 'paused', name: 'x' }) });
+    expect(bad.status).toBe(400);
+    expect((await app.request('/v1/jobs/nope', { method: 'PATCH', headers, body: JSON.stringify({ status: 'paused' }) })).status).toBe(404);
+  });
+
+  it('cannot resume a completed job', async () => {
+    const t = testApp({ now: '2026-01-01T00:00:00.000Z' });
+    await t.app.request('/v1/jobs', { method: 'POST', headers, body: JSON.stringify({ name: 'once', schedule: { at: '2026-01-01T00:00:05Z' }, handler: 'log' }) });
+    const res = await t.app.request('/v1/jobs/id-1', { method: 'PATCH', headers, body: JSON.stringify({ status: 'paused' }) });
+    expect(res.status).toBe(400);
+    expect((await read(res)).error.details[0].message).toMatch(/completed/);
+  });
+});
