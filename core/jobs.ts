@@ -8,7 +8,7 @@ import type { HandlerRegistry } from './handlers.js';
 import { buildJob, type Job } from './job.js';
 import type { JobPolicy } from './retry.js';
 import { previewFromRequest, previewSchedule, type PreviewOccurrence } from './preview.js';
-import type { Clock, ExecutionStore, JobStore, Logger, Page, Queue } from './ports.js';
+import type { Clock, DispatchLog, ExecutionStore, JobStore, Logger, Page, Queue } from './ports.js';
 import { DEFAULT_TICK_SETTINGS, dispatch, type TickSettings } from './tick.js';
 
 export interface JobServiceDeps {
@@ -16,11 +16,12 @@ export interface JobServiceDeps {
   executions: ExecutionStore;
   handlers: HandlerRegistry;
   queue: Queue;
+  dispatchLog: DispatchLog;
   clock: Clock;
   logger: Logger;
   newId: () => string;
   jobDefaults: JobPolicy;
-  tickSettings?: TickSettings;
+  settings?: TickSettings;
 }
 
 /** Skip records written per pause or resume; a longer pause records its first ones. */
@@ -46,7 +47,7 @@ export class JobService {
    */
   private async dispatchSoon(job: Job, now: Date): Promise<void> {
     try {
-      await dispatch([job], now, this.deps, this.deps.tickSettings ?? DEFAULT_TICK_SETTINGS);
+      await dispatch([job], now, this.deps, this.deps.settings ?? DEFAULT_TICK_SETTINGS);
     } catch (error) {
       this.deps.logger.warn('its next occurrences wait for the next tick', {
         jobId: job.id,

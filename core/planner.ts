@@ -58,7 +58,7 @@ export function occurrenceOf(job: Job, at: Date): Occurrence {
 }
 
 /** Splits missed occurrences (oldest first) into those to run and those to skip. */
-function applyMisfire(missed: Date[], policy: Job['policy']['misfire']): { run: Date[]; skip: Date[] } {
+export function applyMisfire(missed: Date[], policy: Job['policy']['misfire']): { run: Date[]; skip: Date[] } {
   const keep = policy.policy === 'skip' ? 0 : policy.policy === 'once' ? 1 : policy.maxCatchUp;
   const cut = Math.max(0, missed.length - keep);
   return { run: missed.slice(cut), skip: missed.slice(0, cut) };

@@ -4,6 +4,7 @@
  * against every adapter.
  */
 import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from './execution.js';
+import type { DispatchEntry, DispatchRef } from './dispatch-log.js';
 import type { Job, JobCursorUpdate, JobStatusChange } from './job.js';
 import type { Occurrence } from './occurrence.js';
 
@@ -52,6 +53,8 @@ export interface ExecutionStore {
   /** Returns false when the attempt is no longer the current one (a stale worker). */
   complete(outcome: ExecutionOutcome): Promise<boolean>;
   get(jobId: string, scheduledFor: string): Promise<Execution | undefined>;
+  /** Several at once, keyed by occurrenceKey; missing ones are absent. */
+  getMany(keys: { jobId: string; scheduledFor: string }[]): Promise<Map<string, Execution>>;
   /** Newest first. */
   listForJob(jobId: string, options: { limit: number; next?: string }): Promise<Page<Execution>>;
 
@@ -70,6 +73,15 @@ export interface ExecutionStore {
   armRedrive(key: { jobId: string; scheduledFor: string }, redriveId: string): Promise<Execution | undefined>;
   /** Takes a dead letter off the list; returns false when it was not one. */
   discard(key: { jobId: string; scheduledFor: string }, at: string): Promise<boolean>;
+}
+
+export interface DispatchLog {
+  /** Records occurrences about to be sent (chunked into entries as needed). */
+  record(refs: DispatchRef[], at: string): Promise<void>;
+  /** Entries written before `before`, oldest first. */
+  pending(before: string, limit: number): Promise<DispatchEntry[]>;
+  /** Keeps only `open` in the entry, or removes the entry when nothing is open. */
+  settle(entry: DispatchEntry, open: DispatchRef[]): Promise<void>;
 }
 
 export interface Queue {

@@ -5,7 +5,8 @@
  */
 import type { Job } from './job.js';
 import { planTick } from './planner.js';
-import type { Clock, ExecutionStore, JobStore, Logger, Queue } from './ports.js';
+import type { Clock, DispatchLog, ExecutionStore, JobStore, Logger, Queue } from './ports.js';
+import { DEFAULT_RECOVERY, recoverLost, type RecoveryResult, type RecoverySettings } from './recovery.js';
 
 export interface TickSettings {
   lookAheadMs: number;
@@ -14,6 +15,7 @@ export interface TickSettings {
   pageSize: number;
   /** Bounds one tick's work so it always ends inside its minute. */
   maxRounds: number;
+  recovery: RecoverySettings;
 }
 
 export const DEFAULT_TICK_SETTINGS: TickSettings = {
@@ -23,9 +25,11 @@ export const DEFAULT_TICK_SETTINGS: TickSettings = {
   maxOccurrencesPerJob: 1_000,
   pageSize: 500,
   maxRounds: 20,
+  recovery: DEFAULT_RECOVERY,
 };
 
 export interface TickResult {
+  recovered?: RecoveryResult;
   dueJobs: number;
   sent: number;
   /** Occurrences recorded as skipped (missed past their grace, by misfire policy). */
@@ -39,6 +43,7 @@ export interface TickDeps {
   jobs: JobStore;
   executions: ExecutionStore;
   queue: Queue;
+  dispatchLog: DispatchLog;
   clock: Clock;
   logger: Logger;
   settings?: TickSettings;
@@ -50,9 +55,17 @@ export interface TickDeps {
  * creation calls it for the new job, so a job due in seconds does not wait for
  * the next minute's tick.
  */
-export async function dispatch(jobs: Job[], now: Date, deps: Pick<TickDeps, 'jobs' | 'executions' | 'queue'>, settings: TickSettings): Promise<TickResult> {
+export async function dispatch(
+  jobs: Job[],
+  now: Date,
+  deps: Pick<TickDeps, 'jobs' | 'executions' | 'queue' | 'dispatchLog'>,
+  settings: Pick<TickSettings, 'lookAheadMs' | 'maxOccurrencesPerJob'>,
+): Promise<TickResult> {
   const plan = planTick(jobs, { now, lookAheadMs: settings.lookAheadMs, maxOccurrencesPerJob: settings.maxOccurrencesPerJob });
-  // Both before the cursor moves: a tick that dies here repeats them, and both are idempotent.
+  // Logged before sending, so that a message the queue loses can be found again.
+  const at = now.toISOString();
+  await deps.dispatchLog.record(plan.occurrences.map((o) => ({ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: at })), at);
+  // Sent and skipped before the cursor moves: a tick that dies here repeats both, and both are idempotent.
   await deps.queue.send(plan.occurrences);
   await deps.executions.recordSkipped(plan.skipped, now.toISOString());
   const advanced = await Promise.all(plan.cursorUpdates.map((u) => deps.jobs.advanceCursor(u)));
@@ -76,6 +89,12 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
     result.advanced += done.advanced;
     result.conflicts += done.conflicts;
     if (due.length < settings.pageSize) break;
+  }
+  // Recovery comes after the schedule's own work; its failure must not hide that work.
+  try {
+    result.recovered = await recoverLost(deps, settings.recovery);
+  } catch (error) {
+    deps.logger.error('recovery failed; it runs again next tick', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
   }
   deps.logger.info('tick finished', { at: now.toISOString(), ...result });
   return result;

@@ -3,6 +3,7 @@
  * fails the cold start with its name, never later with an undefined.
  */
 import { SchedulerError } from '../core/errors.js';
+import { parseDuration } from '../core/duration.js';
 import { zodProblems } from '../core/job.js';
 import { BUILT_IN_POLICY, policyInput, resolvePolicy, type JobPolicy } from '../core/retry.js';
 
@@ -17,6 +18,8 @@ export interface SchedulerConfig {
   dueShards: number;
   /** Retry policy and timeout for jobs that do not set their own (SCHEDULER_JOB_DEFAULTS, JSON). */
   jobDefaults: JobPolicy;
+  /** How long past due an unfinished occurrence must be before recovery sends it again (SCHEDULER_RECOVER_AFTER). */
+  recoverAfterMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -54,10 +57,14 @@ function jobDefaults(env: Env): JobPolicy {
 }
 
 /** The settings that have defaults; the local runtime names its own resources. */
-export function loadTuning(env: Env): Pick<SchedulerConfig, 'dueShards' | 'jobDefaults'> {
+export function loadTuning(env: Env): Pick<SchedulerConfig, 'dueShards' | 'jobDefaults' | 'recoverAfterMs'> {
+  const recoverAfter = env.SCHEDULER_RECOVER_AFTER?.trim() || '5m';
+  const recoverAfterMs = parseDuration(recoverAfter);
+  if (recoverAfterMs === undefined || recoverAfterMs < 1_000) throw new ConfigError(`SCHEDULER_RECOVER_AFTER must be a duration of at least 1s, like "5m", got "${recoverAfter}"`);
   return {
     dueShards: positiveInt(env, 'SCHEDULER_DUE_SHARDS', 4),
     jobDefaults: jobDefaults(env),
+    recoverAfterMs,
   };
 }
 

@@ -2,12 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { type ClientOptions, createDynamoDocumentClient, createSqsClient } from '../core/adapters/aws/clients.js';
+import { DynamoDispatchLog } from '../core/adapters/aws/dynamo-dispatch-log.js';
 import { DynamoExecutionStore } from '../core/adapters/aws/dynamo-execution-store.js';
 import { DynamoJobStore } from '../core/adapters/aws/dynamo-job-store.js';
 import { SqsQueue } from '../core/adapters/aws/sqs-queue.js';
 import { realSleep, systemClock } from '../core/adapters/system-clock.js';
 import type { HandlerRegistry } from '../core/handlers.js';
-import type { Clock, ExecutionStore, JobStore, Logger, Queue } from '../core/ports.js';
+import type { Clock, DispatchLog, ExecutionStore, JobStore, Logger, Queue } from '../core/ports.js';
+import { DEFAULT_TICK_SETTINGS, type TickSettings } from '../core/tick.js';
 import { createHandlers } from '../handlers/index.js';
 import type { JobPolicy } from '../core/retry.js';
 import type { SchedulerConfig } from './config.js';
@@ -16,9 +18,11 @@ export interface SchedulerDeps {
   jobs: JobStore;
   executions: ExecutionStore;
   queue: Queue;
+  dispatchLog: DispatchLog;
   clock: Clock;
   logger: Logger;
   handlers: HandlerRegistry;
+  settings: TickSettings;
   newId: () => string;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
@@ -44,6 +48,8 @@ export function buildAwsDeps(config: SchedulerConfig, options: { clients?: Clien
     jobs: new DynamoJobStore(db, config.jobsTable, config.dueShards),
     executions: new DynamoExecutionStore(db, config.executionsTable),
     queue: new SqsQueue(sqs, config.queueUrl, config.deadLetterQueueUrl),
+    dispatchLog: new DynamoDispatchLog(db, config.executionsTable),
+    settings: { ...DEFAULT_TICK_SETTINGS, recovery: { ...DEFAULT_TICK_SETTINGS.recovery, staleAfterMs: config.recoverAfterMs } },
     clock: systemClock,
     logger: options.logger ?? createLogger(),
     handlers: createHandlers(),

@@ -36,9 +36,10 @@ export const tick = new sst.aws.CronV2('Tick', {
     runtime,
     timeout: '50 seconds',
     environment,
+    // Recovery (core/recovery.ts) reads the ledger and the dispatch log and looks jobs up.
     permissions: [
-      tableAccess(jobsTable, ['Query', 'UpdateItem']),
-      tableAccess(executionsTable, ['PutItem']),
+      tableAccess(jobsTable, ['Query', 'UpdateItem', 'GetItem']),
+      tableAccess(executionsTable, ['PutItem', 'Query', 'DeleteItem', 'BatchGetItem']),
       queueAccess(workQueue, ['SendMessage']),
     ],
   },

@@ -52,6 +52,7 @@ const runtime = await startLocalRuntime({
   dynamoEmulator: config.dynamoEmulator,
   maxConcurrency: config.maxConcurrency,
   jobDefaults: config.jobDefaults,
+  recoverAfterMs: config.recoverAfterMs,
   dueShards: config.dueShards,
   seedExample: env.SCHEDULER_SEED_EXAMPLE !== '0',
   env,

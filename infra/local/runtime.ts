@@ -10,6 +10,7 @@ import { serve } from '@hono/node-server';
 import { join } from 'node:path';
 import { createSqsClient, type ClientOptions } from '../../core/adapters/aws/clients.js';
 import { JobService } from '../../core/jobs.js';
+import { recoverLost } from '../../core/recovery.js';
 import type { Logger } from '../../core/ports.js';
 import type { JobPolicy } from '../../core/retry.js';
 import { createDeadLetterHandler } from '../../functions/dead-letter.js';
@@ -34,6 +35,7 @@ export interface LocalRuntimeOptions {
   /** Batches the worker runs at once, like the event source's maximum concurrency. */
   maxConcurrency: number;
   jobDefaults: JobPolicy;
+  recoverAfterMs: number;
   dueShards: number;
   seedExample: boolean;
   /** The process environment, read for the AWS SDK's own endpoint settings. */
@@ -96,6 +98,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         deadLetterQueueUrl,
         dueShards: options.dueShards,
         jobDefaults: options.jobDefaults,
+        recoverAfterMs: options.recoverAfterMs,
       },
       { clients, logger: log },
     );
@@ -108,6 +111,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     const url = `http://${options.hostname}:${options.port}`;
     const ticker = startTicker(createTickHandler(deps), log);
+    // Locally the queue forgets on restart, so lost occurrences are looked for more
+    // often than once a tick: every half of the staleness window, at most a minute.
+    const recoveryMs = Math.min(60_000, Math.max(1_000, options.recoverAfterMs / 2));
+    const recovery = setInterval(() => {
+      recoverLost(deps, deps.settings.recovery).catch((error: unknown) => log.error('recovery failed', { error: String(error) }));
+    }, recoveryMs);
     const poller = startSqsPoller({
       sqs,
       queueUrl,
@@ -133,6 +142,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       backends: emulators.map((e) => e.endpoint),
       stop: async () => {
         log.info('stopping: no new work; waiting for running handlers');
+        clearInterval(recovery);
         await ticker.stop();
         await Promise.all([poller.stop(), deadLetterPoller.stop()]);
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -110,7 +110,16 @@ describe('infra', () => {
       }
     }
     const actions = (fn: { permissions: { actions: string[] }[] }) => fn.permissions.flatMap((p) => p.actions).sort();
-    expect(actions(functions[1])).toEqual(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'sqs:SendMessage']);
+    expect(actions(functions[1])).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'sqs:SendMessage',
+    ]);
     expect(actions(functions[2])).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage']);
     const dlqConsumer = find('Queue', 'WorkDeadLetters').subscription!;
     expect(dlqConsumer.subscriber.handler).toBe('functions/dead-letter.handler');

@@ -4,23 +4,17 @@
  * or recorded as skipped (never both, never neither), as the misfire policy says.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryExecutionStore } from '../../core/adapters/memory/memory-execution-store.js';
-import { MemoryJobStore } from '../../core/adapters/memory/memory-job-store.js';
-import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
 import type { Job } from '../../core/job.js';
 import { BUILT_IN_POLICY, type MisfirePolicy } from '../../core/retry.js';
 import { runTick } from '../../core/tick.js';
-import { aJob, MemoryLogger } from '../helpers/factories.js';
-import { FakeClock } from '../helpers/fake-clock.js';
+import { aJob } from '../helpers/factories.js';
+import { memoryDeps } from '../helpers/memory-deps.js';
 
 const minute = 60_000;
 
 async function outage(misfire: MisfirePolicy, overrides: Partial<Job> = {}) {
-  const clock = new FakeClock('2026-01-01T00:00:30.000Z');
-  const jobs = new MemoryJobStore();
-  const executions = new MemoryExecutionStore();
-  const queue = new MemoryQueue(clock);
-  const deps = { jobs, executions, queue, clock, logger: new MemoryLogger() };
+  const deps = memoryDeps('2026-01-01T00:00:30.000Z');
+  const { clock, jobs, executions, queue } = deps;
   const job = aJob({ nextRunAt: '2026-01-01T00:01:00.000Z', policy: { ...BUILT_IN_POLICY, misfire }, ...overrides });
   await jobs.create(job);
 
@@ -68,21 +62,18 @@ describe('misfire after two hours down', () => {
   });
 
   it('sends missed ones at once, with no delay', async () => {
-    const clock = new FakeClock('2026-01-01T02:00:30.000Z');
-    const jobs = new MemoryJobStore();
-    const queue = new MemoryQueue(clock);
+    const deps = memoryDeps('2026-01-01T02:00:30.000Z');
+    const { jobs, queue } = deps;
     await jobs.create(aJob({ nextRunAt: '2026-01-01T01:50:00.000Z', policy: { ...BUILT_IN_POLICY, misfire: { policy: 'once', graceMs: minute, maxCatchUp: 1 } } }));
-    await runTick({ jobs, executions: new MemoryExecutionStore(), queue, clock, logger: new MemoryLogger() });
+    await runTick(deps);
     expect(queue.sent[0]).toMatchObject({ scheduledFor: '2026-01-01T01:59:00.000Z', delaySeconds: 0 });
   });
 });
 
 describe('maxRuns and endAt', () => {
   it('stops after maxRuns occurrences, counting across ticks, and completes the job', async () => {
-    const clock = new FakeClock('2026-01-01T00:00:00.000Z');
-    const jobs = new MemoryJobStore();
-    const queue = new MemoryQueue(clock);
-    const deps = { jobs, executions: new MemoryExecutionStore(), queue, clock, logger: new MemoryLogger() };
+    const deps = memoryDeps();
+    const { clock, jobs, queue } = deps;
     const job = aJob({ schedule: { cron: '*/20 * * * * *', timezone: 'UTC' }, nextRunAt: '2026-01-01T00:00:20.000Z', maxRuns: 5 });
     await jobs.create(job);
 
@@ -101,12 +92,11 @@ describe('maxRuns and endAt', () => {
   });
 
   it('sends nothing past endAt, and completes the job', async () => {
-    const clock = new FakeClock('2026-01-01T00:00:00.000Z');
-    const jobs = new MemoryJobStore();
-    const queue = new MemoryQueue(clock);
+    const deps = memoryDeps();
+    const { jobs, queue } = deps;
     const job = aJob({ schedule: { cron: '*/20 * * * * *', timezone: 'UTC' }, nextRunAt: '2026-01-01T00:00:20.000Z', endAt: '2026-01-01T00:00:40.000Z' });
     await jobs.create(job);
-    await runTick({ jobs, executions: new MemoryExecutionStore(), queue, clock, logger: new MemoryLogger() });
+    await runTick(deps);
     expect(queue.sent.map((o) => o.scheduledFor)).toEqual(['2026-01-01T00:00:20.000Z', '2026-01-01T00:00:40.000Z']);
     expect(await jobs.get(job.id)).toMatchObject({ status: 'completed', nextRunAt: null, runs: 2 });
   });

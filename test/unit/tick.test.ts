@@ -1,18 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryExecutionStore } from '../../core/adapters/memory/memory-execution-store.js';
-import { MemoryJobStore } from '../../core/adapters/memory/memory-job-store.js';
-import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
 import { occurrenceKey } from '../../core/occurrence.js';
-import { runTick } from '../../core/tick.js';
-import { aJob, MemoryLogger } from '../helpers/factories.js';
-import { FakeClock } from '../helpers/fake-clock.js';
+import { DEFAULT_TICK_SETTINGS, runTick } from '../../core/tick.js';
+import { aJob } from '../helpers/factories.js';
+import { memoryDeps } from '../helpers/memory-deps.js';
 
 function setup() {
-  const clock = new FakeClock('2026-01-01T00:00:00.000Z');
-  const jobs = new MemoryJobStore();
-  const queue = new MemoryQueue(clock);
-  const executions = new MemoryExecutionStore();
-  return { clock, jobs, queue, executions, deps: { jobs, executions, queue, clock, logger: new MemoryLogger() } };
+  const deps = memoryDeps();
+  return { ...deps, deps };
 }
 
 describe('runTick', () => {
@@ -24,7 +18,7 @@ describe('runTick', () => {
     const result = await runTick(deps);
 
     // The window ends at 00:01:05 (look-ahead 65 s), so two occurrences are sent.
-    expect(result).toEqual({ dueJobs: 1, sent: 2, skipped: 0, advanced: 1, conflicts: 0 });
+    expect(result).toEqual({ dueJobs: 1, sent: 2, skipped: 0, advanced: 1, conflicts: 0, recovered: { entries: 0, lost: 0, resent: 0, skipped: 0 } });
     expect(queue.sent.map((o) => o.scheduledFor)).toEqual(['2026-01-01T00:00:30.000Z', '2026-01-01T00:01:00.000Z']);
     expect((await jobs.get(job.id))!.nextRunAt).toBe('2026-01-01T00:01:30.000Z');
   });
@@ -64,7 +58,7 @@ describe('runTick', () => {
   it('pages through more due jobs than one read returns', async () => {
     const { jobs, queue, deps } = setup();
     for (let i = 0; i < 25; i++) await jobs.create(aJob());
-    const result = await runTick({ ...deps, settings: { lookAheadMs: 65_000, maxOccurrencesPerJob: 10, pageSize: 10, maxRounds: 10 } });
+    const result = await runTick({ ...deps, settings: { ...DEFAULT_TICK_SETTINGS, maxOccurrencesPerJob: 10, pageSize: 10, maxRounds: 10 } });
     expect(result.dueJobs).toBe(25);
     expect(new Set(queue.sent.map((o) => o.jobId)).size).toBe(25);
   });

@@ -1,36 +1,17 @@
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { MemoryExecutionStore } from '../../core/adapters/memory/memory-execution-store.js';
-import { MemoryJobStore } from '../../core/adapters/memory/memory-job-store.js';
-import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
 import { encodeOccurrence } from '../../core/occurrence.js';
-import { BUILT_IN_POLICY } from '../../core/retry.js';
 import { createDeadLetterHandler } from '../../functions/dead-letter.js';
 import { createWorkerHandler } from '../../functions/worker.js';
-import { createHandlers } from '../../handlers/index.js';
-import { anOccurrence, MemoryLogger } from '../helpers/factories.js';
-import { FakeClock } from '../helpers/fake-clock.js';
+import { anOccurrence } from '../helpers/factories.js';
+import { memoryDeps } from '../helpers/memory-deps.js';
 
 const record = (messageId: string, body: string): SQSRecord =>
   ({ messageId, body, receiptHandle: `receipt-${messageId}`, attributes: {}, messageAttributes: {} }) as unknown as SQSRecord;
 
 function setup() {
-  const clock = new FakeClock('2026-01-01T00:01:00.000Z');
-  const executions = new MemoryExecutionStore();
-  const queue = new MemoryQueue(clock);
-  const deps = {
-    jobs: new MemoryJobStore(),
-    executions,
-    queue,
-    clock,
-    logger: new MemoryLogger(),
-    handlers: createHandlers(),
-    newId: () => 'x',
-    sleep: clock.sleep,
-    random: () => 0.5,
-    jobDefaults: BUILT_IN_POLICY,
-  };
-  return { deps, executions, queue, worker: createWorkerHandler(deps), deadLetters: createDeadLetterHandler(deps) };
+  const deps = memoryDeps('2026-01-01T00:01:00.000Z');
+  return { deps, executions: deps.executions, queue: deps.queue, worker: createWorkerHandler(deps), deadLetters: createDeadLetterHandler(deps) };
 }
 
 describe('worker handler', () => {

@@ -62,6 +62,15 @@ export class MemoryExecutionStore implements ExecutionStore {
     return record && visible(record);
   }
 
+  async getMany(keys: { jobId: string; scheduledFor: string }[]): Promise<Map<string, Execution>> {
+    const found = new Map<string, Execution>();
+    for (const key of keys) {
+      const record = this.records.get(occurrenceKey(key));
+      if (record) found.set(occurrenceKey(key), visible(record));
+    }
+    return found;
+  }
+
   async listForJob(jobId: string, options: { limit: number; next?: string }): Promise<Page<Execution>> {
     const all = [...this.records.values()].filter((r) => r.jobId === jobId).sort((a, b) => b.scheduledFor.localeCompare(a.scheduledFor));
     return page(all.map(visible), options);

@@ -163,5 +163,15 @@ export function executionStoreContract(name: string, makeStore: () => Promise<Ex
       // A late delivery of a skipped occurrence does not run it.
       expect((await store.claim(claimAt('2026-01-01T05:00:02.000Z', { scheduledFor: '2026-01-01T00:03:00.000Z' }))).claimed).toBe(false);
     });
+
+    it('reads many records at once, leaving out the missing', async () => {
+      const store = await makeStore();
+      const times = Array.from({ length: 130 }, (_, i) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString());
+      for (const t of times.slice(0, 120)) await store.claim(claimAt(t, { scheduledFor: t }));
+      const found = await store.getMany(times.map((scheduledFor) => ({ jobId: 'job-1', scheduledFor })));
+      expect(found.size).toBe(120);
+      expect(found.get(`job-1@${times[5]}`)).toMatchObject({ status: 'running', scheduledFor: times[5] });
+      expect(found.has(`job-1@${times[125]}`)).toBe(false);
+    });
   });
 }

@@ -1,0 +1,29 @@
+/** Every port on its in-memory adapter, with a fake clock: what unit tests of services need. */
+import { MemoryDispatchLog } from '../../core/adapters/memory/memory-dispatch-log.js';
+import { MemoryExecutionStore } from '../../core/adapters/memory/memory-execution-store.js';
+import { MemoryJobStore } from '../../core/adapters/memory/memory-job-store.js';
+import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
+import { BUILT_IN_POLICY } from '../../core/retry.js';
+import { DEFAULT_TICK_SETTINGS } from '../../core/tick.js';
+import { createHandlers } from '../../handlers/index.js';
+import { MemoryLogger } from './factories.js';
+import { FakeClock } from './fake-clock.js';
+
+export function memoryDeps(now = '2026-01-01T00:00:00.000Z', options: { ids?: () => string } = {}) {
+  const clock = new FakeClock(now);
+  let n = 0;
+  return {
+    clock,
+    jobs: new MemoryJobStore(),
+    executions: new MemoryExecutionStore(),
+    queue: new MemoryQueue(clock),
+    dispatchLog: new MemoryDispatchLog(),
+    logger: new MemoryLogger(),
+    handlers: createHandlers(),
+    newId: options.ids ?? (() => `id-${++n}`),
+    jobDefaults: BUILT_IN_POLICY,
+    sleep: clock.sleep,
+    random: () => 0.5,
+    settings: DEFAULT_TICK_SETTINGS,
+  };
+}
