@@ -4,8 +4,8 @@
  * local-aws-sqs in-process for SQS.
  */
 import { type ChildProcess, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -54,13 +54,46 @@ async function waitForHttp(endpoint: string, name: string, timeoutMs: number, ex
   throw new EmulatorStartError(`${name} did not answer on ${endpoint} within ${timeoutMs} ms`);
 }
 
-/** DynamoDB Local; `dataDir` keeps its data between runs, else it is in memory. */
+function isRunningDynamoDbLocal(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('DynamoDBLocal');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An earlier runtime killed hard (kill -9) leaves its DynamoDB Local running on
+ * the data folder; stop it before starting another on the same files.
+ */
+async function stopOrphan(pidFile: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  if (Number.isInteger(pid) && isRunningDynamoDbLocal(pid)) {
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 50 && isRunningDynamoDbLocal(pid); i++) await delay(100);
+  }
+  rmSync(pidFile, { force: true });
+}
+
+/**
+ * DynamoDB Local; `dataDir` keeps its data between runs, else it is in memory.
+ * It runs in its own process group: Ctrl+C reaches the runtime only, which stops
+ * it after the last handler has recorded its outcome.
+ */
 export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<RunningEmulator> {
   const port = options.port ?? (await freePort());
   // The package starts Java in its own folder, so a relative path would land there.
   const dataDir = options.dataDir === undefined ? null : resolve(options.dataDir);
+  const pidFile = dataDir ? join(dataDir, 'emulator.pid') : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const child: ChildProcess = spawnDynamoDbLocal({ port, sharedDb: true, path: dataDir, stdio: 'pipe' });
+  if (pidFile) await stopOrphan(pidFile);
+  const child: ChildProcess = spawnDynamoDbLocal({ port, sharedDb: true, path: dataDir, stdio: 'pipe', detached: true });
+  if (pidFile && child.pid) writeFileSync(pidFile, String(child.pid));
+  // Whatever way this process ends normally, the emulator goes with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2_000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2_000)));
@@ -72,12 +105,15 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     await waitForHttp(endpoint, 'DynamoDB Local', 30_000, () => exit);
   } catch (error) {
     child.kill('SIGKILL');
+    process.removeListener('exit', killOnExit);
     throw error;
   }
   return {
     name: 'DynamoDB Local',
     endpoint,
     stop: async () => {
+      process.removeListener('exit', killOnExit);
+      if (pidFile) rmSync(pidFile, { force: true });
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

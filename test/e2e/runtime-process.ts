@@ -9,7 +9,7 @@ export interface RuntimeProcess {
   key: string;
   output: () => string;
   api: (path: string, init?: RequestInit) => Promise<Response>;
-  /** Sends the signal and resolves with the exit code. */
+  /** Sends the signal to the runtime's process group and resolves with the exit code (null when killed). */
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
@@ -21,6 +21,8 @@ export async function startRuntimeProcess(env: Record<string, string> = {}, opti
     cwd: options.cwd ?? root,
     env: { ...process.env, PORT: String(port), SCHEDULER_API_KEYS: key, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, as in a terminal: a signal goes to the whole group.
+    detached: true,
   });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -53,9 +55,9 @@ export async function startRuntimeProcess(env: Record<string, string> = {}, opti
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
       }),
     stop: async (signal = 'SIGINT') => {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      process.kill(-child.pid!, signal);
+      const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 30_000);
       const code = await exited;
       clearTimeout(timer);
       return code;
