@@ -6,9 +6,11 @@
  * - failed: the last attempt failed; another will come (`retryAt`).
  * - dead: no more attempts; listed as a dead letter until redriven or discarded.
  * - skipped: never run, for `skipReason` (misfire: missed past its grace while the
- *   scheduler was down; paused: the job was paused).
+ *   scheduler was down; paused: the job was paused; overlap: the previous run was
+ *   still running).
+ * - queued: waits for the job's running occurrence to end (overlap `queue-one`).
  */
-export type ExecutionStatus = 'running' | 'succeeded' | 'failed' | 'dead' | 'skipped';
+export type ExecutionStatus = 'running' | 'succeeded' | 'failed' | 'dead' | 'skipped' | 'queued';
 
 export interface ExecutionError {
   name: string;
@@ -41,7 +43,7 @@ export interface Execution {
   skipReason?: SkipReason;
 }
 
-export type SkipReason = 'misfire' | 'paused';
+export type SkipReason = 'misfire' | 'paused' | 'overlap';
 
 export interface SkipRecord {
   jobId: string;
@@ -71,12 +73,15 @@ export interface ExecutionOutcome {
   scheduledFor: string;
   /** The attempt this outcome belongs to; a stale worker's outcome is ignored. */
   attempt: number;
-  status: 'succeeded' | 'failed' | 'dead';
+  status: 'succeeded' | 'failed' | 'dead' | 'skipped' | 'queued';
   finishedAt: string;
   durationMs: number;
   error?: ExecutionError;
   retryAt?: string;
   deadReason?: DeadReason;
+  skipReason?: SkipReason;
+  /** For a queued one: attempts so far, so that its run counts as a first attempt. */
+  attemptBase?: number;
   /** The encoded message, for a dead outcome. */
   occurrence?: string;
 }

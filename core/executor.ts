@@ -8,7 +8,7 @@ import type { DeadReason, ExecutionError } from './execution.js';
 import { NonRetryableError, RetryAfterError, type HandlerRegistry } from './handlers.js';
 import { LEASE_MARGIN_SECONDS } from './limits.js';
 import { encodeOccurrence, type Occurrence } from './occurrence.js';
-import type { Clock, ExecutionStore, Logger } from './ports.js';
+import type { Clock, ExecutionStore, JobStore, Logger, Queue } from './ports.js';
 import { backoffMs, MAX_RETRY_DELAY_MS } from './retry.js';
 
 /**
@@ -17,16 +17,24 @@ import { backoffMs, MAX_RETRY_DELAY_MS } from './retry.js';
  *   so that if that worker dies this message can still take over.
  * - `retry`: the attempt failed; deliver again after `delayMs`.
  * - `dead`: no more attempts; park the message in the dead-letter queue.
+ * - `skipped` / `queued`: the job's previous run still runs (overlap policy); the
+ *   ledger says so, and a queued one is sent again when that run ends.
  */
 export type ExecutionResult =
   | { kind: 'succeeded' }
   | { kind: 'duplicate' }
+  | { kind: 'skipped' }
+  | { kind: 'queued' }
   | { kind: 'in-progress' }
   | { kind: 'retry'; delayMs: number; error: ExecutionError }
   | { kind: 'dead'; reason: DeadReason; error: ExecutionError };
 
 export interface ExecutorDeps {
   executions: ExecutionStore;
+  /** The overlap lock, for jobs whose overlap policy is not `allow`. */
+  jobs: Pick<JobStore, 'acquireRun' | 'queueRun' | 'releaseRun'>;
+  /** Sends a queued occurrence when the run ahead of it ends. */
+  queue: Pick<Queue, 'send'>;
   handlers: HandlerRegistry;
   clock: Clock;
   logger: Logger;
@@ -104,6 +112,52 @@ export async function executeOccurrence(occurrence: Occurrence, deps: ExecutorDe
   }
   const { attempt, attemptBase = 0 } = claim.execution;
   const attemptOfRound = attempt - attemptBase;
+  const key = { jobId: occurrence.jobId, scheduledFor: occurrence.scheduledFor, attempt };
+  const overlap = occurrence.overlap ?? 'allow';
+  const guarded = overlap !== 'allow' && attemptOfRound <= occurrence.maxAttempts;
+
+  if (guarded) {
+    const waiting = await takeOverlapLock(occurrence, claim.execution.leaseUntil, deps);
+    if (waiting) {
+      const at = deps.clock.now().toISOString();
+      const timing = { finishedAt: at, durationMs: new Date(at).getTime() - started.getTime() };
+      if (waiting === 'queued') {
+        await deps.executions.complete({ ...key, ...timing, status: 'queued', attemptBase: attempt });
+        deps.logger.info('queued behind the running occurrence', log);
+        return { kind: 'queued' };
+      }
+      await deps.executions.complete({ ...key, ...timing, status: 'skipped', skipReason: 'overlap' });
+      deps.logger.info('skipped: the previous run is still running', log);
+      return { kind: 'skipped' };
+    }
+  }
+  try {
+    return await attemptRun(occurrence, claim.execution.attempt, attemptOfRound, started, deps);
+  } finally {
+    if (guarded) await releaseOverlapLock(occurrence, deps);
+  }
+}
+
+/** Returns undefined when this occurrence may run now, else whether it was queued or is to be skipped. */
+async function takeOverlapLock(occurrence: Occurrence, leaseUntil: string, deps: ExecutorDeps): Promise<'queued' | 'skip' | undefined> {
+  const now = () => deps.clock.now().toISOString();
+  if ((await deps.jobs.acquireRun(occurrence.jobId, occurrence.scheduledFor, leaseUntil, now())).acquired) return undefined;
+  if (occurrence.overlap === 'queue-one' && (await deps.jobs.queueRun(occurrence.jobId, encodeOccurrence(occurrence)))) return 'queued';
+  // The holder may have finished in between: one more try before giving up.
+  return (await deps.jobs.acquireRun(occurrence.jobId, occurrence.scheduledFor, leaseUntil, now())).acquired ? undefined : 'skip';
+}
+
+async function releaseOverlapLock(occurrence: Occurrence, deps: ExecutorDeps): Promise<void> {
+  const parked = await deps.jobs.releaseRun(occurrence.jobId, occurrence.scheduledFor);
+  if (parked) {
+    // If this send is lost, recovery finds the queued record and sends it.
+    await deps.queue.send([{ ...(JSON.parse(parked) as Occurrence), delaySeconds: 0 }]);
+    deps.logger.info('sent the occurrence queued behind this one', { jobId: occurrence.jobId, after: occurrence.scheduledFor });
+  }
+}
+
+async function attemptRun(occurrence: Occurrence, attempt: number, attemptOfRound: number, started: Date, deps: ExecutorDeps): Promise<ExecutionResult> {
+  const log = { jobId: occurrence.jobId, jobName: occurrence.jobName, scheduledFor: occurrence.scheduledFor };
 
   let error: ExecutionError | undefined;
   let caught: unknown;

@@ -17,11 +17,12 @@ export const occurrenceSchema = z.object({
     jitter: z.enum(['full', 'none']),
   }),
   timeoutMs: z.number().int().min(1),
+  overlap: z.enum(['allow', 'skip', 'queue-one']).default('allow'),
   /** Set on a redriven dead letter: the token the ledger expects before it runs it again. */
   redriveId: z.string().optional(),
 });
 
-export type Occurrence = z.infer<typeof occurrenceSchema> & {
+export type Occurrence = z.input<typeof occurrenceSchema> & {
   /** How long the queue should hide the message; not part of the message body. */
   delaySeconds?: number;
 };

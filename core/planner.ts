@@ -54,6 +54,7 @@ export function occurrenceOf(job: Job, at: Date): Occurrence {
     maxAttempts,
     retry,
     timeoutMs: job.policy.timeoutMs,
+    overlap: job.policy.overlap,
   };
 }
 

@@ -34,6 +34,17 @@ export interface JobStore {
   advanceCursor(update: JobCursorUpdate): Promise<boolean>;
   /** Applies a pause or resume; false when the job's status or cursor is no longer the expected one. */
   changeStatus(change: JobStatusChange): Promise<boolean>;
+
+  /**
+   * The overlap lock: marks the job as running `scheduledFor` until `leaseUntil`.
+   * Succeeds when no run holds it, the holder's lease has passed, or it is this
+   * occurrence's own; otherwise says which occurrence holds it.
+   */
+  acquireRun(jobId: string, scheduledFor: string, leaseUntil: string, now: string): Promise<{ acquired: true } | { acquired: false; holder: string }>;
+  /** Parks one occurrence (its encoded message) to run after the holder; false when the slot is taken. */
+  queueRun(jobId: string, occurrence: string): Promise<boolean>;
+  /** Releases the lock held by `scheduledFor`; returns the parked occurrence, if any, now removed. */
+  releaseRun(jobId: string, scheduledFor: string): Promise<string | undefined>;
 }
 
 export interface ExecutionStore {

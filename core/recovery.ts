@@ -10,7 +10,11 @@ import type { DispatchEntry, DispatchRef } from './dispatch-log.js';
 import type { Execution, SkipRecord } from './execution.js';
 import { occurrenceKey, type Occurrence } from './occurrence.js';
 import { applyMisfire, occurrenceOf } from './planner.js';
+import { LEASE_MARGIN_SECONDS, MAX_HANDLER_TIMEOUT_SECONDS } from './limits.js';
 import type { Clock, DispatchLog, ExecutionStore, JobStore, Logger, Queue } from './ports.js';
+
+/** A queued occurrence may wait this long for the run ahead of it. */
+const LONGEST_RUN_MS = (MAX_HANDLER_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS) * 1000;
 
 export interface RecoverySettings {
   /** How long past due an unfinished occurrence must be before it counts as lost. */
@@ -49,6 +53,9 @@ function verdict(ref: DispatchRef, record: Execution | undefined, nowMs: number,
       return 'done';
     case 'failed':
       return nowMs - since(record.retryAt ?? record.finishedAt, ref.sentAt) > staleAfterMs ? 'lost-retry' : 'open';
+    case 'queued':
+      // Waiting for the job's running occurrence; its release sends it. Stale means that send was lost.
+      return nowMs - since(record.finishedAt, ref.sentAt) > staleAfterMs + LONGEST_RUN_MS ? 'lost-retry' : 'open';
     case 'running':
       return nowMs - since(record.leaseUntil, ref.sentAt) > staleAfterMs ? 'lost-retry' : 'open';
   }

@@ -30,16 +30,25 @@ export interface MisfirePolicy {
   maxCatchUp: number;
 }
 
+/**
+ * While an occurrence of the job runs, another one may: `allow` (start anyway),
+ * `skip` (record it as skipped), `queue-one` (run it once after the current run
+ * ends; any further one meanwhile is skipped).
+ */
+export type OverlapPolicy = 'allow' | 'skip' | 'queue-one';
+
 export interface JobPolicy {
   retry: RetryPolicy;
   timeoutMs: number;
   misfire: MisfirePolicy;
+  overlap: OverlapPolicy;
 }
 
 export const BUILT_IN_POLICY: JobPolicy = {
   retry: { maxAttempts: 3, initialDelayMs: 10_000, maxDelayMs: 15 * 60_000, multiplier: 2, jitter: 'full' },
   timeoutMs: 30_000,
   misfire: { policy: 'once', graceMs: 60_000, maxCatchUp: 100 },
+  overlap: 'allow',
 };
 
 const duration = (max: number, label: string) =>
@@ -76,6 +85,7 @@ export const policyInput = z
       })
       .strict()
       .optional(),
+    overlap: z.enum(['allow', 'skip', 'queue-one']).optional(),
   })
   .strict();
 
@@ -101,6 +111,7 @@ export function resolvePolicy(input: PolicyInput | undefined, defaults: JobPolic
       graceMs: m.grace ?? defaults.misfire.graceMs,
       maxCatchUp: m.maxCatchUp ?? defaults.misfire.maxCatchUp,
     },
+    overlap: input?.overlap ?? defaults.overlap,
   };
 }
 

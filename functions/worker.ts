@@ -28,6 +28,8 @@ export function createWorkerHandler(deps: SchedulerDeps, options: { shutdown?: A
     switch (result.kind) {
       case 'succeeded':
       case 'duplicate':
+      case 'skipped':
+      case 'queued':
         return true;
       case 'in-progress':
         return false;

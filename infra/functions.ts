@@ -53,7 +53,9 @@ export const worker = workQueue.subscribe(
     environment,
     permissions: [
       tableAccess(executionsTable, ['UpdateItem', 'GetItem']),
-      queueAccess(workQueue, ['ChangeMessageVisibility']),
+      // The overlap lock on the job item (core/executor.ts).
+      tableAccess(jobsTable, ['UpdateItem', 'GetItem']),
+      queueAccess(workQueue, ['ChangeMessageVisibility', 'SendMessage']),
       queueAccess(deadLetterQueue, ['SendMessage']),
     ],
   },

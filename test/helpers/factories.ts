@@ -34,6 +34,7 @@ export function anOccurrence(overrides: Partial<Occurrence> = {}): Occurrence {
     maxAttempts: 3,
     retry: { initialDelayMs: 10_000, maxDelayMs: 900_000, multiplier: 2, jitter: 'none' },
     timeoutMs: 30_000,
+    overlap: 'allow',
     ...overrides,
   };
 }

@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryExecutionStore } from '../../core/adapters/memory/memory-execution-store.js';
 import { executeOccurrence, type ExecutorDeps } from '../../core/executor.js';
 import { HandlerRegistry, NonRetryableError, RetryAfterError, type Handler } from '../../core/handlers.js';
 import type { Occurrence } from '../../core/occurrence.js';
-import { anOccurrence, MemoryLogger } from '../helpers/factories.js';
-import { FakeClock } from '../helpers/fake-clock.js';
+import { anOccurrence } from '../helpers/factories.js';
+import { memoryDeps } from '../helpers/memory-deps.js';
 
 function setup(handlers: Record<string, Handler>) {
-  const clock = new FakeClock('2026-01-01T00:01:00.000Z');
-  const executions = new MemoryExecutionStore();
-  const deps: ExecutorDeps = {
-    executions,
-    handlers: new HandlerRegistry(handlers),
-    clock,
-    logger: new MemoryLogger(),
-    sleep: clock.sleep,
-    random: () => 0.5,
-    maxEarlyWaitMs: 5_000,
-  };
+  const base = memoryDeps('2026-01-01T00:01:00.000Z');
+  const { clock, executions } = base;
+  const deps: ExecutorDeps = { ...base, handlers: new HandlerRegistry(handlers), maxEarlyWaitMs: 5_000 };
   const run = (o: Occurrence) => executeOccurrence(o, deps);
   const record = (o: Occurrence) => executions.get(o.jobId, o.scheduledFor);
   return { clock, executions, deps, run, record };

@@ -120,7 +120,15 @@ describe('infra', () => {
       'dynamodb:UpdateItem',
       'sqs:SendMessage',
     ]);
-    expect(actions(functions[2])).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage']);
+    expect(actions(functions[2])).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:UpdateItem',
+      'sqs:ChangeMessageVisibility',
+      'sqs:SendMessage',
+      'sqs:SendMessage',
+    ]);
     const dlqConsumer = find('Queue', 'WorkDeadLetters').subscription!;
     expect(dlqConsumer.subscriber.handler).toBe('functions/dead-letter.handler');
     expect(actions(dlqConsumer.subscriber)).toEqual(['dynamodb:UpdateItem']);

@@ -23,7 +23,7 @@ async function everyTwentySeconds() {
 
 describe('PATCH /v1/jobs/{id}', () => {
   it('pauses and resumes, recording every occurrence in between as skipped (paused)', async () => {
-    const { clock, patch, queue, executions } = await everyTwentySeconds();
+    const { clock, patch, queue, executions, jobs } = await everyTwentySeconds();
     // Created at 00:00:10: the look-ahead sent 00:00:20, 00:00:40 and 00:01:00.
     expect(queue.sent.map((o) => o.scheduledFor.slice(11, 19))).toEqual(['00:00:20', '00:00:40', '00:01:00']);
 
@@ -36,7 +36,7 @@ describe('PATCH /v1/jobs/{id}', () => {
     const late = queue.sent.find((o) => o.scheduledFor === '2026-01-01T00:00:40.000Z')!;
     const ran: string[] = [];
     const handlers = createHandlers().register('log', (_p, ctx) => void ran.push(ctx.scheduledFor));
-    const result = await executeOccurrence(late, { executions, handlers, clock, logger: new MemoryLogger(), sleep: clock.sleep, random: Math.random, maxEarlyWaitMs: 5_000 });
+    const result = await executeOccurrence(late, { executions, jobs, queue, handlers, clock, logger: new MemoryLogger(), sleep: clock.sleep, random: Math.random, maxEarlyWaitMs: 5_000 });
     expect(result).toEqual({ kind: 'duplicate' });
     expect(ran).toEqual([]);
 

@@ -24,6 +24,7 @@ describe('policy input', () => {
       retry: { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 900_000, multiplier: 2, jitter: 'full' },
       timeoutMs: 10_000,
       misfire: { policy: 'once', graceMs: 60_000, maxCatchUp: 100 },
+      overlap: 'allow',
     });
     expect(resolvePolicy(undefined, BUILT_IN_POLICY)).toEqual(BUILT_IN_POLICY);
   });

@@ -71,9 +71,9 @@ export class DynamoExecutionStore implements ExecutionStore {
     const claimed = await this.update({
       Key,
       UpdateExpression: `SET ${set}, #attempt = if_not_exists(#attempt, :zero) + :one REMOVE #finishedAt, #durationMs, #error, #retryAt`,
-      ConditionExpression: 'attribute_not_exists(#jobId) OR #status = :failed OR (#status = :running AND #leaseUntil < :startedAt)',
+      ConditionExpression: 'attribute_not_exists(#jobId) OR #status IN (:failed, :queued) OR (#status = :running AND #leaseUntil < :startedAt)',
       ExpressionAttributeNames: names(...common, 'jobId'),
-      ExpressionAttributeValues: { ...values, ':failed': 'failed', ':zero': 0 },
+      ExpressionAttributeValues: { ...values, ':failed': 'failed', ':queued': 'queued', ':zero': 0 },
       ReturnValues: 'ALL_NEW',
     });
     if (claimed) return { claimed: true, execution: visible(claimed)! };
@@ -115,6 +115,8 @@ export class DynamoExecutionStore implements ExecutionStore {
       durationMs: outcome.durationMs,
       ...(outcome.error ? { error: outcome.error } : {}),
       ...(outcome.retryAt ? { retryAt: outcome.retryAt } : {}),
+      ...(outcome.skipReason ? { skipReason: outcome.skipReason } : {}),
+      ...(outcome.attemptBase !== undefined ? { attemptBase: outcome.attemptBase } : {}),
       ...(outcome.status === 'dead'
         ? { deadList: DEAD_LIST, diedAt: outcome.finishedAt, deadReason: outcome.deadReason, occurrence: outcome.occurrence }
         : {}),

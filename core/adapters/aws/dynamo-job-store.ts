@@ -5,7 +5,7 @@
  * in between) is taken over by a later create with that name, once the lock is
  * old enough that its own create cannot still be running.
  */
-import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { JobNameTakenError } from '../../errors.js';
 import type { Job, JobCursorUpdate, JobStatusChange } from '../../job.js';
 import type { JobStore, Page } from '../../ports.js';
@@ -13,7 +13,16 @@ import { decodeToken, encodeToken } from '../paging.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { DUE_INDEX } from './dynamo-schema.js';
 
-type JobItem = Omit<Job, 'payload'> & { pk: string; payload: string; dueShard?: string; dueAt?: number };
+type JobItem = Omit<Job, 'payload'> & {
+  pk: string;
+  payload: string;
+  dueShard?: string;
+  dueAt?: number;
+  /** The overlap lock (see acquireRun): which occurrence runs, until when, and the one parked behind it. */
+  running?: string;
+  runningUntil?: string;
+  queuedRun?: string;
+};
 
 const jobKey = (id: string) => ({ pk: `JOB#${id}` });
 /** Longer than any create takes between writing the lock and writing the job. */
@@ -48,7 +57,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   private fromItem(item: Record<string, unknown>): Job {
-    const { pk: _pk, dueShard: _s, dueAt: _a, payload, ...job } = item as JobItem;
+    const { pk: _pk, dueShard: _s, dueAt: _a, running: _r, runningUntil: _u, queuedRun: _q, payload, ...job } = item as JobItem;
     return { ...job, payload: JSON.parse(payload) };
   }
 
@@ -239,5 +248,49 @@ export class DynamoJobStore implements JobStore {
       if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
+  }
+
+  /** A conditional update that answers whether its condition held. */
+  private async conditional(input: Omit<UpdateCommandInput, 'TableName'>): Promise<Record<string, unknown> | false> {
+    try {
+      const out = await this.call('UpdateItem', () => this.db.send(new UpdateCommand({ TableName: this.tableName, ...input })));
+      return out.Attributes ?? {};
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async acquireRun(jobId: string, scheduledFor: string, leaseUntil: string, now: string) {
+    const acquired = await this.conditional({
+      Key: jobKey(jobId),
+      UpdateExpression: 'SET running = :me, runningUntil = :until',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(running) OR running = :me OR runningUntil < :now)',
+      ExpressionAttributeValues: { ':me': scheduledFor, ':until': leaseUntil, ':now': now },
+    });
+    if (acquired) return { acquired: true as const };
+    const out = await this.call('GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: jobKey(jobId), ConsistentRead: true })));
+    return { acquired: false as const, holder: (out.Item?.running as string | undefined) ?? '(the job is gone)' };
+  }
+
+  async queueRun(jobId: string, occurrence: string): Promise<boolean> {
+    const queued = await this.conditional({
+      Key: jobKey(jobId),
+      UpdateExpression: 'SET queuedRun = :occurrence',
+      ConditionExpression: 'attribute_exists(running) AND attribute_not_exists(queuedRun)',
+      ExpressionAttributeValues: { ':occurrence': occurrence },
+    });
+    return queued !== false;
+  }
+
+  async releaseRun(jobId: string, scheduledFor: string): Promise<string | undefined> {
+    const released = await this.conditional({
+      Key: jobKey(jobId),
+      UpdateExpression: 'REMOVE running, runningUntil, queuedRun',
+      ConditionExpression: 'running = :me',
+      ExpressionAttributeValues: { ':me': scheduledFor },
+      ReturnValues: 'ALL_OLD',
+    });
+    return released === false ? undefined : (released.queuedRun as string | undefined);
   }
 }

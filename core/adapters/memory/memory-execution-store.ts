@@ -27,7 +27,11 @@ export class MemoryExecutionStore implements ExecutionStore {
     const { redriveId, ...fields } = claim;
     const revives = existing?.status === 'dead' && redriveId !== undefined && existing.redriveId === redriveId;
     const claimable =
-      revives || !existing || existing.status === 'failed' || (existing.status === 'running' && existing.leaseUntil < claim.startedAt);
+      revives ||
+      !existing ||
+      existing.status === 'failed' ||
+      existing.status === 'queued' ||
+      (existing.status === 'running' && existing.leaseUntil < claim.startedAt);
     if (!claimable) return { claimed: false, holder: visible(existing) };
     const attempt = (existing?.attempt ?? 0) + 1;
     const attemptBase = revives ? existing.attempt : existing?.attemptBase;
@@ -54,6 +58,7 @@ export class MemoryExecutionStore implements ExecutionStore {
     delete record.error;
     Object.assign(record, fields);
     if (outcome.status === 'dead') Object.assign(record, { diedAt: outcome.finishedAt, listedDead: true });
+    for (const key of Object.keys(record) as (keyof StoredExecution)[]) if (record[key] === undefined) delete record[key];
     return true;
   }
 

@@ -56,4 +56,27 @@ export class MemoryJobStore implements JobStore {
     Object.assign(job, { status: change.to, nextRunAt: change.nextRunAt, updatedAt: change.updatedAt });
     return true;
   }
+
+  private readonly locks = new Map<string, { holder: string; leaseUntil: string; queued?: string }>();
+
+  async acquireRun(jobId: string, scheduledFor: string, leaseUntil: string, now: string) {
+    const lock = this.locks.get(jobId);
+    if (lock && lock.holder !== scheduledFor && lock.leaseUntil >= now) return { acquired: false as const, holder: lock.holder };
+    this.locks.set(jobId, { ...lock, holder: scheduledFor, leaseUntil });
+    return { acquired: true as const };
+  }
+
+  async queueRun(jobId: string, occurrence: string): Promise<boolean> {
+    const lock = this.locks.get(jobId);
+    if (!lock || lock.queued !== undefined) return false;
+    lock.queued = occurrence;
+    return true;
+  }
+
+  async releaseRun(jobId: string, scheduledFor: string): Promise<string | undefined> {
+    const lock = this.locks.get(jobId);
+    if (!lock || lock.holder !== scheduledFor) return undefined;
+    this.locks.delete(jobId);
+    return lock.queued;
+  }
 }

@@ -112,5 +112,26 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       expect(await store.get(job.id)).toMatchObject({ status: 'completed', nextRunAt: null });
       expect(await store.findDue(new Date('2100-01-01T00:00:00Z'), 10)).toEqual([]);
     });
+
+    it('keeps an overlap lock: one holder until its lease passes, one parked occurrence, released by the holder only', async () => {
+      const store = await makeStore();
+      const job = aJob();
+      await store.create(job);
+      const now = '2026-01-01T00:00:00.000Z';
+      expect(await store.acquireRun(job.id, 'A', '2026-01-01T00:01:00.000Z', now)).toEqual({ acquired: true });
+      expect(await store.acquireRun(job.id, 'A', '2026-01-01T00:01:00.000Z', now)).toEqual({ acquired: true });
+      expect(await store.acquireRun(job.id, 'B', '2026-01-01T00:01:00.000Z', now)).toEqual({ acquired: false, holder: 'A' });
+      expect(await store.queueRun(job.id, '{"b":1}')).toBe(true);
+      expect(await store.queueRun(job.id, '{"c":1}')).toBe(false);
+      expect(await store.releaseRun(job.id, 'B')).toBeUndefined();
+      expect(await store.releaseRun(job.id, 'A')).toBe('{"b":1}');
+      expect(await store.releaseRun(job.id, 'A')).toBeUndefined();
+      expect(await store.queueRun(job.id, '{"d":1}')).toBe(false);
+
+      expect(await store.acquireRun(job.id, 'C', '2026-01-01T00:02:00.000Z', now)).toEqual({ acquired: true });
+      expect(await store.acquireRun(job.id, 'D', '2026-01-01T00:03:00.000Z', '2026-01-01T00:02:00.001Z')).toEqual({ acquired: true });
+      // The lock does not show in the job.
+      expect(await store.get(job.id)).toEqual(job);
+    });
   });
 }
