@@ -74,6 +74,8 @@ export interface JobStatusChange {
   to: JobStatus;
   expectedNextRunAt: string;
   nextRunAt: string | null;
+  /** Occurrences sent as part of the change (catching up on resume), added to `runs`. */
+  addRuns?: number;
   updatedAt: string;
 }
 

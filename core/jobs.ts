@@ -1,6 +1,7 @@
 /** Use cases behind the job API; the HTTP layer only translates. */
 import { ConcurrentUpdateError, JobNotFoundError, ValidationError } from './errors.js';
 import { jobOccurrences, nextJobOccurrence } from './job-occurrences.js';
+import { applyMisfire, occurrenceOf } from './planner.js';
 import { z } from 'zod';
 import { zodProblems } from './job.js';
 import type { Execution } from './execution.js';
@@ -99,12 +100,18 @@ export class JobService {
     return ok;
   }
 
+  /**
+   * Occurrences missed while paused go through the job's misfire policy, as after
+   * downtime (`once` runs the latest now); the ones not run are recorded as skipped.
+   */
   private async resume(job: Job): Promise<boolean> {
     const now = this.deps.clock.now();
     const cursor = new Date(job.nextRunAt!);
     const missed = [cursor, ...jobOccurrences(job, cursor, new Date(now.getTime() + 1), MAX_SKIPS_RECORDED - 1)].filter((t) => t <= now);
-    await this.recordPaused(job, missed, now);
-    const spent = job.maxRuns !== undefined && job.runs >= job.maxRuns;
+    const { run, skip } = applyMisfire(missed, job.policy.misfire);
+    const left = job.maxRuns === undefined ? Infinity : Math.max(0, job.maxRuns - job.runs);
+    const catchUp = run.slice(0, left);
+    const spent = job.maxRuns !== undefined && job.runs + catchUp.length >= job.maxRuns;
     const next = spent ? undefined : nextJobOccurrence(job, now);
     const ok = await this.deps.jobs.changeStatus({
       jobId: job.id,
@@ -112,10 +119,18 @@ export class JobService {
       to: next ? 'active' : 'completed',
       expectedNextRunAt: job.nextRunAt!,
       nextRunAt: next ? next.toISOString() : null,
+      addRuns: catchUp.length,
       updatedAt: now.toISOString(),
     });
-    if (ok && next) await this.dispatchSoon({ ...job, status: 'active', nextRunAt: next.toISOString() }, now);
-    return ok;
+    if (!ok) return false;
+    await this.recordPaused(job, [...skip, ...run.slice(left)], now);
+    if (catchUp.length > 0) {
+      const at = now.toISOString();
+      await this.deps.dispatchLog.record(catchUp.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), sentAt: at })), at);
+      await this.deps.queue.send(catchUp.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })));
+    }
+    if (next) await this.dispatchSoon({ ...job, status: 'active', nextRunAt: next.toISOString(), runs: job.runs + catchUp.length }, now);
+    return true;
   }
 
   private async recordPaused(job: Job, instants: Date[], now: Date): Promise<void> {

@@ -9,20 +9,20 @@ const headers = { authorization: 'Bearer k', 'content-type': 'application/json' 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are checked field by field
 const read = (res: Response): Promise<any> => res.json();
 
-async function everyTwentySeconds() {
+async function everyTwentySeconds(misfire: 'skip' | 'once' = 'skip') {
   const t = testApp({ now: '2026-01-01T00:00:10.000Z' });
   const patch = (status: unknown) => t.app.request('/v1/jobs/id-1', { method: 'PATCH', headers, body: JSON.stringify({ status }) });
   const res = await t.app.request('/v1/jobs', {
     method: 'POST',
     headers,
-    body: JSON.stringify({ name: 'twenty', schedule: { cron: '*/20 * * * * *' }, handler: 'log' }),
+    body: JSON.stringify({ name: 'twenty', schedule: { cron: '*/20 * * * * *' }, handler: 'log', misfire: { policy: misfire } }),
   });
   expect(res.status).toBe(201);
   return { ...t, patch };
 }
 
 describe('PATCH /v1/jobs/{id}', () => {
-  it('pauses and resumes, recording every occurrence in between as skipped (paused)', async () => {
+  it('pauses and resumes (misfire skip), recording every occurrence in between as skipped (paused)', async () => {
     const { clock, patch, queue, executions, jobs } = await everyTwentySeconds();
     // Created at 00:00:10: the look-ahead sent 00:00:20, 00:00:40 and 00:01:00.
     expect(queue.sent.map((o) => o.scheduledFor.slice(11, 19))).toEqual(['00:00:20', '00:00:40', '00:01:00']);
@@ -51,6 +51,24 @@ describe('PATCH /v1/jobs/{id}', () => {
     // From the pause (00:00:30) to the resume (00:05:05), every occurrence: 00:00:40 ... 00:05:00.
     const expected = Array.from({ length: 14 }, (_, i) => new Date(Date.parse('2026-01-01T00:00:40Z') + i * 20_000).toISOString());
     expect(skipped.map((e) => e.scheduledFor).sort()).toEqual(expected);
+  });
+
+  it('on resume runs the latest occurrence missed while paused when the misfire policy is once', async () => {
+    const { clock, patch, queue, executions, jobs } = await everyTwentySeconds('once');
+    clock.set('2026-01-01T00:00:30.000Z');
+    await patch('paused');
+    clock.set('2026-01-01T00:05:05.000Z');
+    expect(await read(await patch('active'))).toMatchObject({ status: 'active', runs: 3 + 1 + 3 });
+    expect(queue.sent.slice(3).map((o) => [o.scheduledFor.slice(11, 19), o.delaySeconds])).toEqual([
+      ['00:05:00', 0],
+      ['00:05:20', 15],
+      ['00:05:40', 35],
+      ['00:06:00', 55],
+    ]);
+    const skipped = (await executions.listForJob('id-1', { limit: 100 })).items.filter((e) => e.status === 'skipped');
+    expect(skipped).toHaveLength(13);
+    expect(skipped.map((e) => e.scheduledFor)).not.toContain('2026-01-01T00:05:00.000Z');
+    expect(await jobs.get('id-1')).toMatchObject({ nextRunAt: '2026-01-01T00:06:20.000Z' });
   });
 
   it('is idempotent, and refuses what it cannot do', async () => {

@@ -226,6 +226,7 @@ export class DynamoJobStore implements JobStore {
       ':next': change.nextRunAt,
       ':expected': change.expectedNextRunAt,
       ':updatedAt': change.updatedAt,
+      ':addRuns': change.addRuns ?? 0,
     };
     if (indexed) Object.assign(values, { ':dueAt': Date.parse(change.nextRunAt!), ':dueShard': dueShardOf(change.jobId, this.dueShards) });
     try {
@@ -235,10 +236,10 @@ export class DynamoJobStore implements JobStore {
             TableName: this.tableName,
             Key: jobKey(change.jobId),
             UpdateExpression: indexed
-              ? 'SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt, dueAt = :dueAt, dueShard = :dueShard'
-              : 'SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt REMOVE dueAt, dueShard',
+              ? 'SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt, #runs = #runs + :addRuns, dueAt = :dueAt, dueShard = :dueShard'
+              : 'SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt, #runs = #runs + :addRuns REMOVE dueAt, dueShard',
             ConditionExpression: '#status = :from AND nextRunAt = :expected',
-            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeNames: { '#status': 'status', '#runs': 'runs' },
             ExpressionAttributeValues: values,
           }),
         ),

@@ -53,7 +53,7 @@ export class MemoryJobStore implements JobStore {
   async changeStatus(change: JobStatusChange): Promise<boolean> {
     const job = this.jobs.get(change.jobId);
     if (!job || job.status !== change.from || job.nextRunAt !== change.expectedNextRunAt) return false;
-    Object.assign(job, { status: change.to, nextRunAt: change.nextRunAt, updatedAt: change.updatedAt });
+    Object.assign(job, { status: change.to, nextRunAt: change.nextRunAt, updatedAt: change.updatedAt, runs: job.runs + (change.addRuns ?? 0) });
     return true;
   }
 
