@@ -43,8 +43,6 @@ export interface ExecutorDeps {
   random: () => number;
   /** Longest the worker waits for an early message's instant; the rest is the queue's job. */
   maxEarlyWaitMs: number;
-  /** Aborted when the worker must stop (shutdown); handlers see it through their signal. */
-  shutdown?: AbortSignal;
 }
 
 export class HandlerTimeoutError extends Error {
@@ -71,10 +69,8 @@ async function waitForInstant(instantMs: number, deps: ExecutorDeps): Promise<vo
 }
 
 /** Runs the handler; rejects with HandlerTimeoutError when it outlives its timeout, and aborts its signal. */
-async function runWithTimeout(run: (signal: AbortSignal) => Promise<void> | void, timeoutMs: number, shutdown?: AbortSignal): Promise<void> {
+async function runWithTimeout(run: (signal: AbortSignal) => Promise<void> | void, timeoutMs: number): Promise<void> {
   const controller = new AbortController();
-  const onShutdown = () => controller.abort(shutdown?.reason);
-  shutdown?.addEventListener('abort', onShutdown, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -87,7 +83,6 @@ async function runWithTimeout(run: (signal: AbortSignal) => Promise<void> | void
     await Promise.race([Promise.resolve().then(() => run(controller.signal)), timedOut]);
   } finally {
     clearTimeout(timer);
-    shutdown?.removeEventListener('abort', onShutdown);
   }
 }
 
@@ -132,7 +127,7 @@ export async function executeOccurrence(occurrence: Occurrence, deps: ExecutorDe
     }
   }
   try {
-    return await attemptRun(occurrence, claim.execution.attempt, attemptOfRound, started, deps);
+    return await attemptRun(occurrence, { key, attemptOfRound, started, log }, deps);
   } finally {
     if (guarded) await releaseOverlapLock(occurrence, deps);
   }
@@ -156,9 +151,15 @@ async function releaseOverlapLock(occurrence: Occurrence, deps: ExecutorDeps): P
   }
 }
 
-async function attemptRun(occurrence: Occurrence, attempt: number, attemptOfRound: number, started: Date, deps: ExecutorDeps): Promise<ExecutionResult> {
-  const log = { jobId: occurrence.jobId, jobName: occurrence.jobName, scheduledFor: occurrence.scheduledFor };
+interface Attempt {
+  key: { jobId: string; scheduledFor: string; attempt: number };
+  /** Counted from the last redrive, against maxAttempts. */
+  attemptOfRound: number;
+  started: Date;
+  log: Record<string, unknown>;
+}
 
+async function attemptRun(occurrence: Occurrence, { key, attemptOfRound, started, log }: Attempt, deps: ExecutorDeps): Promise<ExecutionResult> {
   let error: ExecutionError | undefined;
   let caught: unknown;
   if (attemptOfRound > occurrence.maxAttempts) {
@@ -178,7 +179,6 @@ async function attemptRun(occurrence: Occurrence, attempt: number, attemptOfRoun
             signal,
           }),
         occurrence.timeoutMs,
-        deps.shutdown,
       );
     } catch (e) {
       caught = e;
@@ -188,7 +188,6 @@ async function attemptRun(occurrence: Occurrence, attempt: number, attemptOfRoun
 
   const finished = deps.clock.now();
   const timing = { finishedAt: finished.toISOString(), durationMs: finished.getTime() - started.getTime() };
-  const key = { jobId: occurrence.jobId, scheduledFor: occurrence.scheduledFor, attempt };
   if (!error) {
     await deps.executions.complete({ ...key, ...timing, status: 'succeeded' });
     deps.logger.info('execution succeeded', { ...log, attempt: attemptOfRound, durationMs: timing.durationMs });

@@ -20,8 +20,8 @@ export function parseOccurrence(body: string): Occurrence | undefined {
   }
 }
 
-export function createWorkerHandler(deps: SchedulerDeps, options: { shutdown?: AbortSignal } = {}): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const executorDeps = { ...deps, maxEarlyWaitMs: MAX_EARLY_WAIT_SECONDS * 1000, shutdown: options.shutdown };
+export function createWorkerHandler(deps: SchedulerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  const executorDeps = { ...deps, maxEarlyWaitMs: MAX_EARLY_WAIT_SECONDS * 1000 };
 
   /** True when the message is done with (acknowledge it); false to have SQS deliver it again. */
   const settle = async (record: SQSRecord, occurrence: Occurrence, result: ExecutionResult): Promise<boolean> => {

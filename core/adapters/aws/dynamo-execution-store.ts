@@ -4,7 +4,7 @@
  * cannot both run the handler. Dead letters carry `deadList`, which puts them in
  * the sparse `dead` index until they are redriven or discarded.
  */
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { occurrenceKey } from '../../occurrence.js';
 import { ConcurrentUpdateError, StoreUnavailableError } from '../../errors.js';
 import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from '../../execution.js';
@@ -157,21 +157,19 @@ export class DynamoExecutionStore implements ExecutionStore {
     return found;
   }
 
-  async listForJob(jobId: string, options: { limit: number; next?: string }): Promise<Page<Execution>> {
+  /** One page of a query, newest first, with the page token in and out. */
+  private async queryPage(query: Pick<QueryCommandInput, 'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeValues'>, options: { limit: number; next?: string }): Promise<Page<Execution>> {
     const out = await callAws('DynamoDB', 'Query', () =>
       this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'jobId = :jobId',
-          ExpressionAttributeValues: { ':jobId': jobId },
-          ScanIndexForward: false,
-          Limit: options.limit,
-          ExclusiveStartKey: decodeToken(options.next),
-        }),
+        new QueryCommand({ TableName: this.tableName, ...query, ScanIndexForward: false, Limit: options.limit, ExclusiveStartKey: decodeToken(options.next) }),
       ),
     );
     const items = (out.Items ?? []).map((i) => visible(i)!);
     return out.LastEvaluatedKey ? { items, next: encodeToken(out.LastEvaluatedKey) } : { items };
+  }
+
+  listForJob(jobId: string, options: { limit: number; next?: string }): Promise<Page<Execution>> {
+    return this.queryPage({ KeyConditionExpression: 'jobId = :jobId', ExpressionAttributeValues: { ':jobId': jobId } }, options);
   }
 
   async recordArrivalInDeadLetters(arrival: DeadArrival): Promise<boolean> {
@@ -200,22 +198,8 @@ export class DynamoExecutionStore implements ExecutionStore {
     return result !== false;
   }
 
-  async listDead(options: { limit: number; next?: string }): Promise<Page<Execution>> {
-    const out = await callAws('DynamoDB', 'Query', () =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: DEAD_INDEX,
-          KeyConditionExpression: 'deadList = :dead',
-          ExpressionAttributeValues: { ':dead': DEAD_LIST },
-          ScanIndexForward: false,
-          Limit: options.limit,
-          ExclusiveStartKey: decodeToken(options.next),
-        }),
-      ),
-    );
-    const items = (out.Items ?? []).map((i) => visible(i)!);
-    return out.LastEvaluatedKey ? { items, next: encodeToken(out.LastEvaluatedKey) } : { items };
+  listDead(options: { limit: number; next?: string }): Promise<Page<Execution>> {
+    return this.queryPage({ IndexName: DEAD_INDEX, KeyConditionExpression: 'deadList = :dead', ExpressionAttributeValues: { ':dead': DEAD_LIST } }, options);
   }
 
   async armRedrive(key: { jobId: string; scheduledFor: string }, redriveId: string): Promise<Execution | undefined> {

@@ -189,66 +189,44 @@ export class DynamoJobStore implements JobStore {
       update.nextRunAt === null
         ? 'SET nextRunAt = :next, updatedAt = :updatedAt, #runs = #runs + :addRuns, #status = :completed REMOVE dueAt, dueShard'
         : 'SET nextRunAt = :next, updatedAt = :updatedAt, #runs = #runs + :addRuns, dueAt = :dueAt';
-    try {
-      await this.call('UpdateItem', () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: jobKey(update.jobId),
-            UpdateExpression: updateExpression,
-            ConditionExpression: 'nextRunAt = :expected AND #status = :active',
-            ExpressionAttributeNames: { '#status': 'status', '#runs': 'runs' },
-            ExpressionAttributeValues: {
-              ':addRuns': update.addRuns,
-              ...(update.nextRunAt === null ? { ':completed': 'completed' } : {}),
-              ':next': update.nextRunAt,
-              ':updatedAt': update.updatedAt,
-              ':expected': update.expectedNextRunAt,
-              ':active': 'active',
-              ...(update.nextRunAt === null ? {} : { ':dueAt': Date.parse(update.nextRunAt) }),
-            },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    const moved = await this.conditional({
+      Key: jobKey(update.jobId),
+      UpdateExpression: updateExpression,
+      ConditionExpression: 'nextRunAt = :expected AND #status = :active',
+      ExpressionAttributeNames: { '#status': 'status', '#runs': 'runs' },
+      ExpressionAttributeValues: {
+        ':addRuns': update.addRuns,
+        ...(update.nextRunAt === null ? { ':completed': 'completed' } : { ':dueAt': Date.parse(update.nextRunAt) }),
+        ':next': update.nextRunAt,
+        ':updatedAt': update.updatedAt,
+        ':expected': update.expectedNextRunAt,
+        ':active': 'active',
+      },
+    });
+    return moved !== false;
   }
 
   async changeStatus(change: JobStatusChange): Promise<boolean> {
     // Only an active job with a next run is in the due index.
     const indexed = change.to === 'active' && change.nextRunAt !== null;
-    const values: Record<string, unknown> = {
-      ':to': change.to,
-      ':from': change.from,
-      ':next': change.nextRunAt,
-      ':expected': change.expectedNextRunAt,
-      ':updatedAt': change.updatedAt,
-      ':addRuns': change.addRuns ?? 0,
-    };
-    if (indexed) Object.assign(values, { ':dueAt': Date.parse(change.nextRunAt!), ':dueShard': dueShardOf(change.jobId, this.dueShards) });
-    try {
-      await this.call('UpdateItem', () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: jobKey(change.jobId),
-            UpdateExpression: indexed
-              ? 'SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt, #runs = #runs + :addRuns, dueAt = :dueAt, dueShard = :dueShard'
-              : 'SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt, #runs = #runs + :addRuns REMOVE dueAt, dueShard',
-            ConditionExpression: '#status = :from AND nextRunAt = :expected',
-            ExpressionAttributeNames: { '#status': 'status', '#runs': 'runs' },
-            ExpressionAttributeValues: values,
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    const changed = await this.conditional({
+      Key: jobKey(change.jobId),
+      UpdateExpression: indexed
+        ? 'SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt, #runs = #runs + :addRuns, dueAt = :dueAt, dueShard = :dueShard'
+        : 'SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt, #runs = #runs + :addRuns REMOVE dueAt, dueShard',
+      ConditionExpression: '#status = :from AND nextRunAt = :expected',
+      ExpressionAttributeNames: { '#status': 'status', '#runs': 'runs' },
+      ExpressionAttributeValues: {
+        ':to': change.to,
+        ':from': change.from,
+        ':next': change.nextRunAt,
+        ':expected': change.expectedNextRunAt,
+        ':updatedAt': change.updatedAt,
+        ':addRuns': change.addRuns ?? 0,
+        ...(indexed ? { ':dueAt': Date.parse(change.nextRunAt!), ':dueShard': dueShardOf(change.jobId, this.dueShards) } : {}),
+      },
+    });
+    return changed !== false;
   }
 
   /** A conditional update that answers whether its condition held. */
