@@ -47,12 +47,15 @@ function cronProblem(expression: string): string | undefined {
     // with the same error class as a typo; tell them apart by retrying without the day.
     const fields = expanded.split(' ');
     const day = fields.length - 3;
+    const invalid = `is not a valid cron expression: ${(error as Error).message}`;
+    // Only plain day numbers can be impossible; anything else (1W, LW...) is syntax it does not take.
+    if (!/^[\d,\-/]+$/.test(fields[day]!)) return invalid;
     const anyDay = fields.map((f, i) => (i === day ? '*' : f)).join(' ');
     try {
       CronExpressionParser.parse(anyDay, { tz: 'UTC' });
       return `can never fire: day of month "${fields[day]}" never falls in month "${fields[day + 1]}"`;
     } catch {
-      return `is not a valid cron expression: ${(error as Error).message}`;
+      return invalid;
     }
   }
   return undefined;

@@ -123,6 +123,7 @@ describe('schedule problems', () => {
     [utc('61 * * * *'), 'cron', /not a valid cron expression/],
     [utc('0 0 30 2 *'), 'cron', /can never fire: day of month "30" never falls in month "2"/],
     [utc('0 0 31 4,6 *'), 'cron', /can never fire/],
+    [utc('0 0 1W * *'), 'cron', /not a valid cron expression/],
     [{ cron: '0 9 * * *', timezone: 'Mars/Olympus' }, 'timezone', /IANA/],
     [{ every: '0s' }, 'every', /between/],
     [{ every: 'often' }, 'every', /unit/],
