@@ -154,6 +154,8 @@ export class JobService {
 
   async executions(id: string, options: { limit: number; next?: string }): Promise<Page<Execution>> {
     await this.get(id);
-    return this.deps.executions.listForJob(id, options);
+    const page = await this.deps.executions.listForJob(id, options);
+    // The stored message is the ledger's own (for redrive); the dead-letter API shows its payload.
+    return { ...page, items: page.items.map(({ occurrence: _message, ...execution }) => execution) };
   }
 }

@@ -98,3 +98,14 @@ describe('dead-letter API', () => {
     expect((await app.request('/v1/dead-letters/redrive', { method: 'POST', body: '{}' })).status).toBe(401);
   });
 });
+
+describe('executions of a dead occurrence', () => {
+  it('do not expose the stored message', async () => {
+    const t = testApp();
+    await t.app.request('/v1/jobs', { method: 'POST', headers, body: JSON.stringify({ name: 'j', schedule: { cron: '@daily' }, handler: 'log' }) });
+    await t.executions.recordArrivalInDeadLetters({ jobId: 'id-1', scheduledFor: '2026-01-01T00:00:00.000Z', jobName: 'j', handler: 'log', at: '2026-01-01T00:00:01.000Z', occurrence: '{"secret":"payload"}' });
+    const body = await read(await t.app.request('/v1/jobs/id-1/executions', { headers }));
+    expect(body.executions[0]).toMatchObject({ status: 'dead', deadReason: 'max-receives' });
+    expect(body.executions[0]).not.toHaveProperty('occurrence');
+  });
+});
