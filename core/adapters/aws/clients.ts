@@ -7,6 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type AwsMeter, meterDynamo, meterSqs } from './metering.js';
 
 export interface ClientOptions {
   region?: string;
@@ -14,6 +15,8 @@ export interface ClientOptions {
   sqsEndpoint?: string;
   /** Static credentials for emulators, which accept any. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Counts requests and consumed capacity (the benchmark's cost accounting). */
+  meter?: AwsMeter;
 }
 
 export function createDynamoDocumentClient(options: ClientOptions = {}): DynamoDBDocumentClient {
@@ -23,11 +26,12 @@ export function createDynamoDocumentClient(options: ClientOptions = {}): DynamoD
     credentials: options.credentials,
     maxAttempts: 3,
   });
+  if (options.meter) meterDynamo(client, options.meter);
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
 export function createSqsClient(options: ClientOptions = {}): SQSClient {
-  return new SQSClient({
+  const client = new SQSClient({
     region: options.region,
     endpoint: options.sqsEndpoint,
     credentials: options.credentials,
@@ -35,4 +39,6 @@ export function createSqsClient(options: ClientOptions = {}): SQSClient {
     // Emulators return queue URLs naming their own host; keep using the configured endpoint.
     useQueueUrlAsEndpoint: options.sqsEndpoint === undefined,
   });
+  if (options.meter) meterSqs(client, options.meter);
+  return client;
 }
