@@ -47,6 +47,11 @@ export class DynamoJobStore implements JobStore {
     return callAws('DynamoDB', operation, fn);
   }
 
+  /** The items `create` writes for a job (job and name lock), for bulk loading with BatchWriteItem. */
+  itemsFor(job: Job): Record<string, unknown>[] {
+    return [this.toItem(job), { ...nameKey(job.name), jobId: job.id, lockedAt: job.createdAt }];
+  }
+
   private toItem(job: Job): JobItem {
     const item: JobItem = { ...job, ...jobKey(job.id), payload: JSON.stringify(job.payload) };
     if (job.status === 'active' && job.nextRunAt !== null) {

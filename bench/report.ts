@@ -1,0 +1,70 @@
+/** Writes bench/results.json and bench/RESULTS.md: the figures, the machine and the date. */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem, type as osType, release } from 'node:os';
+import { join } from 'node:path';
+import type { CostFigures } from './cost.js';
+import type { TickFigures } from './tick.js';
+
+export interface BenchResults {
+  date: string;
+  mode: 'full' | 'quick';
+  machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string };
+  emulators: string;
+  tick: TickFigures[];
+  cost: CostFigures;
+  /** Scenarios the benchmark does not run yet, and why. */
+  notMeasured: Record<string, string>;
+}
+
+export function machine(): BenchResults['machine'] {
+  return {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${osType()} ${release()}`,
+    node: process.version,
+  };
+}
+
+function markdown(r: BenchResults): string {
+  const m = r.machine;
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Measured ${r.date} (${r.mode} run) on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ${r.emulators}.`,
+    'Written by `npm run bench`; do not edit by hand.',
+    '',
+    '## Tick: cost against stored jobs',
+    '',
+    '| stored jobs | due jobs | tick ms | read units | write units | requests | scans |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...r.tick.map((t) => `| ${t.storedJobs.toLocaleString('en')} | ${t.dueJobs.toLocaleString('en')} | ${t.tickMs} | ${t.readUnits} | ${t.writeUnits} | ${t.requests} | ${t.scans} |`),
+    '',
+    '## Cost per execution (list prices, us-east-1)',
+    '',
+    `${r.cost.executions.toLocaleString('en')} executions end to end (tick, SQS, worker, ledger).`,
+    '',
+    '| USD per million executions | requests per execution | write units per execution | read units per execution |',
+    '| ---: | ---: | ---: | ---: |',
+    `| ${r.cost.usdPerMillionExecutions} | ${r.cost.requestsPerExecution} | ${r.cost.writeUnitsPerExecution} | ${r.cost.readUnitsPerExecution} |`,
+    '',
+    '| paid for | USD per million executions |',
+    '| --- | ---: |',
+    ...Object.entries(r.cost.breakdown).map(([k, v]) => `| ${k} | ${v} |`),
+    '',
+    '| request | count |',
+    '| --- | ---: |',
+    ...Object.entries(r.cost.requestsByOperation)
+      .sort()
+      .map(([k, v]) => `| ${k} | ${v} |`),
+  ];
+  if (Object.keys(r.notMeasured).length > 0) {
+    lines.push('', '## Not measured yet', '', ...Object.entries(r.notMeasured).map(([k, v]) => `- \`${k}\`: ${v}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function writeResults(results: BenchResults, dir: string): void {
+  writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(dir, 'RESULTS.md'), markdown(results));
+}
