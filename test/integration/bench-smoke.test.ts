@@ -8,7 +8,7 @@ import { runBench } from '../../bench/run.js';
 
 describe.skipIf(inject('dynamoDbLocalEndpoint') === null)('benchmark code, tiny', () => {
   it('measures the tick and the cost, and writes both result files', async () => {
-    const results = await runBench({ mode: 'quick', storedJobs: [300, 600], dueJobs: 20, costExecutions: 30 });
+    const results = await runBench({ mode: 'quick', storedJobs: [300, 600], dueJobs: 20, costExecutions: 30, timingJobs: 0, workerConcurrency: 2, peers: false });
 
     expect(results.tick.map((t) => [t.storedJobs, t.dueJobs, t.scans])).toEqual([
       [300, 20, 0],
