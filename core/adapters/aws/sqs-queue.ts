@@ -5,7 +5,9 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import { SchedulerError } from '../../errors.js';
 import { encodeOccurrence, occurrenceKey, type Occurrence } from '../../occurrence.js';
-import type { Queue } from '../../ports.js';
+import { delayFor } from '../../planner.js';
+import type { Clock, Queue } from '../../ports.js';
+import { systemClock } from '../system-clock.js';
 import { callAws } from './aws-errors.js';
 
 const BATCH_SIZE = 10;
@@ -20,6 +22,7 @@ export class SqsQueue implements Queue {
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
     private readonly deadLetterQueueUrl: string,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async postpone(deliveryHandle: string, delaySeconds: number): Promise<void> {
@@ -46,19 +49,27 @@ export class SqsQueue implements Queue {
     );
   }
 
+  /**
+   * Each message is hidden until its instant, the delay worked out when its batch
+   * goes out: a large tick sends for seconds, and a delay reckoned when it started
+   * would make the last messages late by that long.
+   */
   async send(occurrences: Occurrence[]): Promise<void> {
-    const batches: SendMessageBatchRequestEntry[][] = [];
-    for (let i = 0; i < occurrences.length; i += BATCH_SIZE) {
-      batches.push(
-        occurrences.slice(i, i + BATCH_SIZE).map((o, j) => ({
-          Id: String(j),
-          MessageBody: encodeOccurrence(o),
-          DelaySeconds: o.delaySeconds ?? 0,
-        })),
-      );
-    }
+    const batches: Occurrence[][] = [];
+    for (let i = 0; i < occurrences.length; i += BATCH_SIZE) batches.push(occurrences.slice(i, i + BATCH_SIZE));
     for (let i = 0; i < batches.length; i += BATCHES_IN_FLIGHT) {
-      await Promise.all(batches.slice(i, i + BATCHES_IN_FLIGHT).map((entries) => this.sendBatch(entries)));
+      await Promise.all(
+        batches.slice(i, i + BATCHES_IN_FLIGHT).map((batch) => {
+          const now = this.clock.now();
+          return this.sendBatch(
+            batch.map((o, j) => ({
+              Id: String(j),
+              MessageBody: encodeOccurrence(o),
+              DelaySeconds: o.delaySeconds === 0 ? 0 : delayFor(new Date(o.scheduledFor), now),
+            })),
+          );
+        }),
+      );
     }
   }
 
