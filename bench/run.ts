@@ -25,8 +25,8 @@ export interface BenchPlan {
   peers: boolean;
 }
 
-export const FULL: BenchPlan = { mode: 'full', storedJobs: [10_000, 100_000], dueJobs: 1_000, costExecutions: 5_000, timingJobs: 10_000, workerConcurrency: 10, peers: true };
-export const QUICK: BenchPlan = { mode: 'quick', storedJobs: [10_000, 100_000], dueJobs: 1_000, costExecutions: 1_000, timingJobs: 2_000, workerConcurrency: 10, peers: false };
+export const FULL: BenchPlan = { mode: 'full', storedJobs: [10_000, 100_000], dueJobs: 1_000, costExecutions: 5_000, timingJobs: 10_000, workerConcurrency: 20, peers: true };
+export const QUICK: BenchPlan = { mode: 'quick', storedJobs: [10_000, 100_000], dueJobs: 1_000, costExecutions: 1_000, timingJobs: 2_000, workerConcurrency: 20, peers: false };
 
 /** Runs a scenario on its own fresh emulators, so no queue or table carries over. */
 async function fresh<T>(scenario: (env: Awaited<ReturnType<typeof startEnvironment>>) => Promise<T>): Promise<T> {
@@ -66,9 +66,9 @@ export async function runBench(plan: BenchPlan): Promise<BenchResults> {
   let burst: Burst | null = null;
   if (plan.timingJobs > 0) {
     log(`lateness: ${plan.timingJobs.toLocaleString('en')} occurrences over one minute (waits for the ticks' minute)`);
-    lateness = await fresh((env) => measureLateness(env, plan.timingJobs, plan.workerConcurrency));
+    lateness = await fresh((env) => measureLateness(env, plan.timingJobs, plan.workerConcurrency, plan.mode === 'full' ? 'production' : 'quick'));
     log(`burst: ${plan.timingJobs.toLocaleString('en')} occurrences at the top of one minute`);
-    burst = await fresh((env) => measureBurst(env, plan.timingJobs, plan.workerConcurrency));
+    burst = await fresh((env) => measureBurst(env, plan.timingJobs, plan.workerConcurrency, plan.mode === 'full' ? 'production' : 'quick'));
   }
   const peers: PeerResult[] = [];
   if (plan.peers) {

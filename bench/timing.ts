@@ -48,10 +48,23 @@ function cronJob(index: number, cron: string, firstAt: Date): Job {
 }
 
 /**
- * Runs the jobs' first occurrences, all in [start, end], with ticks at start - 60 s
- * and start (their minute boundaries in production), and returns each lateness.
+ * How the ticks run around a window that starts at `start`: `production`, at
+ * start - 60 s and start, as their minute boundaries would (the first sends what
+ * falls in its 65 s look-ahead, the second the rest); `quick`, once, 5 s before.
  */
-async function runWindow(env: BenchEnvironment, jobs: Job[], start: number, end: number, concurrency: number): Promise<{ lateness: number[]; lastStart: number }> {
+export type TickPattern = 'production' | 'quick';
+
+function tickTimes(start: number, pattern: TickPattern): number[] {
+  return pattern === 'production' ? [start - 60_000, start] : [start - 5_000];
+}
+
+/** Earliest start that leaves room for the pattern's first tick. */
+function leadMs(pattern: TickPattern): number {
+  return pattern === 'production' ? 65_000 : 10_000;
+}
+
+/** Runs the jobs' first occurrences, all in [start, end], and returns each lateness. */
+async function runWindow(env: BenchEnvironment, jobs: Job[], start: number, end: number, concurrency: number, pattern: TickPattern): Promise<{ lateness: number[]; lastStart: number }> {
   const lateness: number[] = [];
   let lastStart = 0;
   const wanted = new Set(jobs.map((j) => j.id));
@@ -73,7 +86,7 @@ async function runWindow(env: BenchEnvironment, jobs: Job[], start: number, end:
     waitTimeSeconds: 1,
   });
   try {
-    for (const at of [start - 60_000, start]) {
+    for (const at of tickTimes(start, pattern)) {
       const wait = at - Date.now();
       if (wait > 0) await delay(wait);
       await runTick(env.deps);
@@ -88,21 +101,21 @@ async function runWindow(env: BenchEnvironment, jobs: Job[], start: number, end:
 }
 
 /** `jobs` 6-field cron jobs whose first occurrences are spread evenly over one minute. */
-export async function measureLateness(env: BenchEnvironment, count: number, concurrency: number): Promise<Lateness> {
-  const start = Math.ceil((Date.now() + 65_000) / 1000) * 1000;
+export async function measureLateness(env: BenchEnvironment, count: number, concurrency: number, pattern: TickPattern): Promise<Lateness> {
+  const start = Math.ceil((Date.now() + leadMs(pattern)) / 1000) * 1000;
   const jobs = Array.from({ length: count }, (_, i) => {
     const at = new Date(start + (i % 60) * 1000);
     return cronJob(i, `${at.getUTCSeconds()} ${at.getUTCMinutes()} * * * *`, at);
   });
-  const { lateness } = await runWindow(env, jobs, start, start + 59_000, concurrency);
+  const { lateness } = await runWindow(env, jobs, start, start + 59_000, concurrency, pattern);
   return { jobs: count, ...percentiles(lateness) };
 }
 
 /** `count` jobs all due at the top of the same minute (`* * * * *`). */
-export async function measureBurst(env: BenchEnvironment, count: number, concurrency: number): Promise<Burst> {
-  const boundary = Math.ceil((Date.now() + 65_000) / 60_000) * 60_000;
+export async function measureBurst(env: BenchEnvironment, count: number, concurrency: number, pattern: TickPattern): Promise<Burst> {
+  const boundary = Math.ceil((Date.now() + leadMs(pattern)) / 60_000) * 60_000;
   const jobs = Array.from({ length: count }, (_, i) => cronJob(i, '* * * * *', new Date(boundary)));
   // In production the tick at the previous minute sends them all, delayed to the boundary.
-  const { lateness, lastStart } = await runWindow(env, jobs, boundary, boundary, concurrency);
+  const { lateness, lastStart } = await runWindow(env, jobs, boundary, boundary, concurrency, pattern);
   return { jobs: count, ...percentiles(lateness), drainSeconds: Math.round((lastStart - boundary) / 100) / 10 };
 }
