@@ -11,7 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { installPeers, startPostgres, startRedis } from './services.js';
 import { percentiles } from './timing.js';
 
-export const PEER_VERSIONS = { bullmq: '6.7.0', 'pg-boss': '12.38.0' } as const;
+export const PEER_VERSIONS = { bullmq: '6.7.0', ioredis: '6.0.0', 'pg-boss': '12.38.0' } as const;
 
 export interface PeerResult {
   name: string;
@@ -48,7 +48,7 @@ export async function burstBullmq(peersDir: string, count: number): Promise<Peer
   const result: PeerResult = { name: 'BullMQ', version: PEER_VERSIONS.bullmq, settings };
   let redis;
   try {
-    installPeers(peersDir, [`bullmq@${PEER_VERSIONS.bullmq}`]);
+    installPeers(peersDir, [`bullmq@${PEER_VERSIONS.bullmq}`, `ioredis@${PEER_VERSIONS.ioredis}`]);
     redis = await startRedis();
     const { Queue, Worker } = createRequire(join(peersDir, 'package.json'))('bullmq') as BullmqLike;
     const url = new URL(redis.url);

@@ -81,7 +81,7 @@ export async function startPostgres(): Promise<Service> {
   const child = spawn(cmd, args, { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     if (run(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)]).ok) {
-      const version = run(join(bin, 'postgres'), ['--version']).output.split(' ').at(-1) ?? 'unknown';
+      const version = /\(PostgreSQL\) (\S+)/.exec(run(join(bin, 'postgres'), ['--version']).output)?.[1] ?? 'unknown';
       return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, version, stop: stopper(child, () => rmSync(dir, { recursive: true, force: true })) };
     }
     await delay(200);
