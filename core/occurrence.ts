@@ -23,7 +23,11 @@ export const occurrenceSchema = z.object({
 });
 
 export type Occurrence = z.input<typeof occurrenceSchema> & {
-  /** How long the queue should hide the message; not part of the message body. */
+  /**
+   * Not part of the message body. 0 asks the queue to deliver at once (a retry, a
+   * redrive); otherwise the queue hides the message until `scheduledFor`, and this is
+   * the delay the planner reckoned when it planned (kept for tests and logs).
+   */
   delaySeconds?: number;
 };
 

@@ -96,7 +96,11 @@ export interface DispatchLog {
 }
 
 export interface Queue {
-  /** Sends occurrences; batches as the transport allows. Throws if any is not accepted. */
+  /**
+   * Sends occurrences; batches as the transport allows. Each is hidden until its
+   * instant (to the second, rounded down, reckoned when it goes out), or delivered
+   * at once when its `delaySeconds` is 0. Throws if any is not accepted.
+   */
   send(occurrences: Occurrence[]): Promise<void>;
   /** Hides a received message for `delaySeconds` before it is delivered again (the backoff). */
   postpone(deliveryHandle: string, delaySeconds: number): Promise<void>;

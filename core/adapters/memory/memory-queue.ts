@@ -1,4 +1,5 @@
 import type { Occurrence } from '../../occurrence.js';
+import { delayFor } from '../../planner.js';
 import type { Clock, Queue } from '../../ports.js';
 import { systemClock } from '../system-clock.js';
 
@@ -15,7 +16,8 @@ export class MemoryQueue implements Queue {
     const now = this.clock.now().getTime();
     for (const o of occurrences) {
       this.sent.push(structuredClone(o));
-      this.waiting.push({ occurrence: structuredClone(o), visibleAt: now + (o.delaySeconds ?? 0) * 1000 });
+      const delaySeconds = o.delaySeconds === 0 ? 0 : delayFor(new Date(o.scheduledFor), new Date(now));
+      this.waiting.push({ occurrence: structuredClone(o), visibleAt: now + delaySeconds * 1000 });
     }
   }
 

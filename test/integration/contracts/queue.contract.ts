@@ -25,11 +25,16 @@ export function queueContract(name: string, make: () => Promise<QueueUnderTest>)
       );
     });
 
-    it('holds a delayed occurrence back until its delay has passed', async () => {
+    it('holds an occurrence back until its instant, and delivers a past one or a delay of 0 at once', async () => {
       const { queue, drain } = await make();
-      await queue.send([anOccurrence({ jobId: 'later', delaySeconds: 2 }), anOccurrence({ jobId: 'now', delaySeconds: 0 })]);
-      expect((await drain()).map((o) => o.jobId)).toEqual(['now']);
-      await new Promise((r) => setTimeout(r, 2_300));
+      const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+      await queue.send([
+        anOccurrence({ jobId: 'later', scheduledFor: inSeconds(2.5) }),
+        anOccurrence({ jobId: 'past', scheduledFor: inSeconds(-60) }),
+        anOccurrence({ jobId: 'at-once', scheduledFor: inSeconds(30), delaySeconds: 0 }),
+      ]);
+      expect((await drain()).map((o) => o.jobId).sort()).toEqual(['at-once', 'past']);
+      await new Promise((r) => setTimeout(r, 2_700));
       expect((await drain()).map((o) => o.jobId)).toEqual(['later']);
     });
 
