@@ -6,6 +6,7 @@
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import { requestCount } from '../core/adapters/aws/metering.js';
 import { runTick } from '../core/tick.js';
 import { createWorkerHandler } from '../functions/worker.js';
 import { benchJob, loadJobs, type BenchEnvironment } from './environment.js';
@@ -65,8 +66,8 @@ export async function measureCost(env: BenchEnvironment, executions: number): Pr
   if (done < tick.sent) throw new Error(`only ${done} of ${tick.sent} executions finished`);
 
   const usage = env.meter.reset();
-  const sqsRequests = Object.entries(usage.requests).filter(([k]) => k.startsWith('SQS.')).reduce((n, [, v]) => n + v, 0);
-  const dynamoRequests = Object.entries(usage.requests).filter(([k]) => k.startsWith('DynamoDB.')).reduce((n, [, v]) => n + v, 0);
+  const sqsRequests = requestCount(usage, 'SQS.');
+  const dynamoRequests = requestCount(usage, 'DynamoDB.');
   const perMillion = 1_000_000 / done;
   const workerMsPerBatch = workerMs / batches;
   const breakdown = {

@@ -2,6 +2,7 @@
  * The tick's cost against how many jobs are stored: the same number due, ever
  * more stored. A tick that reads only what is due stays flat.
  */
+import { requestCount } from '../core/adapters/aws/metering.js';
 import { runTick } from '../core/tick.js';
 import { benchJob, loadJobs, type BenchEnvironment } from './environment.js';
 
@@ -34,7 +35,7 @@ export async function measureTick(env: BenchEnvironment, storedJobs: number, due
     tickMs: Math.round(tickMs),
     readUnits: usage.readUnits,
     writeUnits: usage.writeUnits,
-    requests: Object.values(usage.requests).reduce((a, b) => a + b, 0),
+    requests: requestCount(usage),
     scans: usage.requests['DynamoDB.Scan'] ?? 0,
     sent: result.sent,
   };

@@ -5,8 +5,7 @@
  */
 import type { Job } from './job.js';
 import { planTick } from './planner.js';
-import type { Clock, DispatchLog, ExecutionStore, JobStore, Logger, Queue } from './ports.js';
-import { DEFAULT_RECOVERY, recoverLost, type RecoveryResult, type RecoverySettings } from './recovery.js';
+import { DEFAULT_RECOVERY, recoverLost, type RecoveryDeps, type RecoveryResult, type RecoverySettings } from './recovery.js';
 
 export interface TickSettings {
   lookAheadMs: number;
@@ -39,13 +38,8 @@ export interface TickResult {
   conflicts: number;
 }
 
-export interface TickDeps {
-  jobs: JobStore;
-  executions: ExecutionStore;
-  queue: Queue;
-  dispatchLog: DispatchLog;
-  clock: Clock;
-  logger: Logger;
+/** What recovery needs is what a tick needs; a tick also has its settings. */
+export interface TickDeps extends RecoveryDeps {
   settings?: TickSettings;
 }
 

@@ -20,6 +20,19 @@ export function dynamoBackends(): DynamoBackend[] {
   ];
 }
 
+/**
+ * Runs a contract suite once per DynamoDB emulator, on fresh tables; a backend
+ * that is not running (no Java outside CI) is skipped, and says so.
+ */
+export function onEachDynamoBackend<T>(
+  contract: (name: string, make: () => Promise<T>, options: { skip?: boolean }) => void,
+  build: (tables: Awaited<ReturnType<typeof freshTables>>) => T,
+): void {
+  for (const backend of dynamoBackends()) {
+    contract(`DynamoDB on ${backend.name}`, async () => build(await freshTables(backend.endpoint!)), { skip: backend.endpoint === null });
+  }
+}
+
 export function uniqueNames(): ResourceNames {
   const id = randomUUID().slice(0, 8);
   return { jobsTable: `jobs-${id}`, executionsTable: `executions-${id}`, queue: `work-${id}`, deadLetterQueue: `dlq-${id}` };

@@ -43,11 +43,13 @@ export class AwsMeter {
     return before;
   }
 
-  totalRequests(prefix = ''): number {
-    return Object.entries(this.usage.requests)
-      .filter(([k]) => k.startsWith(prefix))
-      .reduce((n, [, v]) => n + v, 0);
-  }
+}
+
+/** Requests in a usage snapshot, all of them or those of one service (`'SQS.'`, `'DynamoDB.'`). */
+export function requestCount(usage: Usage, prefix = ''): number {
+  return Object.entries(usage.requests)
+    .filter(([operation]) => operation.startsWith(prefix))
+    .reduce((n, [, count]) => n + count, 0);
 }
 
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
