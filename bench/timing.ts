@@ -40,6 +40,7 @@ function cronJob(index: number, cron: string, firstAt: Date): Job {
     status: 'active',
     policy: BUILT_IN_POLICY,
     runs: 0,
+    rev: 1,
     createdAt,
     updatedAt: createdAt,
     nextRunAt: null,
@@ -49,8 +50,8 @@ function cronJob(index: number, cron: string, firstAt: Date): Job {
 
 /**
  * How the ticks run around a window that starts at `start`: `production`, at
- * start - 60 s and start, as their minute boundaries would (the first sends what
- * falls in its 65 s look-ahead, the second the rest); `quick`, once, 5 s before.
+ * start - 60 s and start, as their minute boundaries would (each sends what falls
+ * before the end of the minute after its own); `quick`, once, 5 s before.
  */
 export type TickPattern = 'production' | 'quick';
 

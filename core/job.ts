@@ -59,33 +59,32 @@ export interface Job {
   startAt?: string;
   endAt?: string;
   maxRuns?: number;
-  /** Occurrences sent so far; with maxRuns, ends the schedule. */
+  /**
+   * Occurrences sent so far, kept up to date for jobs with maxRuns (where it ends
+   * the schedule); for others it counts those sent on resume only, as the tick
+   * does not write the job per run.
+   */
   runs: number;
+  /** Bumped by every pause, resume and completion; due-index entries of older revisions are dropped. */
+  rev: number;
   createdAt: string;
   updatedAt: string;
-  /** The next occurrence the tick has not yet sent; null when the schedule is spent. */
+  /**
+   * Where the schedule stood at the job's last change: the first occurrence then
+   * not yet sent (for a paused job, where resuming picks up); null when the
+   * schedule is spent. The API shows the live next run instead.
+   */
   nextRunAt: string | null;
 }
 
-/** Pausing or resuming: moves the status (and, on resume, the cursor) if nobody moved them first. */
+/** Pausing, resuming or completing: applied only if nobody changed the job first. */
 export interface JobStatusChange {
   jobId: string;
-  from: 'active' | 'paused';
+  from: JobStatus;
   to: JobStatus;
-  expectedNextRunAt: string;
+  expectedRev: number;
   nextRunAt: string | null;
-  /** Occurrences sent as part of the change (catching up on resume), added to `runs`. */
-  addRuns?: number;
-  updatedAt: string;
-}
-
-export interface JobCursorUpdate {
-  jobId: string;
-  expectedNextRunAt: string;
-  /** null when the schedule is spent: the job becomes `completed`. */
-  nextRunAt: string | null;
-  /** Occurrences sent in this step, added to the job's `runs`. */
-  addRuns: number;
+  runs: number;
   updatedAt: string;
 }
 
@@ -137,6 +136,7 @@ export function buildJob(raw: unknown, context: { id: string; now: Date; handler
     policy: resolvePolicy({ retry: input.retry, timeout: input.timeout, misfire: input.misfire, overlap: input.overlap }, context.defaults),
     ...(input.maxRuns !== undefined ? { maxRuns: input.maxRuns } : {}),
     runs: 0,
+    rev: 1,
     updatedAt: createdAt,
     nextRunAt: next.toISOString(),
   };

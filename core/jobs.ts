@@ -1,7 +1,8 @@
 /** Use cases behind the job API; the HTTP layer only translates. */
 import { ConcurrentUpdateError, JobNotFoundError, ValidationError } from './errors.js';
 import { jobOccurrences, nextJobOccurrence } from './job-occurrences.js';
-import { applyMisfire, occurrenceOf } from './planner.js';
+import { applyMisfire, delayFor, occurrenceOf, planJob } from './planner.js';
+import { DIRECT_DISPATCH_SLOTS, slotAfter, slotOf } from './due-index.js';
 import { z } from 'zod';
 import { zodProblems } from './job.js';
 import type { Execution } from './execution.js';
@@ -9,8 +10,7 @@ import type { HandlerRegistry } from './handlers.js';
 import { buildJob, type Job } from './job.js';
 import type { JobPolicy } from './retry.js';
 import { previewFromRequest, previewSchedule, type PreviewOccurrence } from './preview.js';
-import type { Clock, DispatchLog, ExecutionStore, JobStore, Logger, Page, Queue } from './ports.js';
-import { DEFAULT_TICK_SETTINGS, dispatch, type TickSettings } from './tick.js';
+import type { Clock, DispatchLog, DueIndex, ExecutionStore, JobStore, Logger, Page, Queue } from './ports.js';
 
 export interface JobServiceDeps {
   jobs: JobStore;
@@ -18,11 +18,11 @@ export interface JobServiceDeps {
   handlers: HandlerRegistry;
   queue: Queue;
   dispatchLog: DispatchLog;
+  due: DueIndex;
   clock: Clock;
   logger: Logger;
   newId: () => string;
   jobDefaults: JobPolicy;
-  settings?: TickSettings;
 }
 
 /** Skip records written per pause or resume; a longer pause records its first ones. */
@@ -33,22 +33,36 @@ const jobUpdate = z.object({ status: z.enum(['active', 'paused']) }).strict();
 export class JobService {
   constructor(private readonly deps: JobServiceDeps) {}
 
+  /**
+   * The job's chain is submitted to the due index before the job is written: a
+   * create that dies in between leaves an entry the tick drops, never a job that
+   * would not run.
+   */
   async create(raw: unknown): Promise<Job> {
     const now = this.deps.clock.now();
     const job = buildJob(raw, { id: this.deps.newId(), now, handlerNames: this.deps.handlers.names(), defaults: this.deps.jobDefaults });
+    if (job.status === 'active') await this.submitChain(job, job.rev, job.nextRunAt!, 0, now);
     await this.deps.jobs.create(job);
-    await this.dispatchSoon(job, now);
-    return (await this.deps.jobs.get(job.id)) ?? job;
+    if (job.status === 'active') await this.dispatchSoon(job, new Date(job.nextRunAt!), 0, now);
+    return this.present(job, now);
+  }
+
+  private submitChain(job: Job, rev: number, from: string, runs: number, now: Date): Promise<void> {
+    return this.deps.due.submit({ jobId: job.id, rev, from, runs, submittedAt: now.toISOString() });
   }
 
   /**
-   * Sends a job's occurrences of the next minute now rather than at the next tick.
-   * Only a shortcut: if it fails (or the API dies here) the next tick finds the job
-   * through the due index, and the ledger's claim drops anything sent twice.
+   * Sends a job's occurrences of the next minute or two now rather than at the
+   * next tick. Only a shortcut: if it fails (or the API dies here) the next tick
+   * sends them from the submitted entry, and the ledger's claim drops anything
+   * sent twice.
    */
-  private async dispatchSoon(job: Job, now: Date): Promise<void> {
+  private async dispatchSoon(job: Job, from: Date, runs: number, now: Date): Promise<void> {
     try {
-      await dispatch([job], now, this.deps, this.deps.settings ?? DEFAULT_TICK_SETTINGS);
+      const plan = planJob(job, from, runs, new Date(slotAfter(slotOf(now), DIRECT_DISPATCH_SLOTS)), now);
+      const at = now.toISOString();
+      await this.deps.dispatchLog.record(plan.send.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), sentAt: at })), at);
+      await this.deps.queue.send(plan.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: delayFor(t, now) })));
     } catch (error) {
       this.deps.logger.warn('its next occurrences wait for the next tick', {
         jobId: job.id,
@@ -57,14 +71,30 @@ export class JobService {
     }
   }
 
+  /**
+   * The job as the API shows it: for an active job, `nextRunAt` is its next
+   * occurrence from now on (the stored one is where it stood at its last change).
+   */
+  private present(job: Job, now: Date): Job {
+    if (job.status !== 'active') return job;
+    const next = nextJobOccurrence(job, new Date(now.getTime() - 1));
+    return { ...job, nextRunAt: next ? next.toISOString() : null };
+  }
+
   async get(id: string): Promise<Job> {
+    return this.present(await this.read(id), this.deps.clock.now());
+  }
+
+  private async read(id: string): Promise<Job> {
     const job = await this.deps.jobs.get(id);
     if (!job) throw new JobNotFoundError(id);
     return job;
   }
 
-  list(options: { limit: number; next?: string }): Promise<Page<Job>> {
-    return this.deps.jobs.list(options);
+  async list(options: { limit: number; next?: string }): Promise<Page<Job>> {
+    const page = await this.deps.jobs.list(options);
+    const now = this.deps.clock.now();
+    return { ...page, items: page.items.map((job) => this.present(job, now)) };
   }
 
   /**
@@ -75,34 +105,45 @@ export class JobService {
   async update(id: string, raw: unknown): Promise<Job> {
     const parsed = jobUpdate.safeParse(raw);
     if (!parsed.success) throw new ValidationError('the update is not valid', zodProblems(parsed.error));
-    // A tick may move the cursor between our read and our write: read again and retry.
+    // A tick may complete the job between our read and our write: read again and retry.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const job = await this.get(id);
+      const job = await this.read(id);
       if (job.status === parsed.data.status) return job;
       if (job.status === 'completed' || job.nextRunAt === null) {
         throw new ValidationError('the job cannot be changed', [{ path: 'status', message: 'the job is completed: its schedule has no more occurrences' }]);
       }
       const changed = parsed.data.status === 'paused' ? await this.pause(job) : await this.resume(job);
-      if (changed) return (await this.deps.jobs.get(id)) ?? job;
+      if (changed) return this.get(id);
     }
     throw new ConcurrentUpdateError(`job ${id} kept changing while it was being ${parsed.data.status === 'paused' ? 'paused' : 'resumed'}`);
   }
 
+  /**
+   * What the tick or the API may already have sent is recorded as skipped (paused),
+   * which makes the worker drop it; resuming picks up after it.
+   */
   private async pause(job: Job): Promise<boolean> {
     const now = this.deps.clock.now();
-    const cursor = job.nextRunAt!;
-    const ok = await this.deps.jobs.changeStatus({ jobId: job.id, from: 'active', to: 'paused', expectedNextRunAt: cursor, nextRunAt: cursor, updatedAt: now.toISOString() });
-    if (ok) {
-      // Sent ahead by the tick but not yet run: [now, cursor).
-      const sent = [...jobOccurrences(job, new Date(now.getTime() - 1), new Date(cursor), MAX_SKIPS_RECORDED)];
-      await this.recordPaused(job, sent, now);
-    }
+    const progress = await this.deps.due.progress();
+    const sentUntil = new Date(Math.max(Date.parse(slotAfter(slotOf(now), DIRECT_DISPATCH_SLOTS)), progress ? Date.parse(progress) : 0));
+    const resumeFrom = nextJobOccurrence(job, new Date(sentUntil.getTime() - 1));
+    const ok = await this.deps.jobs.changeStatus({
+      jobId: job.id,
+      from: 'active',
+      to: 'paused',
+      expectedRev: job.rev,
+      nextRunAt: resumeFrom ? resumeFrom.toISOString() : null,
+      runs: job.runs,
+      updatedAt: now.toISOString(),
+    });
+    if (ok) await this.recordPaused(job, [...jobOccurrences(job, new Date(now.getTime() - 1), sentUntil, MAX_SKIPS_RECORDED)], now);
     return ok;
   }
 
   /**
    * Occurrences missed while paused go through the job's misfire policy, as after
    * downtime (`once` runs the latest now); the ones not run are recorded as skipped.
+   * The new chain is submitted before the job turns active (see create).
    */
   private async resume(job: Job): Promise<boolean> {
     const now = this.deps.clock.now();
@@ -111,15 +152,17 @@ export class JobService {
     const { run, skip } = applyMisfire(missed, job.policy.misfire);
     const left = job.maxRuns === undefined ? Infinity : Math.max(0, job.maxRuns - job.runs);
     const catchUp = run.slice(0, left);
-    const spent = job.maxRuns !== undefined && job.runs + catchUp.length >= job.maxRuns;
+    const runs = job.runs + catchUp.length;
+    const spent = job.maxRuns !== undefined && runs >= job.maxRuns;
     const next = spent ? undefined : nextJobOccurrence(job, now);
+    if (next) await this.submitChain(job, job.rev + 1, next.toISOString(), runs, now);
     const ok = await this.deps.jobs.changeStatus({
       jobId: job.id,
       from: 'paused',
       to: next ? 'active' : 'completed',
-      expectedNextRunAt: job.nextRunAt!,
+      expectedRev: job.rev,
       nextRunAt: next ? next.toISOString() : null,
-      addRuns: catchUp.length,
+      runs,
       updatedAt: now.toISOString(),
     });
     if (!ok) return false;
@@ -129,7 +172,7 @@ export class JobService {
       await this.deps.dispatchLog.record(catchUp.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), sentAt: at })), at);
       await this.deps.queue.send(catchUp.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })));
     }
-    if (next) await this.dispatchSoon({ ...job, status: 'active', nextRunAt: next.toISOString(), runs: job.runs + catchUp.length }, now);
+    if (next) await this.dispatchSoon({ ...job, status: 'active', rev: job.rev + 1 }, next, runs, now);
     return true;
   }
 
@@ -147,13 +190,13 @@ export class JobService {
   }
 
   async previewJob(id: string, options: { from?: string; count: number }): Promise<PreviewOccurrence[]> {
-    const job = await this.get(id);
+    const job = await this.read(id);
     const from = options.from ? new Date(options.from) : this.deps.clock.now();
     return previewSchedule(job.schedule, { from, count: options.count, anchor: new Date(job.createdAt) });
   }
 
   async executions(id: string, options: { limit: number; next?: string }): Promise<Page<Execution>> {
-    await this.get(id);
+    await this.read(id);
     const page = await this.deps.executions.listForJob(id, options);
     // The stored message is the ledger's own (for redrive); the dead-letter API shows its payload.
     return { ...page, items: page.items.map(({ occurrence: _message, ...execution }) => execution) };

@@ -1,37 +1,15 @@
 /**
- * The tick planner: given "now" and the jobs the due index returned, which
- * occurrences to send (with their delay), which to record as skipped (missed
- * past their grace, by the job's misfire policy) and where each job's cursor
- * moves. Pure: the tick service does the I/O around it.
+ * The tick planner: for one job and a window of time, which occurrences to send
+ * (with their delay), which to record as skipped (missed past their grace, by the
+ * job's misfire policy) and where its schedule continues. Pure: the tick service
+ * does the I/O around it.
  */
-import type { Job, JobCursorUpdate } from './job.js';
+import type { Job } from './job.js';
 import { jobOccurrences, nextJobOccurrence } from './job-occurrences.js';
 import type { Occurrence } from './occurrence.js';
 
 /** SQS's upper bound for DelaySeconds. */
 export const MAX_DELAY_SECONDS = 900;
-
-export interface SkippedOccurrence {
-  jobId: string;
-  jobName: string;
-  handler: string;
-  scheduledFor: string;
-  reason: 'misfire' | 'paused';
-}
-
-export interface TickPlan {
-  occurrences: Occurrence[];
-  skipped: SkippedOccurrence[];
-  cursorUpdates: JobCursorUpdate[];
-}
-
-export interface PlanOptions {
-  now: Date;
-  /** Occurrences before now + lookAheadMs are sent this tick, delayed to their instant. */
-  lookAheadMs: number;
-  /** Bounds one job's share of a tick; the rest follow next tick from the cursor. */
-  maxOccurrencesPerJob: number;
-}
 
 /**
  * Delay in whole seconds, rounded down so the message becomes visible at or just
@@ -65,43 +43,45 @@ export function applyMisfire(missed: Date[], policy: Job['policy']['misfire']): 
   return { run: missed.slice(cut), skip: missed.slice(0, cut) };
 }
 
-export function planTick(jobs: Job[], options: PlanOptions): TickPlan {
-  const plan: TickPlan = { occurrences: [], skipped: [], cursorUpdates: [] };
-  const windowEnd = new Date(options.now.getTime() + Math.min(options.lookAheadMs, MAX_DELAY_SECONDS * 1000));
-  for (const job of jobs) {
-    if (job.status !== 'active' || job.nextRunAt === null) continue;
-    const cursor = new Date(job.nextRunAt);
-    if (cursor >= windowEnd) continue;
+export interface JobPlan {
+  /** Occurrences to send now, oldest first. */
+  send: Date[];
+  /** Missed past their grace and dropped by the misfire policy. */
+  skip: Date[];
+  /** The first occurrence at or after `until`; undefined when the schedule is spent. */
+  next?: Date;
+  /** Occurrences sent including these. */
+  runs: number;
+}
 
-    // The cursor is itself an occurrence not yet sent; the rest follow it.
-    const considered = [cursor, ...jobOccurrences(job, cursor, windowEnd, options.maxOccurrencesPerJob - 1)];
-    const graceStart = options.now.getTime() - job.policy.misfire.graceMs;
-    const missed = considered.filter((t) => t.getTime() < graceStart);
-    const onTime = considered.slice(missed.length);
-    const { run: caughtUp, skip } = applyMisfire(missed, job.policy.misfire);
+/** Occurrences a job has at or after `from`, before `until`; a minute holds at most 60 (intervals are at least a second). */
+const MAX_PER_WINDOW = 100_000;
 
-    let toSend = [...caughtUp, ...onTime];
-    let spent = false;
-    if (job.maxRuns !== undefined) {
-      const left = Math.max(0, job.maxRuns - job.runs);
-      if (toSend.length >= left) {
-        toSend = toSend.slice(0, left);
-        spent = true;
-      }
-    }
-    for (const at of skip) {
-      plan.skipped.push({ jobId: job.id, jobName: job.name, handler: job.handler, scheduledFor: at.toISOString(), reason: 'misfire' });
-    }
-    for (const at of toSend) plan.occurrences.push({ ...occurrenceOf(job, at), delaySeconds: delayFor(at, options.now) });
+/**
+ * What to do with a job's occurrences from `from` (itself an occurrence) up to
+ * `until`, judged at `now`. On time ones are sent. Missed ones (before now minus
+ * the grace) follow the misfire policy, judged against every missed occurrence up
+ * to now, not just those in this window: when a backlog is worked through slot by
+ * slot, `once` still runs only the latest, and `all` only the last `maxCatchUp`.
+ */
+export function planJob(job: Job, from: Date, runs: number, until: Date, now: Date): JobPlan {
+  const considered = from < until ? [from, ...jobOccurrences(job, from, until, MAX_PER_WINDOW)] : [];
+  const graceStart = new Date(now.getTime() - job.policy.misfire.graceMs);
+  const missed = considered.filter((t) => t < graceStart);
+  const onTime = considered.slice(missed.length);
 
-    const next = spent ? undefined : nextJobOccurrence(job, considered[considered.length - 1]!);
-    plan.cursorUpdates.push({
-      jobId: job.id,
-      expectedNextRunAt: job.nextRunAt,
-      nextRunAt: next ? next.toISOString() : null,
-      addRuns: toSend.length,
-      updatedAt: options.now.toISOString(),
-    });
+  const misfire = job.policy.misfire;
+  const keep = misfire.policy === 'skip' ? 0 : misfire.policy === 'once' ? 1 : misfire.maxCatchUp;
+  const last = considered[considered.length - 1];
+  const missedLater = missed.length > 0 && keep > 0 && last ? [...jobOccurrences(job, last, graceStart, keep)].length : 0;
+  const { run: caughtUp, skip } = applyMisfire(missed, { ...misfire, policy: 'all', maxCatchUp: Math.max(0, keep - missedLater) });
+
+  let send = [...caughtUp, ...onTime];
+  let spent = false;
+  if (job.maxRuns !== undefined && runs + send.length >= job.maxRuns) {
+    send = send.slice(0, Math.max(0, job.maxRuns - runs));
+    spent = true;
   }
-  return plan;
+  const next = spent ? undefined : considered.length > 0 ? nextJobOccurrence(job, last!) : from;
+  return { send, skip, runs: runs + send.length, ...(next ? { next } : {}) };
 }

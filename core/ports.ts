@@ -5,7 +5,8 @@
  */
 import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from './execution.js';
 import type { DispatchEntry, DispatchRef } from './dispatch-log.js';
-import type { Job, JobCursorUpdate, JobStatusChange } from './job.js';
+import type { DueEntry, SubmittedEntry } from './due-index.js';
+import type { Job, JobStatusChange } from './job.js';
 import type { Occurrence } from './occurrence.js';
 
 export interface Clock {
@@ -25,15 +26,12 @@ export interface JobStore {
   list(options: { limit: number; next?: string }): Promise<Page<Job>>;
   /** Deletes the job and frees its name; returns false when there was none. */
   delete(id: string): Promise<boolean>;
-  /** Active jobs whose next run is before `before`, read through the due index. */
-  findDue(before: Date, limit: number): Promise<Job[]>;
-  /**
-   * Moves the job's cursor only if it still stands at `update.expectedNextRunAt`;
-   * returns false when another writer moved it first (or the job is gone).
-   */
-  advanceCursor(update: JobCursorUpdate): Promise<boolean>;
-  /** Applies a pause or resume; false when the job's status or cursor is no longer the expected one. */
+  /** Several at once (strongly consistent), keyed by id; missing ones are absent. */
+  getMany(ids: string[]): Promise<Map<string, Job>>;
+  /** Applies a pause, resume or completion; false when the job's status or revision is no longer the expected one. */
   changeStatus(change: JobStatusChange): Promise<boolean>;
+  /** Keeps the count of sent occurrences of a job with maxRuns; false when the revision moved on. */
+  recordRuns(jobId: string, rev: number, runs: number): Promise<boolean>;
 
   /**
    * The overlap lock: marks the job as running `scheduledFor` until `leaseUntil`.
@@ -84,6 +82,30 @@ export interface ExecutionStore {
   armRedrive(key: { jobId: string; scheduledFor: string }, redriveId: string): Promise<Execution | undefined>;
   /** Takes a dead letter off the list; returns false when it was not one. */
   discard(key: { jobId: string; scheduledFor: string }, at: string): Promise<boolean>;
+}
+
+/** The due index (see due-index.ts): slots of entries, the tick's progress, and the inbox of new chains. */
+export interface DueIndex {
+  /**
+   * Writes entries into the slots of their `from`. What one `source` wrote to a
+   * slot is replaced when it writes there again, so repeating a write never
+   * doubles an entry.
+   */
+  write(entries: DueEntry[], source: string): Promise<void>;
+  /** Every entry in one slot. */
+  read(slot: string): Promise<DueEntry[]>;
+  /** The first slot at or after `slot` (or at all) that holds entries, if any. */
+  firstSlotFrom(slot?: string): Promise<string | undefined>;
+  /** The next slot the tick has to process; undefined before the first tick. */
+  progress(): Promise<string | undefined>;
+  /** Moves the progress from `expected` to `to`; false when another tick moved it first. */
+  advance(expected: string | undefined, to: string): Promise<boolean>;
+  /** Starts a chain: the next tick picks the entry up, whatever slot it falls in. */
+  submit(entry: SubmittedEntry): Promise<void>;
+  /** Submitted entries not yet taken, oldest first. */
+  inbox(limit: number): Promise<SubmittedEntry[]>;
+  /** Removes taken entries from the inbox. */
+  take(entries: SubmittedEntry[]): Promise<void>;
 }
 
 export interface DispatchLog {

@@ -61,57 +61,68 @@ function verdict(ref: DispatchRef, record: Execution | undefined, nowMs: number,
   }
 }
 
-async function recoverEntry(entry: DispatchEntry, deps: RecoveryDeps, settings: RecoverySettings, now: Date): Promise<RecoveryResult> {
-  const nowMs = now.getTime();
-  const records = await deps.executions.getMany(entry.refs);
-  const open: DispatchRef[] = [];
-  const lost = new Map<string, { first: Date[]; retry: Date[] }>();
-  for (const ref of entry.refs) {
-    const v = verdict(ref, records.get(occurrenceKey(ref)), nowMs, settings.staleAfterMs);
-    if (v === 'open') open.push(ref);
-    if (v === 'lost-first' || v === 'lost-retry') {
-      const group = lost.get(ref.jobId) ?? { first: [], retry: [] };
-      (v === 'lost-first' ? group.first : group.retry).push(new Date(ref.scheduledFor));
-      lost.set(ref.jobId, group);
-    }
-  }
+interface Lost {
+  ref: DispatchRef;
+  first: boolean;
+}
 
-  const toSend: Occurrence[] = [];
-  const toSkip: SkipRecord[] = [];
-  for (const [jobId, group] of lost) {
+/**
+ * Decides, per job, what of its lost occurrences to send again and what to record
+ * as skipped. Grouped over every entry examined: one tick's occurrences can span
+ * several entries, and the misfire policy must see them together.
+ */
+async function resolveLost(lost: Lost[], deps: RecoveryDeps, now: Date): Promise<{ send: Occurrence[]; skip: SkipRecord[] }> {
+  const byJob = new Map<string, Lost[]>();
+  for (const l of lost) byJob.set(l.ref.jobId, [...(byJob.get(l.ref.jobId) ?? []), l]);
+  const send: Occurrence[] = [];
+  const skip: SkipRecord[] = [];
+  for (const [jobId, group] of byJob) {
     const job = await deps.jobs.get(jobId);
     if (!job) {
-      deps.logger.warn('lost occurrences of a deleted job are dropped', { jobId, count: group.first.length + group.retry.length });
+      deps.logger.warn('lost occurrences of a deleted job are dropped', { jobId, count: group.length });
       continue;
     }
     // First attempts never ran: the misfire policy decides, as after downtime.
-    const graceStart = nowMs - job.policy.misfire.graceMs;
-    const first = group.first.sort((a, b) => a.getTime() - b.getTime());
+    const graceStart = now.getTime() - job.policy.misfire.graceMs;
+    const first = group.filter((l) => l.first).map((l) => new Date(l.ref.scheduledFor)).sort((a, b) => a.getTime() - b.getTime());
     const missed = first.filter((t) => t.getTime() < graceStart);
-    const { run, skip } = applyMisfire(missed, job.policy.misfire);
-    for (const at of [...run, ...first.slice(missed.length), ...group.retry]) toSend.push(occurrenceOf(job, at));
-    for (const at of skip) toSkip.push({ jobId, scheduledFor: at.toISOString(), jobName: job.name, handler: job.handler, reason: 'misfire' });
+    const { run, skip: skipped } = applyMisfire(missed, job.policy.misfire);
+    const retries = group.filter((l) => !l.first).map((l) => new Date(l.ref.scheduledFor));
+    for (const at of [...run, ...first.slice(missed.length), ...retries]) send.push(occurrenceOf(job, at));
+    for (const at of skipped) skip.push({ jobId, scheduledFor: at.toISOString(), jobName: job.name, handler: job.handler, reason: 'misfire' });
   }
-
-  await deps.queue.send(toSend);
-  await deps.executions.recordSkipped(toSkip, now.toISOString());
-  const resent = toSend.map((o) => ({ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: now.toISOString() }));
-  await deps.dispatchLog.settle(entry, [...open, ...resent]);
-  const lostCount = [...lost.values()].reduce((n, g) => n + g.first.length + g.retry.length, 0);
-  if (lostCount > 0) deps.logger.warn('recovered lost occurrences', { lost: lostCount, resent: toSend.length, skipped: toSkip.length });
-  return { entries: 1, lost: lostCount, resent: toSend.length, skipped: toSkip.length };
+  return { send, skip };
 }
 
 export async function recoverLost(deps: RecoveryDeps, settings: RecoverySettings = DEFAULT_RECOVERY): Promise<RecoveryResult> {
   const now = deps.clock.now();
-  const before = new Date(now.getTime() - settings.staleAfterMs).toISOString();
-  const total: RecoveryResult = { entries: 0, lost: 0, resent: 0, skipped: 0 };
-  for (const entry of await deps.dispatchLog.pending(before, settings.maxEntries)) {
-    const r = await recoverEntry(entry, deps, settings, now);
-    total.entries += r.entries;
-    total.lost += r.lost;
-    total.resent += r.resent;
-    total.skipped += r.skipped;
+  const nowMs = now.getTime();
+  const before = new Date(nowMs - settings.staleAfterMs).toISOString();
+  const entries = await deps.dispatchLog.pending(before, settings.maxEntries);
+  if (entries.length === 0) return { entries: 0, lost: 0, resent: 0, skipped: 0 };
+
+  const records = await deps.executions.getMany(entries.flatMap((e) => e.refs));
+  const open = new Map<DispatchEntry, DispatchRef[]>();
+  const lost: Lost[] = [];
+  const lostIn = new Map<string, DispatchEntry>();
+  for (const entry of entries) {
+    open.set(entry, []);
+    for (const ref of entry.refs) {
+      const v = verdict(ref, records.get(occurrenceKey(ref)), nowMs, settings.staleAfterMs);
+      if (v === 'open') open.get(entry)!.push(ref);
+      if (v === 'lost-first' || v === 'lost-retry') {
+        lost.push({ ref, first: v === 'lost-first' });
+        lostIn.set(occurrenceKey(ref), entry);
+      }
+    }
   }
-  return total;
+
+  const { send, skip } = await resolveLost(lost, deps, now);
+  await deps.queue.send(send);
+  await deps.executions.recordSkipped(skip, now.toISOString());
+  // What was sent again stays watched, in the entry it came from.
+  for (const o of send) open.get(lostIn.get(occurrenceKey(o))!)!.push({ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: now.toISOString() });
+  for (const [entry, refs] of open) await deps.dispatchLog.settle(entry, refs);
+  if (lost.length > 0) deps.logger.warn('recovered lost occurrences', { lost: lost.length, resent: send.length, skipped: skip.length });
+  return { entries: entries.length, lost: lost.length, resent: send.length, skipped: skip.length };
 }

@@ -1,89 +1,164 @@
 /**
- * One tick: read what is due, send it, then advance cursors. The order is the
- * guarantee: a tick that dies after sending but before advancing re-sends next
- * time (the worker's claim drops the duplicate); it never loses an occurrence.
+ * One tick: work through the due index's slots up to the one after the current
+ * minute, sending each due job's occurrences (delayed to their instants) and
+ * moving its entry on. For each slot the order is the guarantee: log, send, record
+ * skips, write the next entries, and only then move the progress past the slot.
+ * A tick that dies on the way repeats the slot next time; every step is
+ * idempotent, and the worker's claim drops an occurrence sent twice.
  */
+import { fingerprint, liveEntry, slotAfter, slotOf, TICK_LEAD_SLOTS, type DueEntry, type SubmittedEntry } from './due-index.js';
 import type { Job } from './job.js';
-import { planTick } from './planner.js';
+import { delayFor, occurrenceOf, planJob } from './planner.js';
+import type { Occurrence } from './occurrence.js';
+import type { SkipRecord } from './execution.js';
+import type { DueIndex } from './ports.js';
 import { DEFAULT_RECOVERY, recoverLost, type RecoveryDeps, type RecoveryResult, type RecoverySettings } from './recovery.js';
 
 export interface TickSettings {
-  lookAheadMs: number;
-  maxOccurrencesPerJob: number;
-  /** Jobs read from the due index per round; a full round triggers another. */
-  pageSize: number;
-  /** Bounds one tick's work so it always ends inside its minute. */
-  maxRounds: number;
+  /** Slots one tick works through at most; a longer backlog goes on next tick. */
+  maxSlots: number;
+  /** No new slot is started after this long, so a tick ends inside its minute. */
+  budgetMs: number;
+  /** Inbox entries taken per tick. */
+  inboxLimit: number;
   recovery: RecoverySettings;
 }
 
 export const DEFAULT_TICK_SETTINGS: TickSettings = {
-  // One minute between ticks plus slack, so a tick that starts a little late
-  // still finds the next minute's early occurrences already queued.
-  lookAheadMs: 65_000,
-  maxOccurrencesPerJob: 1_000,
-  pageSize: 500,
-  maxRounds: 20,
+  maxSlots: 1_440,
+  budgetMs: 40_000,
+  inboxLimit: 5_000,
   recovery: DEFAULT_RECOVERY,
 };
 
 export interface TickResult {
   recovered?: RecoveryResult;
+  /** Slots worked through. */
+  slots: number;
+  /** Jobs with a live entry in them (or in the inbox). */
   dueJobs: number;
   sent: number;
   /** Occurrences recorded as skipped (missed past their grace, by misfire policy). */
   skipped: number;
-  advanced: number;
-  /** Cursors another tick moved first; their occurrences may be sent twice, never lost. */
+  /** Entries dropped: their job was deleted, paused or changed since they were written. */
+  stale: number;
+  /** Another tick moved the progress first; this one stopped. */
   conflicts: number;
 }
 
-/** What recovery needs is what a tick needs; a tick also has its settings. */
+/** What recovery needs is what a tick needs; a tick also reads the due index and has its settings. */
 export interface TickDeps extends RecoveryDeps {
+  due: DueIndex;
   settings?: TickSettings;
 }
 
+type DispatchDeps = Pick<TickDeps, 'jobs' | 'executions' | 'queue' | 'dispatchLog' | 'due'>;
+
+export interface DispatchResult {
+  dueJobs: number;
+  sent: number;
+  skipped: number;
+  stale: number;
+  /**
+   * Jobs not (yet) at the entries' revision: missing, or of an older one. An API
+   * call that submits an entry and then writes the job may be between the two.
+   */
+  behind: Set<string>;
+}
+
+/** Longer than any create takes between submitting its entry and writing its job. */
+const INBOX_GRACE_MS = 60_000;
+
 /**
- * Sends the occurrences of `jobs` that fall inside the look-ahead window, then
- * advances their cursors. The tick calls it for what the due index returns; job
- * creation calls it for the new job, so a job due in seconds does not wait for
- * the next minute's tick.
+ * Sends the occurrences of the given entries that fall before `until`, records the
+ * missed ones the misfire policy drops, and writes each job's next entry (as
+ * `source`) or completes its job. Entries whose job is gone, inactive or of
+ * another revision are stale and dropped.
  */
-export async function dispatch(
-  jobs: Job[],
-  now: Date,
-  deps: Pick<TickDeps, 'jobs' | 'executions' | 'queue' | 'dispatchLog'>,
-  settings: Pick<TickSettings, 'lookAheadMs' | 'maxOccurrencesPerJob'>,
-): Promise<TickResult> {
-  const plan = planTick(jobs, { now, lookAheadMs: settings.lookAheadMs, maxOccurrencesPerJob: settings.maxOccurrencesPerJob });
+export async function dispatchEntries(entries: DueEntry[], until: Date, now: Date, source: string, deps: DispatchDeps): Promise<DispatchResult> {
+  const byJob = new Map<string, DueEntry[]>();
+  for (const e of entries) byJob.set(e.jobId, [...(byJob.get(e.jobId) ?? []), e]);
+  const jobs = await deps.jobs.getMany([...byJob.keys()]);
+
+  const occurrences: Occurrence[] = [];
+  const skips: SkipRecord[] = [];
+  const next: DueEntry[] = [];
+  const finished: { job: Job; runs: number }[] = [];
+  const counted: { job: Job; runs: number }[] = [];
+  let dueJobs = 0;
+  for (const [jobId, own] of byJob) {
+    const job = jobs.get(jobId);
+    const entry = job && job.status === 'active' ? liveEntry(own, job.rev) : undefined;
+    if (!job || !entry) continue;
+    dueJobs++;
+    const plan = planJob(job, new Date(entry.from), entry.runs, until, now);
+    for (const at of plan.send) occurrences.push({ ...occurrenceOf(job, at), delaySeconds: delayFor(at, now) });
+    for (const at of plan.skip) skips.push({ jobId, scheduledFor: at.toISOString(), jobName: job.name, handler: job.handler, reason: 'misfire' });
+    if (plan.next) next.push({ jobId, rev: job.rev, from: plan.next.toISOString(), runs: plan.runs });
+    else finished.push({ job, runs: plan.runs });
+    if (plan.next && job.maxRuns !== undefined && plan.runs !== entry.runs) counted.push({ job, runs: plan.runs });
+  }
+
   // Logged before sending, so that a message the queue loses can be found again.
   const at = now.toISOString();
-  await deps.dispatchLog.record(plan.occurrences.map((o) => ({ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: at })), at);
-  // Sent and skipped before the cursor moves: a tick that dies here repeats both, and both are idempotent.
-  await deps.queue.send(plan.occurrences);
-  await deps.executions.recordSkipped(plan.skipped, now.toISOString());
-  const advanced = await Promise.all(plan.cursorUpdates.map((u) => deps.jobs.advanceCursor(u)));
-  const conflicts = advanced.filter((ok) => !ok).length;
-  return { dueJobs: jobs.length, sent: plan.occurrences.length, skipped: plan.skipped.length, advanced: advanced.length - conflicts, conflicts };
+  await deps.dispatchLog.record(occurrences.map((o) => ({ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: at })), at);
+  await deps.queue.send(occurrences);
+  await deps.executions.recordSkipped(skips, at);
+  await deps.due.write(next, source);
+  await Promise.all([
+    ...finished.map(({ job, runs }) =>
+      deps.jobs.changeStatus({ jobId: job.id, from: 'active', to: 'completed', expectedRev: job.rev, nextRunAt: null, runs, updatedAt: at }),
+    ),
+    ...counted.map(({ job, runs }) => deps.jobs.recordRuns(job.id, job.rev, runs)),
+  ]);
+  const stale = [...byJob.values()].reduce((n, own) => n + own.length, 0) - dueJobs;
+  const behind = new Set([...byJob].filter(([id, own]) => own.some((e) => e.rev > (jobs.get(id)?.rev ?? 0))).map(([id]) => id));
+  return { dueJobs, sent: occurrences.length, skipped: skips.length, stale, behind };
+}
+
+function add(total: TickResult, part: DispatchResult): void {
+  total.dueJobs += part.dueJobs;
+  total.sent += part.sent;
+  total.skipped += part.skipped;
+  total.stale += part.stale;
 }
 
 export async function runTick(deps: TickDeps): Promise<TickResult> {
   const settings = deps.settings ?? DEFAULT_TICK_SETTINGS;
   const now = deps.clock.now();
-  const result: TickResult = { dueJobs: 0, sent: 0, skipped: 0, advanced: 0, conflicts: 0 };
-  const horizon = new Date(now.getTime() + settings.lookAheadMs);
+  const result: TickResult = { slots: 0, dueJobs: 0, sent: 0, skipped: 0, stale: 0, conflicts: 0 };
+  const lastSlot = slotAfter(slotOf(now), TICK_LEAD_SLOTS);
+  const until = new Date(slotAfter(lastSlot));
 
-  for (let round = 0; round < settings.maxRounds; round++) {
-    const due = await deps.jobs.findDue(horizon, settings.pageSize);
-    if (due.length === 0) break;
-    const done = await dispatch(due, now, deps, settings);
-    result.dueJobs += done.dueJobs;
-    result.sent += done.sent;
-    result.skipped += done.skipped;
-    result.advanced += done.advanced;
-    result.conflicts += done.conflicts;
-    if (due.length < settings.pageSize) break;
+  // New chains first: their next entries may land in the slots below.
+  const submitted = await deps.due.inbox(settings.inboxLimit);
+  if (submitted.length > 0) {
+    const done = await dispatchEntries(submitted, until, now, `inbox:${fingerprint(submitted)}`, deps);
+    add(result, done);
+    // A young entry ahead of its job may belong to a create or resume still in flight: left for next tick.
+    const inFlight = (e: SubmittedEntry) => done.behind.has(e.jobId) && now.getTime() - Date.parse(e.submittedAt) < INBOX_GRACE_MS;
+    await deps.due.take(submitted.filter((e) => !inFlight(e)));
   }
+
+  let expected = await deps.due.progress();
+  let slot = await deps.due.firstSlotFrom(expected);
+  while (slot !== undefined && slot <= lastSlot && result.slots < settings.maxSlots) {
+    if (deps.clock.now().getTime() - now.getTime() > settings.budgetMs) break;
+    const slotEnd = new Date(slotAfter(slot));
+    add(result, await dispatchEntries(await deps.due.read(slot), slotEnd, now, `slot:${slot}`, deps));
+    result.slots++;
+    if (!(await deps.due.advance(expected, slotEnd.toISOString()))) {
+      result.conflicts++;
+      break;
+    }
+    expected = slotEnd.toISOString();
+    slot = await deps.due.firstSlotFrom(expected);
+  }
+  // Nothing left up to the last slot: the progress can skip the empty ones.
+  if (result.conflicts === 0 && (slot === undefined || slot > lastSlot) && (expected === undefined || expected < until.toISOString())) {
+    await deps.due.advance(expected, until.toISOString());
+  }
+
   // Recovery comes after the schedule's own work; its failure must not hide that work.
   try {
     result.recovered = await recoverLost(deps, settings.recovery);

@@ -1,12 +1,14 @@
 /** DynamoDB tables; the same shape as core/adapters/aws/dynamo-schema.ts. */
 export const jobsTable = new sst.aws.Dynamo('Jobs', {
-  fields: { pk: 'string', dueShard: 'string', dueAt: 'number' },
+  fields: { pk: 'string' },
   primaryIndex: { hashKey: 'pk' },
-  // Sparse: only jobs with a next run carry dueShard/dueAt (see the schema file).
-  globalIndexes: { due: { hashKey: 'dueShard', rangeKey: 'dueAt' } },
 });
 
 export const executionsTable = new sst.aws.Dynamo('Executions', {
-  fields: { jobId: 'string', scheduledFor: 'string' },
+  fields: { jobId: 'string', scheduledFor: 'string', deadList: 'string', diedAt: 'string' },
   primaryIndex: { hashKey: 'jobId', rangeKey: 'scheduledFor' },
+  // Sparse: only dead letters not yet redriven or discarded carry deadList.
+  globalIndexes: { dead: { hashKey: 'deadList', rangeKey: 'diedAt' } },
+  // Due-index slots expire a week after their minute (TTL deletes cost nothing).
+  ttl: 'expiresAt',
 });

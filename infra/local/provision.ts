@@ -2,10 +2,10 @@
  * Creates the tables and queues if they are missing, and leaves them be if they
  * exist: safe to run on every start.
  */
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { executionsTableDefinition, jobsTableDefinition } from '../../core/adapters/aws/dynamo-schema.js';
+import { executionsTableDefinition, EXPIRES_AT, jobsTableDefinition } from '../../core/adapters/aws/dynamo-schema.js';
 import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_SECONDS } from '../../core/limits.js';
 
 export interface ResourceNames {
@@ -31,10 +31,11 @@ export interface QueueSettings {
 
 export const DEFAULT_QUEUE_SETTINGS: QueueSettings = { visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS, maxReceiveCount: MAX_RECEIVE_COUNT };
 
-async function ensureTable(db: DynamoDBClient, definition: ReturnType<typeof jobsTableDefinition>): Promise<void> {
+/** True when it created the table. */
+async function ensureTable(db: DynamoDBClient, definition: ReturnType<typeof jobsTableDefinition>): Promise<boolean> {
   try {
     await db.send(new DescribeTableCommand({ TableName: definition.TableName }));
-    return;
+    return false;
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
   }
@@ -47,7 +48,7 @@ async function ensureTable(db: DynamoDBClient, definition: ReturnType<typeof job
   for (let i = 0; i < 100; i++) {
     const out = await db.send(new DescribeTableCommand({ TableName: definition.TableName }));
     const indexesActive = (out.Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE');
-    if (out.Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    if (out.Table?.TableStatus === 'ACTIVE' && indexesActive) return true;
     await delay(100);
   }
   throw new Error(`table ${definition.TableName} did not become active`);
@@ -55,7 +56,11 @@ async function ensureTable(db: DynamoDBClient, definition: ReturnType<typeof job
 
 export async function provisionTables(db: DynamoDBClient, names: ResourceNames = DEFAULT_NAMES): Promise<void> {
   await ensureTable(db, jobsTableDefinition(names.jobsTable));
-  await ensureTable(db, executionsTableDefinition(names.executionsTable));
+  if (await ensureTable(db, executionsTableDefinition(names.executionsTable))) {
+    const spec = { TableName: names.executionsTable, TimeToLiveSpecification: { AttributeName: EXPIRES_AT, Enabled: true } };
+    // Not every emulator keeps TTL (dynalite has no such call); expired slots are only clutter there.
+    await db.send(new UpdateTimeToLiveCommand(spec)).catch(() => undefined);
+  }
 }
 
 /** Returns the work queue's URL, and the DLQ's. */

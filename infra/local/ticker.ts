@@ -1,7 +1,7 @@
 /**
  * Plays the part of the EventBridge Scheduler rule: runs the tick once at start
  * and then at the top of every minute. A tick still running when the next is due
- * is not doubled up; the next one catches up from the cursors.
+ * is not doubled up; the next one catches up from the due index's progress.
  */
 import type { Logger } from '../../core/ports.js';
 

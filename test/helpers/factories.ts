@@ -17,6 +17,7 @@ export function aJob(overrides: Partial<Job> = {}): Job {
     status: 'active',
     policy: BUILT_IN_POLICY,
     runs: 0,
+    rev: 1,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     nextRunAt: '2026-01-01T00:01:00.000Z',

@@ -1,8 +1,11 @@
 /** Every port on its in-memory adapter, with a fake clock: what unit tests of services need. */
 import { MemoryDispatchLog } from '../../core/adapters/memory/memory-dispatch-log.js';
+import { MemoryDueIndex } from '../../core/adapters/memory/memory-due-index.js';
 import { MemoryExecutionStore } from '../../core/adapters/memory/memory-execution-store.js';
 import { MemoryJobStore } from '../../core/adapters/memory/memory-job-store.js';
 import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
+import type { DueEntry } from '../../core/due-index.js';
+import type { Job } from '../../core/job.js';
 import { BUILT_IN_POLICY } from '../../core/retry.js';
 import { DEFAULT_TICK_SETTINGS } from '../../core/tick.js';
 import { createHandlers } from '../../handlers/index.js';
@@ -18,6 +21,7 @@ export function memoryDeps(now = '2026-01-01T00:00:00.000Z', options: { ids?: ()
     executions: new MemoryExecutionStore(),
     queue: new MemoryQueue(clock),
     dispatchLog: new MemoryDispatchLog(),
+    due: new MemoryDueIndex(),
     logger: new MemoryLogger(),
     handlers: createHandlers(),
     newId: options.ids ?? (() => `id-${++n}`),
@@ -26,4 +30,11 @@ export function memoryDeps(now = '2026-01-01T00:00:00.000Z', options: { ids?: ()
     random: () => 0.5,
     settings: DEFAULT_TICK_SETTINGS,
   };
+}
+
+/** Stores a job and starts its chain in the due index, as JobService.create does (without sending anything itself). */
+export async function addJob(deps: { jobs: { create(job: Job): Promise<void> }; due: { write(entries: DueEntry[], source: string): Promise<void> } }, job: Job): Promise<Job> {
+  await deps.jobs.create(job);
+  if (job.status === 'active' && job.nextRunAt) await deps.due.write([{ jobId: job.id, rev: job.rev, from: job.nextRunAt, runs: job.runs }], `test:${job.id}`);
+  return job;
 }

@@ -10,7 +10,7 @@ for (const backend of dynamoBackends()) {
   describe.skipIf(backend.endpoint === null)(`DynamoJobStore name lock on ${backend.name}`, () => {
     it('takes over the lock a crashed create left behind, but only once it is old enough', async () => {
       const { db, names } = await freshTables(backend.endpoint!);
-      const store = new DynamoJobStore(db, names.jobsTable, 4);
+      const store = new DynamoJobStore(db, names.jobsTable);
       // A create that wrote its name lock and died before writing the job.
       await db.send(new PutCommand({ TableName: names.jobsTable, Item: { pk: 'NAME#orphaned', jobId: 'never-written', lockedAt: '2026-01-01T00:00:00.000Z' } }));
 

@@ -4,4 +4,4 @@ import { onEachDynamoBackend } from './backends.js';
 import { jobStoreContract } from './contracts/job-store.contract.js';
 
 jobStoreContract('memory', async () => new MemoryJobStore());
-onEachDynamoBackend(jobStoreContract, ({ db, names }) => new DynamoJobStore(db, names.jobsTable, 4));
+onEachDynamoBackend(jobStoreContract, ({ db, names }) => new DynamoJobStore(db, names.jobsTable));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../core/errors.js';
+import { runTick } from '../../core/tick.js';
 import { testApp } from '../helpers/app.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
@@ -77,25 +78,41 @@ describe('API', () => {
     });
   });
 
-  it('sends a new job’s first occurrence at once when it is due within the minute', async () => {
-    const { post, queue, jobs } = setup();
-    const res = await post({ name: 'soon', schedule: { at: '2026-01-01T00:00:13.000Z' }, handler: 'log' });
+  it('sends a new job’s first occurrence at once when it is due within the minute; the next tick completes it', async () => {
+    const t = setup();
+    const res = await t.post({ name: 'soon', schedule: { at: '2026-01-01T00:00:13.000Z' }, handler: 'log' });
     expect(res.status).toBe(201);
-    expect(queue.sent).toMatchObject([{ jobId: 'id-1', scheduledFor: '2026-01-01T00:00:13.000Z', delaySeconds: 3 }]);
-    expect(await jobs.get('id-1')).toMatchObject({ nextRunAt: null, status: 'completed', runs: 1 });
-    expect(await read(res)).toMatchObject({ nextRunAt: null, status: 'completed' });
+    expect(t.queue.sent).toMatchObject([{ jobId: 'id-1', scheduledFor: '2026-01-01T00:00:13.000Z', delaySeconds: 3 }]);
+    expect(await read(res)).toMatchObject({ nextRunAt: '2026-01-01T00:00:13.000Z', status: 'active' });
+
+    await runTick(t);
+    // The tick sends it again from the submitted entry (the worker's claim runs it once) and ends the schedule.
+    expect(t.queue.sent.map((o) => o.scheduledFor)).toEqual(['2026-01-01T00:00:13.000Z', '2026-01-01T00:00:13.000Z']);
+    expect(await t.jobs.get('id-1')).toMatchObject({ nextRunAt: null, status: 'completed', runs: 1 });
   });
 
-  it('still creates the job when sending its first occurrences fails; the tick sends them later', async () => {
-    const { post, queue, jobs, logger } = setup();
-    queue.send = async () => {
+  it('still creates the job when sending its first occurrences fails; the tick sends them', async () => {
+    const t = setup();
+    const send = t.queue.send.bind(t.queue);
+    t.queue.send = async () => {
       throw new StoreUnavailableError('SQS SendMessageBatch failed');
     };
-    const res = await post({ name: 'soon', schedule: { at: '2026-01-01T00:00:13.000Z' }, handler: 'log' });
+    const res = await t.post({ name: 'soon', schedule: { at: '2026-01-01T00:00:13.000Z' }, handler: 'log' });
     expect(res.status).toBe(201);
-    // The cursor did not move, so the due index still offers the occurrence to the tick.
-    expect((await jobs.get('id-1'))!.nextRunAt).toBe('2026-01-01T00:00:13.000Z');
-    expect(logger.lines.some((l) => l.level === 'warn' && l.message.includes('next tick'))).toBe(true);
+    expect(t.logger.lines.some((l) => l.level === 'warn' && l.message.includes('next tick'))).toBe(true);
+    t.queue.send = send;
+    await runTick(t);
+    expect(t.queue.sent.map((o) => o.scheduledFor)).toEqual(['2026-01-01T00:00:13.000Z']);
+  });
+
+  it('creates nothing the tick would run when the job cannot be written (its name is taken)', async () => {
+    const t = setup();
+    expect((await t.post({ ...cronJob, name: 'dup' })).status).toBe(201);
+    expect((await t.post({ ...cronJob, name: 'dup' })).status).toBe(409);
+    t.clock.advance(120_000);
+    const result = await runTick(t);
+    expect(result.stale).toBe(1);
+    expect(await t.due.inbox(10)).toEqual([]);
   });
 
   it('names every field that is wrong, and stores nothing', async () => {

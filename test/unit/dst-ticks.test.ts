@@ -8,13 +8,13 @@ import { nextJobOccurrence } from '../../core/job-occurrences.js';
 import { formatLocal } from '../../core/time-zone.js';
 import { runTick } from '../../core/tick.js';
 import { aJob } from '../helpers/factories.js';
-import { memoryDeps } from '../helpers/memory-deps.js';
+import { addJob, memoryDeps } from '../helpers/memory-deps.js';
 
 async function sentAcross(cron: string, zone: string, from: string, to: string): Promise<string[]> {
   const deps = memoryDeps(from);
   const job = aJob({ schedule: { cron, timezone: zone }, createdAt: from, nextRunAt: null });
   // The first occurrence, as creating the job would compute it.
-  await deps.jobs.create({ ...job, nextRunAt: nextJobOccurrence(job, new Date(from))!.toISOString() });
+  await addJob(deps, { ...job, nextRunAt: nextJobOccurrence(job, new Date(from))!.toISOString() });
   // No worker consumes here, so recovery would (rightly) re-send everything; it is not what this tests.
   const settings = { ...deps.settings, recovery: { ...deps.settings.recovery, staleAfterMs: 7 * 86_400_000 } };
   for (let t = Date.parse(from); t <= Date.parse(to); t += 60_000) {

@@ -3,7 +3,7 @@
  * deploy offline) and checks the wiring the guarantees depend on.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { executionsTableDefinition, jobsTableDefinition } from '../../core/adapters/aws/dynamo-schema.js';
+import { executionsTableDefinition, EXPIRES_AT, jobsTableDefinition } from '../../core/adapters/aws/dynamo-schema.js';
 import { LEASE_MARGIN_SECONDS, MAX_ATTEMPTS, MAX_EARLY_WAIT_SECONDS, MAX_HANDLER_TIMEOUT_SECONDS, MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS } from '../../core/limits.js';
 
 interface Created {
@@ -58,14 +58,19 @@ beforeAll(async () => {
 
 describe('infra', () => {
   it('declares the tables with the keys and index the adapters use', () => {
-    const jobs = find('Dynamo', 'Jobs').args;
-    const definition = jobsTableDefinition('x');
-    expect(jobs.primaryIndex).toEqual({ hashKey: 'pk' });
-    const gsi = definition.GlobalSecondaryIndexes![0]!;
-    expect(jobs.globalIndexes[gsi.IndexName!]).toEqual({ hashKey: gsi.KeySchema![0]!.AttributeName, rangeKey: gsi.KeySchema![1]!.AttributeName });
-    const executions = find('Dynamo', 'Executions').args;
-    const keys = executionsTableDefinition('x').KeySchema!.map((k) => k.AttributeName);
-    expect(executions.primaryIndex).toEqual({ hashKey: keys[0], rangeKey: keys[1] });
+    for (const [name, definition] of [
+      ['Jobs', jobsTableDefinition('x')],
+      ['Executions', executionsTableDefinition('x')],
+    ] as const) {
+      const table = find('Dynamo', name).args;
+      const [hash, range] = definition.KeySchema!.map((k) => k.AttributeName);
+      expect(table.primaryIndex).toEqual(range ? { hashKey: hash, rangeKey: range } : { hashKey: hash });
+      const indexes = Object.fromEntries(
+        (definition.GlobalSecondaryIndexes ?? []).map((g) => [g.IndexName!, { hashKey: g.KeySchema![0]!.AttributeName, rangeKey: g.KeySchema![1]!.AttributeName }]),
+      );
+      expect(table.globalIndexes ?? {}).toEqual(indexes);
+    }
+    expect(find('Dynamo', 'Executions').args.ttl).toBe(EXPIRES_AT);
   });
 
   it('keeps handler timeout + lease margin + early wait <= worker timeout < visibility timeout, with a DLQ as the hard cap', () => {

@@ -1,6 +1,7 @@
 /** Pause and resume over the API, with a fake clock and the ledger checked afterwards. */
 import { describe, expect, it } from 'vitest';
 import { executeOccurrence } from '../../core/executor.js';
+import { runTick } from '../../core/tick.js';
 import { testApp } from '../helpers/app.js';
 import { MemoryLogger } from '../helpers/factories.js';
 import { createHandlers } from '../../handlers/index.js';
@@ -24,13 +25,14 @@ async function everyTwentySeconds(misfire: 'skip' | 'once' = 'skip') {
 describe('PATCH /v1/jobs/{id}', () => {
   it('pauses and resumes (misfire skip), recording every occurrence in between as skipped (paused)', async () => {
     const { clock, patch, queue, executions, jobs } = await everyTwentySeconds();
-    // Created at 00:00:10: the look-ahead sent 00:00:20, 00:00:40 and 00:01:00.
-    expect(queue.sent.map((o) => o.scheduledFor.slice(11, 19))).toEqual(['00:00:20', '00:00:40', '00:01:00']);
+    // Created at 00:00:10: the API sent what falls before 00:02 itself.
+    expect(queue.sent.map((o) => o.scheduledFor.slice(11, 19))).toEqual(['00:00:20', '00:00:40', '00:01:00', '00:01:20', '00:01:40']);
 
     clock.set('2026-01-01T00:00:30.000Z');
     const paused = await patch('paused');
     expect(paused.status).toBe(200);
-    expect(await read(paused)).toMatchObject({ status: 'paused', nextRunAt: '2026-01-01T00:01:20.000Z' });
+    // Resuming picks up after what may have been sent.
+    expect(await read(paused)).toMatchObject({ status: 'paused', nextRunAt: '2026-01-01T00:02:00.000Z' });
 
     // Already sent, but after the pause: delivered now, it does not run.
     const late = queue.sent.find((o) => o.scheduledFor === '2026-01-01T00:00:40.000Z')!;
@@ -42,9 +44,9 @@ describe('PATCH /v1/jobs/{id}', () => {
 
     clock.set('2026-01-01T00:05:05.000Z');
     const resumed = await patch('active');
-    expect(await read(resumed)).toMatchObject({ status: 'active', nextRunAt: '2026-01-01T00:06:20.000Z' });
-    // Sent at resume: the next minute, from 00:05:20.
-    expect(queue.sent.slice(3).map((o) => o.scheduledFor.slice(11, 19))).toEqual(['00:05:20', '00:05:40', '00:06:00']);
+    expect(await read(resumed)).toMatchObject({ status: 'active', nextRunAt: '2026-01-01T00:05:20.000Z' });
+    // Sent at resume: up to 00:07, from 00:05:20.
+    expect(queue.sent.slice(5).map((o) => o.scheduledFor.slice(11, 19))).toEqual(['00:05:20', '00:05:40', '00:06:00', '00:06:20', '00:06:40']);
 
     const skipped = (await executions.listForJob('id-1', { limit: 100 })).items.filter((e) => e.status === 'skipped');
     expect(skipped.every((e) => e.skipReason === 'paused')).toBe(true);
@@ -54,21 +56,44 @@ describe('PATCH /v1/jobs/{id}', () => {
   });
 
   it('on resume runs the latest occurrence missed while paused when the misfire policy is once', async () => {
-    const { clock, patch, queue, executions, jobs } = await everyTwentySeconds('once');
+    const { clock, patch, queue, executions, jobs, due } = await everyTwentySeconds('once');
     clock.set('2026-01-01T00:00:30.000Z');
     await patch('paused');
     clock.set('2026-01-01T00:05:05.000Z');
-    expect(await read(await patch('active'))).toMatchObject({ status: 'active', runs: 3 + 1 + 3 });
-    expect(queue.sent.slice(3).map((o) => [o.scheduledFor.slice(11, 19), o.delaySeconds])).toEqual([
+    expect(await read(await patch('active'))).toMatchObject({ status: 'active' });
+    expect(queue.sent.slice(5).map((o) => [o.scheduledFor.slice(11, 19), o.delaySeconds])).toEqual([
       ['00:05:00', 0],
       ['00:05:20', 15],
       ['00:05:40', 35],
       ['00:06:00', 55],
+      ['00:06:20', 75],
+      ['00:06:40', 95],
     ]);
     const skipped = (await executions.listForJob('id-1', { limit: 100 })).items.filter((e) => e.status === 'skipped');
     expect(skipped).toHaveLength(13);
     expect(skipped.map((e) => e.scheduledFor)).not.toContain('2026-01-01T00:05:00.000Z');
-    expect(await jobs.get('id-1')).toMatchObject({ nextRunAt: '2026-01-01T00:06:20.000Z' });
+    expect(await jobs.get('id-1')).toMatchObject({ nextRunAt: '2026-01-01T00:05:20.000Z', rev: 3 });
+    // The resumed chain waits in the inbox for the next tick.
+    expect(await due.inbox(10)).toMatchObject([{ rev: 1 }, { jobId: 'id-1', rev: 3, from: '2026-01-01T00:05:20.000Z' }]);
+  });
+
+  it('the tick drops the paused chain and goes on with the resumed one, leaving no gap', async () => {
+    const t = await everyTwentySeconds();
+    await runTick(t);
+    t.clock.set('2026-01-01T00:00:30.000Z');
+    await t.patch('paused');
+    t.clock.set('2026-01-01T00:01:00.000Z');
+    expect(await runTick(t)).toMatchObject({ sent: 0, stale: 1 });
+    t.clock.set('2026-01-01T00:05:05.000Z');
+    await t.patch('active');
+    for (const at of ['00:05:10', '00:06:00', '00:07:00']) {
+      t.clock.set(`2026-01-01T${at}.000Z`);
+      await runTick(t);
+    }
+    const sent = [...new Set(t.queue.sent.map((o) => o.scheduledFor.slice(11, 19)))].sort();
+    const everyTwenty = (from: string, count: number) =>
+      Array.from({ length: count }, (_, i) => new Date(Date.parse(`2026-01-01T${from}Z`) + i * 20_000).toISOString().slice(11, 19));
+    expect(sent).toEqual([...everyTwenty('00:00:20', 5), ...everyTwenty('00:05:20', 11)]);
   });
 
   it('is idempotent, and refuses what it cannot do', async () => {
@@ -83,6 +108,7 @@ describe('PATCH /v1/jobs/{id}', () => {
   it('cannot resume a completed job', async () => {
     const t = testApp({ now: '2026-01-01T00:00:00.000Z' });
     await t.app.request('/v1/jobs', { method: 'POST', headers, body: JSON.stringify({ name: 'once', schedule: { at: '2026-01-01T00:00:05Z' }, handler: 'log' }) });
+    await runTick(t);
     const res = await t.app.request('/v1/jobs/id-1', { method: 'PATCH', headers, body: JSON.stringify({ status: 'paused' }) });
     expect(res.status).toBe(400);
     expect((await read(res)).error.details[0].message).toMatch(/completed/);

@@ -9,15 +9,20 @@ import { BUILT_IN_POLICY } from '../../core/retry.js';
 import { recoverLost } from '../../core/recovery.js';
 import { runTick } from '../../core/tick.js';
 import { aJob, anOccurrence } from '../helpers/factories.js';
-import { memoryDeps } from '../helpers/memory-deps.js';
+import { addJob, memoryDeps } from '../helpers/memory-deps.js';
 
 const settings = { staleAfterMs: 60_000, maxEntries: 20 };
 
 async function jobSentThenLost(misfire = BUILT_IN_POLICY.misfire) {
   const deps = memoryDeps('2026-01-01T00:00:00.000Z');
-  const job = aJob({ schedule: { cron: '*/20 * * * * *', timezone: 'UTC' }, nextRunAt: '2026-01-01T00:00:20.000Z', policy: { ...BUILT_IN_POLICY, misfire } });
-  await deps.jobs.create(job);
-  await runTick(deps); // sends 00:00:20, 00:00:40, 00:01:00; then the queue loses them
+  const job = aJob({
+    schedule: { cron: '*/20 * * * * *', timezone: 'UTC' },
+    nextRunAt: '2026-01-01T00:00:20.000Z',
+    endAt: '2026-01-01T00:01:00.000Z',
+    policy: { ...BUILT_IN_POLICY, misfire },
+  });
+  await addJob(deps, job);
+  await runTick(deps); // sends 00:00:20, 00:00:40 (slot 00:00) and 00:01:00 (slot 00:01); then the queue loses them
   expect(deps.queue.sent).toHaveLength(3);
   return { deps, job };
 }
@@ -27,16 +32,16 @@ describe('recoverLost', () => {
     const { deps } = await jobSentThenLost();
     // The entry is a minute old, but its earliest occurrence (00:00:20) is only 50 s overdue.
     deps.clock.set('2026-01-01T00:01:10.000Z');
-    expect(await recoverLost(deps, settings)).toEqual({ entries: 1, lost: 0, resent: 0, skipped: 0 });
+    expect(await recoverLost(deps, settings)).toEqual({ entries: 2, lost: 0, resent: 0, skipped: 0 });
     deps.clock.set('2026-01-01T00:01:21.000Z');
-    expect(await recoverLost(deps, settings)).toEqual({ entries: 1, lost: 1, resent: 1, skipped: 0 });
+    expect(await recoverLost(deps, settings)).toEqual({ entries: 2, lost: 1, resent: 1, skipped: 0 });
   });
 
   it('sends lost first attempts again when they are within their grace', async () => {
     const { deps, job } = await jobSentThenLost({ policy: 'skip', graceMs: 10 * 60_000, maxCatchUp: 1 });
     deps.clock.set('2026-01-01T00:02:01.000Z');
     const result = await recoverLost(deps, settings);
-    expect(result).toEqual({ entries: 1, lost: 3, resent: 3, skipped: 0 });
+    expect(result).toEqual({ entries: 2, lost: 3, resent: 3, skipped: 0 });
     expect(deps.queue.sent.slice(3).map((o) => [o.jobId, o.scheduledFor])).toEqual([
       [job.id, '2026-01-01T00:00:20.000Z'],
       [job.id, '2026-01-01T00:00:40.000Z'],
@@ -49,7 +54,7 @@ describe('recoverLost', () => {
   it('applies the misfire policy to lost first attempts past their grace', async () => {
     const { deps } = await jobSentThenLost({ policy: 'once', graceMs: 60_000, maxCatchUp: 1 });
     deps.clock.set('2026-01-01T00:05:00.000Z');
-    expect(await recoverLost(deps, settings)).toEqual({ entries: 1, lost: 3, resent: 1, skipped: 2 });
+    expect(await recoverLost(deps, settings)).toEqual({ entries: 2, lost: 3, resent: 1, skipped: 2 });
     expect(deps.queue.sent.at(-1)!.scheduledFor).toBe('2026-01-01T00:01:00.000Z');
     const skipped = (await deps.executions.listForJob(deps.queue.sent[0]!.jobId, { limit: 10 })).items;
     expect(skipped.map((e) => [e.scheduledFor, e.status, e.skipReason])).toEqual([
@@ -73,12 +78,12 @@ describe('recoverLost', () => {
     expect((await run(second, false)).kind).toBe('retry'); // its retry message is then lost too
     deps.clock.set('2026-01-01T00:03:00.000Z');
     // Third: never claimed and past grace -> 'all' runs it; second: failed, retry long overdue -> sent again.
-    expect(await recoverLost(deps, settings)).toEqual({ entries: 1, lost: 2, resent: 2, skipped: 0 });
+    expect(await recoverLost(deps, settings)).toEqual({ entries: 2, lost: 2, resent: 2, skipped: 0 });
 
     expect((await run(second, true)).kind).toBe('succeeded');
     expect((await run(third, true)).kind).toBe('succeeded');
     deps.clock.set('2026-01-01T00:05:00.000Z');
-    expect(await recoverLost(deps, settings)).toEqual({ entries: 1, lost: 0, resent: 0, skipped: 0 });
+    expect(await recoverLost(deps, settings)).toEqual({ entries: 2, lost: 0, resent: 0, skipped: 0 });
     expect(deps.dispatchLog.size()).toBe(0);
   });
 
@@ -86,7 +91,7 @@ describe('recoverLost', () => {
     const { deps, job } = await jobSentThenLost();
     await deps.jobs.delete(job.id);
     deps.clock.set('2026-01-01T00:05:00.000Z');
-    expect(await recoverLost(deps, settings)).toEqual({ entries: 1, lost: 3, resent: 0, skipped: 0 });
+    expect(await recoverLost(deps, settings)).toEqual({ entries: 2, lost: 3, resent: 0, skipped: 0 });
     expect(deps.logger.lines.some((l) => l.level === 'warn' && l.message.includes('deleted job'))).toBe(true);
     expect(deps.dispatchLog.size()).toBe(0);
   });
@@ -95,7 +100,7 @@ describe('recoverLost', () => {
     const { deps } = await jobSentThenLost({ policy: 'all', graceMs: 10 * 60_000, maxCatchUp: 10 });
     deps.clock.set('2026-01-01T00:06:00.000Z');
     const result = await runTick({ ...deps, settings: { ...deps.settings, recovery: settings } });
-    expect(result.recovered).toEqual({ entries: 1, lost: 3, resent: 3, skipped: 0 });
+    expect(result.recovered).toEqual({ entries: 2, lost: 3, resent: 3, skipped: 0 });
   });
 
   it('never re-sends what a worker is still running under its lease', async () => {

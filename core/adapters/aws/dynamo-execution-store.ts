@@ -4,12 +4,13 @@
  * cannot both run the handler. Dead letters carry `deadList`, which puts them in
  * the sparse `dead` index until they are redriven or discarded.
  */
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { occurrenceKey } from '../../occurrence.js';
-import { ConcurrentUpdateError, StoreUnavailableError } from '../../errors.js';
+import { ConcurrentUpdateError } from '../../errors.js';
 import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from '../../execution.js';
 import type { ExecutionStore, Page } from '../../ports.js';
 import { decodeToken, encodeToken } from '../paging.js';
+import { batchGet } from './dynamo-batch.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { DEAD_INDEX, DEAD_LIST } from './dynamo-schema.js';
 
@@ -140,21 +141,11 @@ export class DynamoExecutionStore implements ExecutionStore {
     return visible(out.Item);
   }
 
-  /** BatchGetItem, 100 keys a call, retrying what DynamoDB leaves unprocessed. */
+  /** BatchGetItem, retrying what DynamoDB leaves unprocessed. */
   async getMany(keys: { jobId: string; scheduledFor: string }[]): Promise<Map<string, Execution>> {
-    const found = new Map<string, Execution>();
     const unique = [...new Map(keys.map((k) => [occurrenceKey(k), { jobId: k.jobId, scheduledFor: k.scheduledFor }])).values()];
-    for (let i = 0; i < unique.length; i += 100) {
-      let pending: Record<string, unknown>[] = unique.slice(i, i + 100);
-      for (let round = 0; pending.length > 0 && round < 5; round++) {
-        const batch = { [this.tableName]: { Keys: pending } };
-        const out: BatchGetCommandOutput = await callAws('DynamoDB', 'BatchGetItem', () => this.db.send(new BatchGetCommand({ RequestItems: batch })));
-        for (const item of out.Responses?.[this.tableName] ?? []) found.set(occurrenceKey(item as Execution), visible(item)!);
-        pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
-      if (pending.length > 0) throw new StoreUnavailableError('DynamoDB BatchGetItem left keys unprocessed after 5 rounds');
-    }
-    return found;
+    const items = await batchGet(this.db, this.tableName, unique);
+    return new Map(items.map((item) => visible(item)!).map((e) => [occurrenceKey(e), e]));
   }
 
   /** One page of a query, newest first, with the page token in and out. */

@@ -5,19 +5,17 @@
  * in between) is taken over by a later create with that name, once the lock is
  * old enough that its own create cannot still be running.
  */
-import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { JobNameTakenError } from '../../errors.js';
-import type { Job, JobCursorUpdate, JobStatusChange } from '../../job.js';
+import type { Job, JobStatusChange } from '../../job.js';
 import type { JobStore, Page } from '../../ports.js';
 import { decodeToken, encodeToken } from '../paging.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
-import { DUE_INDEX } from './dynamo-schema.js';
+import { batchGet } from './dynamo-batch.js';
 
 type JobItem = Omit<Job, 'payload'> & {
   pk: string;
   payload: string;
-  dueShard?: string;
-  dueAt?: number;
   /** The overlap lock (see acquireRun): which occurrence runs, until when, and the one parked behind it. */
   running?: string;
   runningUntil?: string;
@@ -29,18 +27,10 @@ const jobKey = (id: string) => ({ pk: `JOB#${id}` });
 const ORPHAN_LOCK_AGE_MS = 60_000;
 const nameKey = (name: string) => ({ pk: `NAME#${name}` });
 
-/** A stable shard per job spreads the due index over partitions. */
-export function dueShardOf(jobId: string, shards: number): string {
-  let hash = 2166136261;
-  for (let i = 0; i < jobId.length; i++) hash = Math.imul(hash ^ jobId.charCodeAt(i), 16777619);
-  return String((hash >>> 0) % shards);
-}
-
 export class DynamoJobStore implements JobStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly dueShards: number,
   ) {}
 
   private call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
@@ -53,16 +43,11 @@ export class DynamoJobStore implements JobStore {
   }
 
   private toItem(job: Job): JobItem {
-    const item: JobItem = { ...job, ...jobKey(job.id), payload: JSON.stringify(job.payload) };
-    if (job.status === 'active' && job.nextRunAt !== null) {
-      item.dueShard = dueShardOf(job.id, this.dueShards);
-      item.dueAt = Date.parse(job.nextRunAt);
-    }
-    return item;
+    return { ...job, ...jobKey(job.id), payload: JSON.stringify(job.payload) };
   }
 
   private fromItem(item: Record<string, unknown>): Job {
-    const { pk: _pk, dueShard: _s, dueAt: _a, running: _r, runningUntil: _u, queuedRun: _q, payload, ...job } = item as JobItem;
+    const { pk: _pk, running: _r, runningUntil: _u, queuedRun: _q, payload, ...job } = item as JobItem;
     return { ...job, payload: JSON.parse(payload) };
   }
 
@@ -156,82 +141,39 @@ export class DynamoJobStore implements JobStore {
     return true;
   }
 
-  async findDue(before: Date, limit: number): Promise<Job[]> {
-    const shards = Array.from({ length: this.dueShards }, (_, i) => String(i));
-    const perShard = await Promise.all(shards.map((shard) => this.queryShard(shard, before.getTime(), limit)));
-    return perShard
-      .flat()
-      .sort((a, b) => a.dueAt! - b.dueAt!)
-      .slice(0, limit)
-      .map((item) => this.fromItem(item));
-  }
-
-  private async queryShard(shard: string, beforeMs: number, limit: number): Promise<JobItem[]> {
-    const items: JobItem[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.call('Query', () =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: DUE_INDEX,
-            KeyConditionExpression: 'dueShard = :shard AND dueAt < :before',
-            ExpressionAttributeValues: { ':shard': shard, ':before': beforeMs },
-            Limit: limit - items.length,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      items.push(...((out.Items ?? []) as JobItem[]));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey && items.length < limit);
-    return items;
-  }
-
-  async advanceCursor(update: JobCursorUpdate): Promise<boolean> {
-    // A spent schedule completes the job and leaves the sparse due index; otherwise its sort key moves.
-    const updateExpression =
-      update.nextRunAt === null
-        ? 'SET nextRunAt = :next, updatedAt = :updatedAt, #runs = #runs + :addRuns, #status = :completed REMOVE dueAt, dueShard'
-        : 'SET nextRunAt = :next, updatedAt = :updatedAt, #runs = #runs + :addRuns, dueAt = :dueAt';
-    const moved = await this.conditional({
-      Key: jobKey(update.jobId),
-      UpdateExpression: updateExpression,
-      ConditionExpression: 'nextRunAt = :expected AND #status = :active',
-      ExpressionAttributeNames: { '#status': 'status', '#runs': 'runs' },
-      ExpressionAttributeValues: {
-        ':addRuns': update.addRuns,
-        ...(update.nextRunAt === null ? { ':completed': 'completed' } : { ':dueAt': Date.parse(update.nextRunAt) }),
-        ':next': update.nextRunAt,
-        ':updatedAt': update.updatedAt,
-        ':expected': update.expectedNextRunAt,
-        ':active': 'active',
-      },
-    });
-    return moved !== false;
+  async getMany(ids: string[]): Promise<Map<string, Job>> {
+    const items = await batchGet(this.db, this.tableName, [...new Set(ids)].map(jobKey));
+    return new Map(items.map((item) => this.fromItem(item)).map((job) => [job.id, job]));
   }
 
   async changeStatus(change: JobStatusChange): Promise<boolean> {
-    // Only an active job with a next run is in the due index.
-    const indexed = change.to === 'active' && change.nextRunAt !== null;
     const changed = await this.conditional({
       Key: jobKey(change.jobId),
-      UpdateExpression: indexed
-        ? 'SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt, #runs = #runs + :addRuns, dueAt = :dueAt, dueShard = :dueShard'
-        : 'SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt, #runs = #runs + :addRuns REMOVE dueAt, dueShard',
-      ConditionExpression: '#status = :from AND nextRunAt = :expected',
+      UpdateExpression: 'SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt, #runs = :runs, rev = :rev',
+      ConditionExpression: '#status = :from AND rev = :expected',
       ExpressionAttributeNames: { '#status': 'status', '#runs': 'runs' },
       ExpressionAttributeValues: {
         ':to': change.to,
         ':from': change.from,
         ':next': change.nextRunAt,
-        ':expected': change.expectedNextRunAt,
         ':updatedAt': change.updatedAt,
-        ':addRuns': change.addRuns ?? 0,
-        ...(indexed ? { ':dueAt': Date.parse(change.nextRunAt!), ':dueShard': dueShardOf(change.jobId, this.dueShards) } : {}),
+        ':runs': change.runs,
+        ':expected': change.expectedRev,
+        ':rev': change.expectedRev + 1,
       },
     });
     return changed !== false;
+  }
+
+  async recordRuns(jobId: string, rev: number, runs: number): Promise<boolean> {
+    const recorded = await this.conditional({
+      Key: jobKey(jobId),
+      UpdateExpression: 'SET #runs = :runs',
+      ConditionExpression: 'rev = :rev',
+      ExpressionAttributeNames: { '#runs': 'runs' },
+      ExpressionAttributeValues: { ':runs': runs, ':rev': rev },
+    });
+    return recorded !== false;
   }
 
   /** A conditional update that answers whether its condition held. */

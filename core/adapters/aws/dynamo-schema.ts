@@ -4,7 +4,6 @@
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
-export const DUE_INDEX = 'due';
 export const DEAD_INDEX = 'dead';
 /** The dead index's one partition key value: dead letters are few, and listed newest first. */
 export const DEAD_LIST = 'dead';
@@ -13,27 +12,15 @@ export function jobsTableDefinition(tableName: string): CreateTableCommandInput 
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'dueShard', AttributeType: 'S' },
-      { AttributeName: 'dueAt', AttributeType: 'N' },
-    ],
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
     KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    GlobalSecondaryIndexes: [
-      {
-        // Sparse: only active jobs with a next run carry dueShard/dueAt, so the
-        // tick's read depends on what is due, not on how many jobs are stored.
-        IndexName: DUE_INDEX,
-        KeySchema: [
-          { AttributeName: 'dueShard', KeyType: 'HASH' },
-          { AttributeName: 'dueAt', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
   };
 }
 
+/** The ledger table's TTL attribute: due-index slots expire through it (free deletes). */
+export const EXPIRES_AT = 'expiresAt';
+
+/** The ledger table also holds the due index and the dispatch log, under partitions that start with `#`. */
 export function executionsTableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,

@@ -1,13 +1,11 @@
 /** In-memory JobStore: the reference the contract suite holds DynamoDB to. */
 import { JobNameTakenError } from '../../errors.js';
-import type { Job, JobCursorUpdate, JobStatusChange } from '../../job.js';
+import type { Job, JobStatusChange } from '../../job.js';
 import type { JobStore, Page } from '../../ports.js';
 import { decodeToken, encodeToken } from '../paging.js';
 
 export class MemoryJobStore implements JobStore {
   private readonly jobs = new Map<string, Job>();
-  /** Counts findDue calls, so tests can see the tick reads only through the index. */
-  dueQueries = 0;
 
   async create(job: Job): Promise<void> {
     for (const existing of this.jobs.values()) if (existing.name === job.name) throw new JobNameTakenError(job.name);
@@ -31,29 +29,26 @@ export class MemoryJobStore implements JobStore {
     return this.jobs.delete(id);
   }
 
-  async findDue(before: Date, limit: number): Promise<Job[]> {
-    this.dueQueries++;
-    return [...this.jobs.values()]
-      .filter((j) => j.status === 'active' && j.nextRunAt !== null && new Date(j.nextRunAt) < before)
-      .sort((a, b) => a.nextRunAt!.localeCompare(b.nextRunAt!))
-      .slice(0, limit)
-      .map((j) => structuredClone(j));
-  }
-
-  async advanceCursor(update: JobCursorUpdate): Promise<boolean> {
-    const job = this.jobs.get(update.jobId);
-    if (!job || job.status !== 'active' || job.nextRunAt !== update.expectedNextRunAt) return false;
-    job.nextRunAt = update.nextRunAt;
-    job.updatedAt = update.updatedAt;
-    job.runs += update.addRuns;
-    if (update.nextRunAt === null) job.status = 'completed';
-    return true;
+  async getMany(ids: string[]): Promise<Map<string, Job>> {
+    const found = new Map<string, Job>();
+    for (const id of ids) {
+      const job = this.jobs.get(id);
+      if (job) found.set(id, structuredClone(job));
+    }
+    return found;
   }
 
   async changeStatus(change: JobStatusChange): Promise<boolean> {
     const job = this.jobs.get(change.jobId);
-    if (!job || job.status !== change.from || job.nextRunAt !== change.expectedNextRunAt) return false;
-    Object.assign(job, { status: change.to, nextRunAt: change.nextRunAt, updatedAt: change.updatedAt, runs: job.runs + (change.addRuns ?? 0) });
+    if (!job || job.status !== change.from || job.rev !== change.expectedRev) return false;
+    Object.assign(job, { status: change.to, nextRunAt: change.nextRunAt, updatedAt: change.updatedAt, runs: change.runs, rev: job.rev + 1 });
+    return true;
+  }
+
+  async recordRuns(jobId: string, rev: number, runs: number): Promise<boolean> {
+    const job = this.jobs.get(jobId);
+    if (!job || job.rev !== rev) return false;
+    job.runs = runs;
     return true;
   }
 

@@ -53,64 +53,45 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       expect(seen.sort()).toEqual([...ids].sort());
     });
 
-    it('finds active jobs due before an instant, earliest first, and nothing else', async () => {
+    it('reads several jobs at once, leaving out missing ones', async () => {
       const store = await makeStore();
-      const early = aJob({ nextRunAt: '2026-01-01T00:00:10.000Z' });
-      const later = aJob({ nextRunAt: '2026-01-01T00:00:50.000Z' });
-      await store.create(later);
-      await store.create(early);
-      await store.create(aJob({ nextRunAt: '2026-01-01T00:05:00.000Z' }));
-      await store.create(aJob({ nextRunAt: '2026-01-01T00:00:20.000Z', status: 'paused' }));
-      await store.create(aJob({ nextRunAt: null }));
-
-      const due = await store.findDue(new Date('2026-01-01T00:01:00.000Z'), 100);
-      expect(due.map((j) => j.id)).toEqual([early.id, later.id]);
-      expect((await store.findDue(new Date('2026-01-01T00:01:00.000Z'), 1)).map((j) => j.id)).toEqual([early.id]);
+      const a = aJob();
+      const b = aJob({ payload: { nested: [1, 'two'] } });
+      await store.create(a);
+      await store.create(b);
+      const found = await store.getMany([a.id, b.id, 'missing', a.id]);
+      expect([...found.keys()].sort()).toEqual([a.id, b.id].sort());
+      expect(found.get(b.id)).toEqual(b);
+      expect((await store.getMany([])).size).toBe(0);
     });
 
-    it('advances a cursor only from the value it expects', async () => {
+    it('pauses, resumes and completes only from the expected status and revision, bumping the revision', async () => {
       const store = await makeStore();
-      const job = aJob({ nextRunAt: '2026-01-01T00:01:00.000Z' });
+      const job = aJob({ nextRunAt: '2026-01-01T00:00:10.000Z', rev: 1 });
       await store.create(job);
-      const move = { jobId: job.id, expectedNextRunAt: '2026-01-01T00:01:00.000Z', nextRunAt: '2026-01-01T00:02:00.000Z', addRuns: 2, updatedAt: '2026-01-01T00:00:30.000Z' };
+      const change = { jobId: job.id, updatedAt: '2026-01-01T00:00:05.000Z', runs: 0 };
 
-      const results = await Promise.all([store.advanceCursor(move), store.advanceCursor(move)]);
-      expect(results.sort()).toEqual([false, true]);
-      expect(await store.get(job.id)).toMatchObject({ nextRunAt: '2026-01-01T00:02:00.000Z', updatedAt: '2026-01-01T00:00:30.000Z', runs: 2, status: 'active' });
-      expect(await store.advanceCursor({ ...move, jobId: 'missing' })).toBe(false);
+      expect(await store.changeStatus({ ...change, from: 'paused', to: 'active', expectedRev: 1, nextRunAt: job.nextRunAt })).toBe(false);
+      expect(await store.changeStatus({ ...change, from: 'active', to: 'paused', expectedRev: 2, nextRunAt: job.nextRunAt })).toBe(false);
+      const twice = await Promise.all([1, 2].map(() => store.changeStatus({ ...change, from: 'active', to: 'paused', expectedRev: 1, nextRunAt: '2026-01-01T00:02:00.000Z' })));
+      expect(twice.sort()).toEqual([false, true]);
+      expect(await store.get(job.id)).toMatchObject({ status: 'paused', rev: 2, nextRunAt: '2026-01-01T00:02:00.000Z', updatedAt: '2026-01-01T00:00:05.000Z' });
+
+      expect(await store.changeStatus({ ...change, from: 'paused', to: 'active', expectedRev: 2, nextRunAt: '2026-01-01T00:03:00.000Z', runs: 2 })).toBe(true);
+      expect(await store.get(job.id)).toMatchObject({ status: 'active', rev: 3, nextRunAt: '2026-01-01T00:03:00.000Z', runs: 2 });
+      expect(await store.changeStatus({ ...change, from: 'active', to: 'completed', expectedRev: 3, nextRunAt: null, runs: 5 })).toBe(true);
+      expect(await store.get(job.id)).toMatchObject({ status: 'completed', rev: 4, nextRunAt: null, runs: 5 });
+      expect(await store.changeStatus({ ...change, jobId: 'missing', from: 'active', to: 'paused', expectedRev: 1, nextRunAt: null })).toBe(false);
     });
 
-    it('completes a spent schedule and takes it out of the due index', async () => {
+    it('records the runs of a job only at the revision it expects', async () => {
       const store = await makeStore();
-      const job = aJob({ nextRunAt: '2026-01-01T00:00:10.000Z' });
+      const job = aJob({ rev: 1, maxRuns: 10 });
       await store.create(job);
-      expect(await store.advanceCursor({ jobId: job.id, expectedNextRunAt: job.nextRunAt!, nextRunAt: null, addRuns: 1, updatedAt: job.updatedAt })).toBe(true);
-      expect(await store.findDue(new Date('2100-01-01T00:00:00Z'), 100)).toEqual([]);
-      expect(await store.get(job.id)).toMatchObject({ nextRunAt: null, status: 'completed', runs: 1 });
-    });
-
-    it('pauses out of the due index and resumes into it, only from the expected status and cursor', async () => {
-      const store = await makeStore();
-      const job = aJob({ nextRunAt: '2026-01-01T00:00:10.000Z' });
-      await store.create(job);
-      const before = new Date('2026-01-01T00:01:00.000Z');
-      const change = { jobId: job.id, updatedAt: '2026-01-01T00:00:05.000Z' };
-
-      expect(await store.changeStatus({ ...change, from: 'paused', to: 'active', expectedNextRunAt: job.nextRunAt!, nextRunAt: job.nextRunAt })).toBe(false);
-      expect(await store.changeStatus({ ...change, from: 'active', to: 'paused', expectedNextRunAt: 'other', nextRunAt: job.nextRunAt })).toBe(false);
-      expect(await store.changeStatus({ ...change, from: 'active', to: 'paused', expectedNextRunAt: job.nextRunAt!, nextRunAt: job.nextRunAt })).toBe(true);
-      expect(await store.findDue(before, 10)).toEqual([]);
-      expect(await store.get(job.id)).toMatchObject({ status: 'paused', nextRunAt: '2026-01-01T00:00:10.000Z' });
-      // A paused job's cursor cannot be advanced by a tick that read it before the pause.
-      expect(await store.advanceCursor({ jobId: job.id, expectedNextRunAt: job.nextRunAt!, nextRunAt: '2026-01-01T00:00:20.000Z', addRuns: 1, updatedAt: 'x' })).toBe(false);
-
-      expect(await store.changeStatus({ ...change, from: 'paused', to: 'active', expectedNextRunAt: job.nextRunAt!, nextRunAt: '2026-01-01T00:00:50.000Z' })).toBe(true);
-      expect((await store.findDue(before, 10)).map((j) => [j.id, j.nextRunAt, j.status])).toEqual([[job.id, '2026-01-01T00:00:50.000Z', 'active']]);
-
-      expect(await store.changeStatus({ ...change, from: 'active', to: 'paused', expectedNextRunAt: '2026-01-01T00:00:50.000Z', nextRunAt: '2026-01-01T00:00:50.000Z' })).toBe(true);
-      expect(await store.changeStatus({ ...change, from: 'paused', to: 'completed', expectedNextRunAt: '2026-01-01T00:00:50.000Z', nextRunAt: null })).toBe(true);
-      expect(await store.get(job.id)).toMatchObject({ status: 'completed', nextRunAt: null });
-      expect(await store.findDue(new Date('2100-01-01T00:00:00Z'), 10)).toEqual([]);
+      expect(await store.recordRuns(job.id, 2, 7)).toBe(false);
+      expect(await store.recordRuns(job.id, 1, 4)).toBe(true);
+      expect(await store.get(job.id)).toMatchObject({ runs: 4, rev: 1 });
+      expect(await store.recordRuns('missing', 1, 4)).toBe(false);
     });
 
     it('keeps an overlap lock: one holder until its lease passes, one parked occurrence, released by the holder only', async () => {

@@ -1,0 +1,185 @@
+/**
+ * The due index in the ledger table, under reserved partitions (job ids never
+ * start with `#`):
+ * - `#due#<shard>`: slot items, sorted by `<slot>#<source>#<chunk>`; each carries
+ *   up to ENTRIES_PER_ITEM entries packed as compact JSON, so one write moves
+ *   hundreds of jobs. Jobs spread over shards by id: no hot partition.
+ * - `#tick` / `progress`: the next slot the tick has to process.
+ * - `#inbox`: chains the API started, sorted by submission.
+ * Slot items expire through the table's TTL (`expiresAt`) a week after their
+ * slot; TTL deletes cost no write units.
+ */
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { slotOf, type DueEntry, type SubmittedEntry } from '../../due-index.js';
+import type { DueIndex } from '../../ports.js';
+import { callAws, isConditionalCheckFailed } from './aws-errors.js';
+import { batchWrite } from './dynamo-batch.js';
+
+/** About 50 bytes an entry: items of 20 KB, 50 to a 1 MB query page. */
+export const ENTRIES_PER_ITEM = 400;
+const KEEP_SLOTS_SECONDS = 7 * 86_400;
+const PROGRESS_KEY = { jobId: '#tick', scheduledFor: 'progress' };
+const INBOX = '#inbox';
+
+/** A stable shard per job spreads the index over partitions. */
+export function dueShardOf(jobId: string, shards: number): string {
+  let hash = 2166136261;
+  for (let i = 0; i < jobId.length; i++) hash = Math.imul(hash ^ jobId.charCodeAt(i), 16777619);
+  return String((hash >>> 0) % shards);
+}
+
+type Packed = [jobId: string, rev: number, fromMs: number, runs: number][];
+
+const pack = (entries: DueEntry[]): string => JSON.stringify(entries.map((e): Packed[number] => [e.jobId, e.rev, Date.parse(e.from), e.runs]));
+const unpack = (packed: string): DueEntry[] =>
+  (JSON.parse(packed) as Packed).map(([jobId, rev, fromMs, runs]) => ({ jobId, rev, from: new Date(fromMs).toISOString(), runs }));
+
+export class DynamoDueIndex implements DueIndex {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly shards: number,
+  ) {}
+
+  private partition(shard: number | string): string {
+    return `#due#${shard}`;
+  }
+
+  async write(entries: DueEntry[], source: string): Promise<void> {
+    const groups = new Map<string, { shard: string; slot: string; entries: DueEntry[] }>();
+    for (const e of entries) {
+      const shard = dueShardOf(e.jobId, this.shards);
+      const slot = slotOf(e.from);
+      const group = groups.get(`${shard}|${slot}`) ?? { shard, slot, entries: [] };
+      group.entries.push(e);
+      groups.set(`${shard}|${slot}`, group);
+    }
+    const puts = [];
+    for (const { shard, slot, entries: own } of groups.values()) {
+      // A stable order keeps chunks the same when the same source writes again.
+      own.sort((a, b) => a.jobId.localeCompare(b.jobId));
+      for (let i = 0; i < own.length; i += ENTRIES_PER_ITEM) {
+        const chunk = String(i / ENTRIES_PER_ITEM).padStart(4, '0');
+        const Item = {
+          jobId: this.partition(shard),
+          scheduledFor: `${slot}#${source}#${chunk}`,
+          entries: pack(own.slice(i, i + ENTRIES_PER_ITEM)),
+          expiresAt: Math.floor(Date.parse(slot) / 1000) + KEEP_SLOTS_SECONDS,
+        };
+        puts.push({ PutRequest: { Item } });
+      }
+    }
+    await batchWrite(this.db, this.tableName, puts);
+  }
+
+  async read(slot: string): Promise<DueEntry[]> {
+    const perShard = await Promise.all(
+      Array.from({ length: this.shards }, (_, shard) => this.queryAll(this.partition(shard), `${slot}#`)),
+    );
+    return perShard.flat().flatMap((item) => unpack(item.entries as string));
+  }
+
+  private async queryAll(partition: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await callAws('DynamoDB', 'Query', () =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'jobId = :p AND begins_with(scheduledFor, :prefix)',
+            ExpressionAttributeValues: { ':p': partition, ':prefix': prefix },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      items.push(...(out.Items ?? []));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  async firstSlotFrom(slot?: string): Promise<string | undefined> {
+    const firsts = await Promise.all(
+      Array.from({ length: this.shards }, async (_, shard) => {
+        const out = await callAws('DynamoDB', 'Query', () =>
+          this.db.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              KeyConditionExpression: slot ? 'jobId = :p AND scheduledFor >= :from' : 'jobId = :p',
+              ExpressionAttributeValues: { ':p': this.partition(shard), ...(slot ? { ':from': slot } : {}) },
+              ProjectionExpression: 'scheduledFor',
+              ConsistentRead: true,
+              Limit: 1,
+            }),
+          ),
+        );
+        const key = out.Items?.[0]?.scheduledFor as string | undefined;
+        return key?.slice(0, key.indexOf('#'));
+      }),
+    );
+    return firsts.filter((s): s is string => s !== undefined).sort()[0];
+  }
+
+  async progress(): Promise<string | undefined> {
+    const out = await callAws('DynamoDB', 'GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: PROGRESS_KEY, ConsistentRead: true })));
+    return out.Item?.next as string | undefined;
+  }
+
+  async advance(expected: string | undefined, to: string): Promise<boolean> {
+    try {
+      await callAws('DynamoDB', 'PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...PROGRESS_KEY, next: to },
+            ...(expected === undefined
+              ? { ConditionExpression: 'attribute_not_exists(jobId)' }
+              : { ConditionExpression: '#next = :expected', ExpressionAttributeNames: { '#next': 'next' }, ExpressionAttributeValues: { ':expected': expected } }),
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  private inboxKey(e: SubmittedEntry) {
+    return { jobId: INBOX, scheduledFor: `${e.submittedAt}#${e.jobId}#${e.rev}` };
+  }
+
+  async submit(entry: SubmittedEntry): Promise<void> {
+    await callAws('DynamoDB', 'PutItem', () =>
+      this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...this.inboxKey(entry), entry: JSON.stringify(entry) } })),
+    );
+  }
+
+  async inbox(limit: number): Promise<SubmittedEntry[]> {
+    const entries: SubmittedEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await callAws('DynamoDB', 'Query', () =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'jobId = :p',
+            ExpressionAttributeValues: { ':p': INBOX },
+            ConsistentRead: true,
+            Limit: limit - entries.length,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      entries.push(...(out.Items ?? []).map((item) => JSON.parse(item.entry as string) as SubmittedEntry));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey && entries.length < limit);
+    return entries;
+  }
+
+  async take(entries: SubmittedEntry[]): Promise<void> {
+    await batchWrite(this.db, this.tableName, entries.map((e) => ({ DeleteRequest: { Key: this.inboxKey(e) } })));
+  }
+}
