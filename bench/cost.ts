@@ -1,12 +1,14 @@
 /**
  * What one execution costs, end to end on the emulators: the tick sends due
- * occurrences, a worker (as the Lambda event source would) runs them, and the
- * meter counts every AWS request and capacity unit. Priced with the list prices
+ * occurrences, a worker (as the Lambda event source would) runs them, recovery
+ * later checks and clears what the tick logged, and the meter counts every AWS
+ * request and capacity unit. Priced with the list prices
  * in shared/design.md (us-east-1).
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { requestCount } from '../core/adapters/aws/metering.js';
+import { recoverLost } from '../core/recovery.js';
 import { runTick } from '../core/tick.js';
 import { createWorkerHandler } from '../functions/worker.js';
 import { benchJob, loadJobs, type BenchEnvironment } from './environment.js';
@@ -64,6 +66,10 @@ export async function measureCost(env: BenchEnvironment, executions: number): Pr
     done += finished.length;
   }
   if (done < tick.sent) throw new Error(`only ${done} of ${tick.sent} executions finished`);
+  // Minutes later recovery reads the dispatch log's entries, checks the ledger and removes them: part of each execution's cost.
+  const recovery = env.deps.settings.recovery;
+  const later = { now: () => new Date(Date.now() + recovery.staleAfterMs + 60_000) };
+  while ((await recoverLost({ ...env.deps, clock: later }, recovery)).entries > 0);
 
   const usage = env.meter.reset();
   const sqsRequests = requestCount(usage, 'SQS.');

@@ -62,7 +62,7 @@ export interface ExecutionStore {
   /** Returns false when the attempt is no longer the current one (a stale worker). */
   complete(outcome: ExecutionOutcome): Promise<boolean>;
   get(jobId: string, scheduledFor: string): Promise<Execution | undefined>;
-  /** Several at once, keyed by occurrenceKey; missing ones are absent. */
+  /** Several at once, keyed by occurrenceKey; missing ones are absent. May lag a write by a moment. */
   getMany(keys: { jobId: string; scheduledFor: string }[]): Promise<Map<string, Execution>>;
   /** Newest first. */
   listForJob(jobId: string, options: { limit: number; next?: string }): Promise<Page<Execution>>;

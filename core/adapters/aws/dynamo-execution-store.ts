@@ -141,10 +141,10 @@ export class DynamoExecutionStore implements ExecutionStore {
     return visible(out.Item);
   }
 
-  /** BatchGetItem, retrying what DynamoDB leaves unprocessed. */
+  /** Eventually consistent (half the read units): recovery reads records minutes old. */
   async getMany(keys: { jobId: string; scheduledFor: string }[]): Promise<Map<string, Execution>> {
     const unique = [...new Map(keys.map((k) => [occurrenceKey(k), { jobId: k.jobId, scheduledFor: k.scheduledFor }])).values()];
-    const items = await batchGet(this.db, this.tableName, unique);
+    const items = await batchGet(this.db, this.tableName, unique, { consistent: false });
     return new Map(items.map((item) => visible(item)!).map((e) => [occurrenceKey(e), e]));
   }
 
