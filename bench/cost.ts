@@ -63,7 +63,8 @@ export async function measureCost(env: BenchEnvironment, executions: number): Pr
     if (finished.length > 0) {
       await env.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: env.queueUrl, Entries: finished.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
     }
-    done += finished.length;
+    // A message is one occurrence, or a bundle of them.
+    done += finished.reduce((n, m) => n + ((JSON.parse(m.Body!) as { occurrences?: unknown[] }).occurrences?.length ?? 1), 0);
   }
   if (done < tick.sent) throw new Error(`only ${done} of ${tick.sent} executions finished`);
   // Minutes later recovery reads the dispatch log's entries, checks the ledger and removes them: part of each execution's cost.

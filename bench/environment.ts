@@ -5,6 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWrite } from '../core/adapters/aws/dynamo-batch.js';
+import { DynamoBundleClaims } from '../core/adapters/aws/dynamo-bundle-claims.js';
 import { DynamoDueIndex } from '../core/adapters/aws/dynamo-due-index.js';
 import { randomUUID } from 'node:crypto';
 import { createDynamoDocumentClient, createSqsClient } from '../core/adapters/aws/clients.js';
@@ -51,6 +52,7 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
   const deps: SchedulerDeps = {
     jobs: jobStore,
     due: new DynamoDueIndex(db, 'scheduler-executions', 4),
+    claims: new DynamoBundleClaims(db, 'scheduler-executions'),
     executions: new DynamoExecutionStore(db, 'scheduler-executions'),
     queue: new SqsQueue(sqs, queueUrl, deadLetterQueueUrl),
     dispatchLog: new DynamoDispatchLog(db, 'scheduler-executions'),

@@ -59,7 +59,7 @@ function describe(error: unknown): ExecutionError {
  * monotonic clock and can wake a millisecond before the wall clock says so, and a
  * handler must never start before its instant.
  */
-async function waitForInstant(instantMs: number, deps: ExecutorDeps): Promise<void> {
+export async function waitForInstant(instantMs: number, deps: ExecutorDeps): Promise<void> {
   const giveUpAt = deps.clock.now().getTime() + deps.maxEarlyWaitMs;
   for (;;) {
     const now = deps.clock.now().getTime();
@@ -101,6 +101,11 @@ export async function executeOccurrence(occurrence: Occurrence, deps: ExecutorDe
   });
   const log = { jobId: occurrence.jobId, jobName: occurrence.jobName, scheduledFor: occurrence.scheduledFor };
   if (!claim.claimed) {
+    const { retryAt, error } = claim.holder;
+    if (claim.holder.status === 'failed' && retryAt && error) {
+      // Sent again before its backoff ended (a bundle's retry goes out at once): wait for it.
+      return { kind: 'retry', delayMs: Date.parse(retryAt) - started.getTime(), error };
+    }
     const running = claim.holder.status === 'running';
     deps.logger.info(running ? 'occurrence is running elsewhere; will check again' : 'duplicate delivery dropped', log);
     return { kind: running ? 'in-progress' : 'duplicate' };
@@ -159,33 +164,51 @@ interface Attempt {
   log: Record<string, unknown>;
 }
 
-async function attemptRun(occurrence: Occurrence, { key, attemptOfRound, started, log }: Attempt, deps: ExecutorDeps): Promise<ExecutionResult> {
-  let error: ExecutionError | undefined;
-  let caught: unknown;
+/** How one attempt of a handler ended: no error, or the error and what was thrown. */
+export interface HandlerRun {
+  error?: ExecutionError;
+  caught?: unknown;
+}
+
+/** Runs the occurrence's handler as attempt `attemptOfRound`, under its timeout; never throws. */
+export async function runHandler(occurrence: Occurrence, attemptOfRound: number, deps: Pick<ExecutorDeps, 'handlers' | 'logger'>): Promise<HandlerRun> {
   if (attemptOfRound > occurrence.maxAttempts) {
     // Redelivered after workers died mid-attempt: the budget is spent without a result.
-    error = { name: 'AttemptsExhausted', message: `attempt ${attemptOfRound} of at most ${occurrence.maxAttempts}: earlier attempts were lost with their worker` };
-  } else {
-    try {
-      const handler = deps.handlers.get(occurrence.handler);
-      await runWithTimeout(
-        (signal) =>
-          handler(occurrence.payload, {
-            jobId: occurrence.jobId,
-            jobName: occurrence.jobName,
-            scheduledFor: occurrence.scheduledFor,
-            attempt: attemptOfRound,
-            logger: deps.logger,
-            signal,
-          }),
-        occurrence.timeoutMs,
-      );
-    } catch (e) {
-      caught = e;
-      error = describe(e);
-    }
+    return { error: { name: 'AttemptsExhausted', message: `attempt ${attemptOfRound} of at most ${occurrence.maxAttempts}: earlier attempts were lost with their worker` } };
   }
+  try {
+    const handler = deps.handlers.get(occurrence.handler);
+    await runWithTimeout(
+      (signal) =>
+        handler(occurrence.payload, {
+          jobId: occurrence.jobId,
+          jobName: occurrence.jobName,
+          scheduledFor: occurrence.scheduledFor,
+          attempt: attemptOfRound,
+          logger: deps.logger,
+          signal,
+        }),
+      occurrence.timeoutMs,
+    );
+    return {};
+  } catch (caught) {
+    return { error: describe(caught), caught };
+  }
+}
 
+/** What a failed attempt leads to: dead (and why), or another attempt after a delay. */
+export function afterFailure(occurrence: Occurrence, attemptOfRound: number, caught: unknown, random: () => number): { dead: DeadReason } | { delayMs: number } {
+  if (caught instanceof NonRetryableError) return { dead: 'non-retryable' };
+  if (attemptOfRound >= occurrence.maxAttempts) return { dead: 'attempts-exhausted' };
+  const delayMs = Math.min(
+    MAX_RETRY_DELAY_MS,
+    caught instanceof RetryAfterError ? caught.delayMs : backoffMs(attemptOfRound, { maxAttempts: occurrence.maxAttempts, ...occurrence.retry }, random),
+  );
+  return { delayMs };
+}
+
+async function attemptRun(occurrence: Occurrence, { key, attemptOfRound, started, log }: Attempt, deps: ExecutorDeps): Promise<ExecutionResult> {
+  const { error, caught } = await runHandler(occurrence, attemptOfRound, deps);
   const finished = deps.clock.now();
   const timing = { finishedAt: finished.toISOString(), durationMs: finished.getTime() - started.getTime() };
   if (!error) {
@@ -194,20 +217,14 @@ async function attemptRun(occurrence: Occurrence, { key, attemptOfRound, started
     return { kind: 'succeeded' };
   }
 
-  const deadReason: DeadReason | undefined =
-    caught instanceof NonRetryableError ? 'non-retryable' : attemptOfRound >= occurrence.maxAttempts ? 'attempts-exhausted' : undefined;
-  if (deadReason) {
-    await deps.executions.complete({ ...key, ...timing, status: 'dead', error, deadReason, occurrence: encodeOccurrence(occurrence) });
-    deps.logger.warn('execution dead', { ...log, attempt: attemptOfRound, reason: deadReason, error });
-    return { kind: 'dead', reason: deadReason, error };
+  const next = afterFailure(occurrence, attemptOfRound, caught, deps.random);
+  if ('dead' in next) {
+    await deps.executions.complete({ ...key, ...timing, status: 'dead', error, deadReason: next.dead, occurrence: encodeOccurrence(occurrence) });
+    deps.logger.warn('execution dead', { ...log, attempt: attemptOfRound, reason: next.dead, error });
+    return { kind: 'dead', reason: next.dead, error };
   }
-
-  const delayMs = Math.min(
-    MAX_RETRY_DELAY_MS,
-    caught instanceof RetryAfterError ? caught.delayMs : backoffMs(attemptOfRound, { maxAttempts: occurrence.maxAttempts, ...occurrence.retry }, deps.random),
-  );
-  const retryAt = new Date(finished.getTime() + delayMs).toISOString();
+  const retryAt = new Date(finished.getTime() + next.delayMs).toISOString();
   await deps.executions.complete({ ...key, ...timing, status: 'failed', error, retryAt });
   deps.logger.warn('execution failed; will retry', { ...log, attempt: attemptOfRound, retryAt, error });
-  return { kind: 'retry', delayMs, error };
+  return { kind: 'retry', delayMs: next.delayMs, error };
 }

@@ -2,6 +2,7 @@
 import { ConcurrentUpdateError, JobNotFoundError, ValidationError } from './errors.js';
 import { jobOccurrences, nextJobOccurrence } from './job-occurrences.js';
 import { applyMisfire, delayFor, occurrenceOf, planJob } from './planner.js';
+import { bundle, claimGroupOf, PAUSED_HOLDER } from './bundle.js';
 import { DIRECT_DISPATCH_SLOTS, slotAfter, slotOf } from './due-index.js';
 import { z } from 'zod';
 import { zodProblems } from './job.js';
@@ -10,7 +11,7 @@ import type { HandlerRegistry } from './handlers.js';
 import { buildJob, type Job } from './job.js';
 import type { JobPolicy } from './retry.js';
 import { previewFromRequest, previewSchedule, type PreviewOccurrence } from './preview.js';
-import type { Clock, DispatchLog, DueIndex, ExecutionStore, JobStore, Logger, Page, Queue } from './ports.js';
+import type { BundleClaims, Clock, DispatchLog, DueIndex, ExecutionStore, JobStore, Logger, Page, Queue } from './ports.js';
 
 export interface JobServiceDeps {
   jobs: JobStore;
@@ -19,6 +20,7 @@ export interface JobServiceDeps {
   queue: Queue;
   dispatchLog: DispatchLog;
   due: DueIndex;
+  claims: BundleClaims;
   clock: Clock;
   logger: Logger;
   newId: () => string;
@@ -62,7 +64,7 @@ export class JobService {
       const plan = planJob(job, from, runs, new Date(slotAfter(slotOf(now), DIRECT_DISPATCH_SLOTS)), now);
       const at = now.toISOString();
       await this.deps.dispatchLog.record(plan.send.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), sentAt: at })), at);
-      await this.deps.queue.send(plan.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: delayFor(t, now) })));
+      await this.deps.queue.sendBundles(bundle(plan.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: delayFor(t, now) }))));
     } catch (error) {
       this.deps.logger.warn('its next occurrences wait for the next tick', {
         jobId: job.id,
@@ -136,7 +138,12 @@ export class JobService {
       runs: job.runs,
       updatedAt: now.toISOString(),
     });
-    if (ok) await this.recordPaused(job, [...jobOccurrences(job, new Date(now.getTime() - 1), sentUntil, MAX_SKIPS_RECORDED)], now);
+    if (ok) {
+      const sentAhead = [...jobOccurrences(job, new Date(now.getTime() - 1), sentUntil, MAX_SKIPS_RECORDED)];
+      // Held in their claim groups for good, so that no delivery runs them; the skip records say why.
+      for (const at of sentAhead) await this.deps.claims.claim(claimGroupOf({ jobId: job.id, scheduledFor: at.toISOString() }), [job.id], PAUSED_HOLDER, now.toISOString());
+      await this.recordPaused(job, sentAhead, now);
+    }
     return ok;
   }
 
@@ -170,7 +177,7 @@ export class JobService {
     if (catchUp.length > 0) {
       const at = now.toISOString();
       await this.deps.dispatchLog.record(catchUp.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), sentAt: at })), at);
-      await this.deps.queue.send(catchUp.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })));
+      await this.deps.queue.sendBundles(bundle(catchUp.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 }))));
     }
     if (next) await this.dispatchSoon({ ...job, status: 'active', rev: job.rev + 1 }, next, runs, now);
     return true;

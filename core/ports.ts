@@ -5,6 +5,7 @@
  */
 import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from './execution.js';
 import type { DispatchEntry, DispatchRef } from './dispatch-log.js';
+import type { Bundle, ClaimHolder, GroupClaim } from './bundle.js';
 import type { DueEntry, SubmittedEntry } from './due-index.js';
 import type { Job, JobStatusChange } from './job.js';
 import type { Occurrence } from './occurrence.js';
@@ -48,7 +49,7 @@ export interface JobStore {
 export interface ExecutionStore {
   /**
    * Claims an occurrence before its handler runs. Succeeds when the occurrence was
-   * never claimed, its last attempt failed, or its running claim's lease expired
+   * never claimed, its last attempt failed and its retry time has come, or its running claim's lease expired
    * (the worker died). Otherwise returns the record that holds it: running under
    * a live lease, or already succeeded.
    */
@@ -61,6 +62,12 @@ export interface ExecutionStore {
   /** Records how the claimed attempt ended. */
   /** Returns false when the attempt is no longer the current one (a stale worker). */
   complete(outcome: ExecutionOutcome): Promise<boolean>;
+  /**
+   * Writes finished records as they are, in batches (a bundle's outcomes: their
+   * claim was the group's, so nothing here is conditional). A dead one is listed
+   * as a dead letter.
+   */
+  recordOutcomes(records: Execution[]): Promise<void>;
   get(jobId: string, scheduledFor: string): Promise<Execution | undefined>;
   /** Several at once, keyed by occurrenceKey; missing ones are absent. May lag a write by a moment. */
   getMany(keys: { jobId: string; scheduledFor: string }[]): Promise<Map<string, Execution>>;
@@ -82,6 +89,15 @@ export interface ExecutionStore {
   armRedrive(key: { jobId: string; scheduledFor: string }, redriveId: string): Promise<Execution | undefined>;
   /** Takes a dead letter off the list; returns false when it was not one. */
   discard(key: { jobId: string; scheduledFor: string }, at: string): Promise<boolean>;
+}
+
+/** Claims on first attempts, by claim group (see bundle.ts). */
+export interface BundleClaims {
+  /**
+   * Claims members of a group for `holder`, all in one write: each one that is free
+   * or whose holder's lease ended before `now`.
+   */
+  claim(group: string, jobIds: string[], holder: ClaimHolder, now: string): Promise<GroupClaim>;
 }
 
 /** The due index (see due-index.ts): slots of entries, the tick's progress, and the inbox of new chains. */
@@ -124,6 +140,11 @@ export interface Queue {
    * at once when its `delaySeconds` is 0. Throws if any is not accepted.
    */
   send(occurrences: Occurrence[]): Promise<void>;
+  /**
+   * Sends bundles of first attempts (see bundle.ts), one message each, hidden until
+   * their instant, or delivered at once when every member's `delaySeconds` is 0.
+   */
+  sendBundles(bundles: Bundle[]): Promise<void>;
   /** Hides a received message for `delaySeconds` before it is delivered again (the backoff). */
   postpone(deliveryHandle: string, delaySeconds: number): Promise<void>;
   /** Parks an occurrence in the dead-letter queue. */

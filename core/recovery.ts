@@ -6,6 +6,7 @@
  * in memory). Lost first attempts follow the job's misfire policy; lost retries are
  * sent again. Entries whose occurrences have all finished are removed.
  */
+import { bundle } from './bundle.js';
 import type { DispatchEntry, DispatchRef } from './dispatch-log.js';
 import type { Execution, SkipRecord } from './execution.js';
 import { occurrenceKey, type Occurrence } from './occurrence.js';
@@ -118,7 +119,10 @@ export async function recoverLost(deps: RecoveryDeps, settings: RecoverySettings
   }
 
   const { send, skip } = await resolveLost(lost, deps, now);
-  await deps.queue.send(send);
+  // First attempts go out in their claim groups again, so that a copy still on its way is caught.
+  const firsts = new Set(lost.filter((l) => l.first).map((l) => occurrenceKey(l.ref)));
+  await deps.queue.sendBundles(bundle(send.filter((o) => firsts.has(occurrenceKey(o)))));
+  await deps.queue.send(send.filter((o) => !firsts.has(occurrenceKey(o))));
   await deps.executions.recordSkipped(skip, now.toISOString());
   // What was sent again stays watched, in the entry it came from.
   for (const o of send) open.get(lostIn.get(occurrenceKey(o))!)!.push({ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: now.toISOString() });

@@ -6,6 +6,7 @@
  * A tick that dies on the way repeats the slot next time; every step is
  * idempotent, and the worker's claim drops an occurrence sent twice.
  */
+import { bundle } from './bundle.js';
 import { fingerprint, liveEntry, slotAfter, slotOf, TICK_LEAD_SLOTS, type DueEntry, type SubmittedEntry } from './due-index.js';
 import type { Job } from './job.js';
 import { delayFor, occurrenceOf, planJob } from './planner.js';
@@ -102,7 +103,7 @@ export async function dispatchEntries(entries: DueEntry[], until: Date, now: Dat
   // Logged before sending, so that a message the queue loses can be found again.
   const at = now.toISOString();
   await deps.dispatchLog.record(occurrences.map((o) => ({ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: at })), at);
-  await deps.queue.send(occurrences);
+  await deps.queue.sendBundles(bundle(occurrences));
   await deps.executions.recordSkipped(skips, at);
   await deps.due.write(next, source);
   await Promise.all([

@@ -8,31 +8,35 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { encodeOccurrence } from '../core/occurrence.js';
 import { loadConfig } from './config.js';
 import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
-import { parseOccurrence } from './worker.js';
+import { parseBundle, parseOccurrence } from './worker.js';
 
 export function createDeadLetterHandler(deps: Pick<SchedulerDeps, 'executions' | 'clock' | 'logger'>): (event: SQSEvent) => Promise<SQSBatchResponse> {
   return async (event) => {
     const failures: string[] = [];
     await Promise.all(
       event.Records.map(async (record) => {
-        const occurrence = parseOccurrence(record.body);
-        if (!occurrence) {
+        // A bundle that reached the DLQ is recorded member by member; finished ones are left alone.
+        const single = parseOccurrence(record.body);
+        const occurrences = single ? [single] : (parseBundle(record.body)?.occurrences ?? []);
+        if (occurrences.length === 0) {
           deps.logger.error('dead-letter message is not an occurrence; left in the DLQ', { messageId: record.messageId });
           failures.push(record.messageId);
           return;
         }
         try {
-          const recorded = await deps.executions.recordArrivalInDeadLetters({
-            jobId: occurrence.jobId,
-            scheduledFor: occurrence.scheduledFor,
-            jobName: occurrence.jobName,
-            handler: occurrence.handler,
-            at: deps.clock.now().toISOString(),
-            occurrence: encodeOccurrence(occurrence),
-          });
-          const log = { jobId: occurrence.jobId, jobName: occurrence.jobName, scheduledFor: occurrence.scheduledFor };
-          if (recorded) deps.logger.warn('occurrence reached the dead-letter queue; recorded as dead', log);
-          else deps.logger.info('dead letter already recorded', log);
+          for (const occurrence of occurrences) {
+            const recorded = await deps.executions.recordArrivalInDeadLetters({
+              jobId: occurrence.jobId,
+              scheduledFor: occurrence.scheduledFor,
+              jobName: occurrence.jobName,
+              handler: occurrence.handler,
+              at: deps.clock.now().toISOString(),
+              occurrence: encodeOccurrence(occurrence),
+            });
+            const log = { jobId: occurrence.jobId, jobName: occurrence.jobName, scheduledFor: occurrence.scheduledFor };
+            if (recorded) deps.logger.warn('occurrence reached the dead-letter queue; recorded as dead', log);
+            else deps.logger.info('dead letter already recorded', log);
+          }
         } catch (error) {
           deps.logger.error('dead letter could not be recorded', { messageId: record.messageId, error: String(error) });
           failures.push(record.messageId);

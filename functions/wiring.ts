@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { type ClientOptions, createDynamoDocumentClient, createSqsClient } from '../core/adapters/aws/clients.js';
+import { DynamoBundleClaims } from '../core/adapters/aws/dynamo-bundle-claims.js';
 import { DynamoDueIndex } from '../core/adapters/aws/dynamo-due-index.js';
 import { DynamoDispatchLog } from '../core/adapters/aws/dynamo-dispatch-log.js';
 import { DynamoExecutionStore } from '../core/adapters/aws/dynamo-execution-store.js';
@@ -9,7 +10,7 @@ import { DynamoJobStore } from '../core/adapters/aws/dynamo-job-store.js';
 import { SqsQueue } from '../core/adapters/aws/sqs-queue.js';
 import { realSleep, systemClock } from '../core/adapters/system-clock.js';
 import type { HandlerRegistry } from '../core/handlers.js';
-import type { Clock, DispatchLog, DueIndex, ExecutionStore, JobStore, Logger, Queue } from '../core/ports.js';
+import type { BundleClaims, Clock, DispatchLog, DueIndex, ExecutionStore, JobStore, Logger, Queue } from '../core/ports.js';
 import { DEFAULT_TICK_SETTINGS, type TickSettings } from '../core/tick.js';
 import { createHandlers } from '../handlers/index.js';
 import type { JobPolicy } from '../core/retry.js';
@@ -21,6 +22,7 @@ export interface SchedulerDeps {
   queue: Queue;
   dispatchLog: DispatchLog;
   due: DueIndex;
+  claims: BundleClaims;
   clock: Clock;
   logger: Logger;
   handlers: HandlerRegistry;
@@ -49,6 +51,7 @@ export function buildAwsDeps(config: SchedulerConfig, options: { clients?: Clien
   return {
     jobs: new DynamoJobStore(db, config.jobsTable),
     due: new DynamoDueIndex(db, config.executionsTable, config.dueShards),
+    claims: new DynamoBundleClaims(db, config.executionsTable),
     executions: new DynamoExecutionStore(db, config.executionsTable),
     queue: new SqsQueue(sqs, config.queueUrl, config.deadLetterQueueUrl),
     dispatchLog: new DynamoDispatchLog(db, config.executionsTable),

@@ -1,10 +1,14 @@
 /**
- * Lambda entry point for the SQS worker. Each record is one occurrence. A failed
- * attempt hides its message for the backoff and goes back in `batchItemFailures`,
- * so SQS redelivers only it, when the backoff ends; a dead one is parked in the
- * dead-letter queue and acknowledged.
+ * Lambda entry point for the SQS worker. A record is a bundle of first attempts
+ * (see core/bundle-executor.ts) or one occurrence (a retry, a redrive, one queued
+ * behind a running one). A failed single attempt hides its message for the
+ * backoff and goes back in `batchItemFailures`, so SQS redelivers only it, when the
+ * backoff ends; a dead one is parked in the dead-letter queue and acknowledged.
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createHash } from 'node:crypto';
+import { bundleSchema, type Bundle } from '../core/bundle.js';
+import { executeBundle, type BundleDelivery } from '../core/bundle-executor.js';
 import { executeOccurrence, type ExecutionResult } from '../core/executor.js';
 import { MAX_EARLY_WAIT_SECONDS } from '../core/limits.js';
 import { occurrenceSchema, type Occurrence } from '../core/occurrence.js';
@@ -18,6 +22,23 @@ export function parseOccurrence(body: string): Occurrence | undefined {
   } catch {
     return undefined;
   }
+}
+
+export function parseBundle(body: string): Bundle | undefined {
+  try {
+    const parsed = bundleSchema.safeParse(JSON.parse(body));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Tells two deliveries of one message apart (each receive has its own receipt handle), in a few bytes. */
+function deliveryOf(record: SQSRecord): BundleDelivery {
+  return {
+    id: createHash('sha256').update(record.receiptHandle).digest('base64url').slice(0, 12),
+    receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1,
+  };
 }
 
 export function createWorkerHandler(deps: SchedulerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
@@ -45,7 +66,22 @@ export function createWorkerHandler(deps: SchedulerDeps): (event: SQSEvent) => P
     }
   };
 
+  const processBundle = async (record: SQSRecord, bundle: Bundle): Promise<boolean> => {
+    try {
+      return !(await executeBundle(bundle, deliveryOf(record), executorDeps)).comeBack;
+    } catch (error) {
+      deps.logger.error('bundle could not be processed', {
+        messageId: record.messageId,
+        group: bundle.group,
+        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      });
+      return false;
+    }
+  };
+
   const processRecord = async (record: SQSRecord): Promise<boolean> => {
+    const bundle = record.body.startsWith('{"group"') ? parseBundle(record.body) : undefined;
+    if (bundle) return processBundle(record, bundle);
     const occurrence = parseOccurrence(record.body);
     if (!occurrence) {
       // Left to fail until the redrive policy parks it in the DLQ, where people can see it.

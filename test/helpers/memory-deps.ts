@@ -1,5 +1,6 @@
 /** Every port on its in-memory adapter, with a fake clock: what unit tests of services need. */
 import { MemoryDispatchLog } from '../../core/adapters/memory/memory-dispatch-log.js';
+import { MemoryBundleClaims } from '../../core/adapters/memory/memory-bundle-claims.js';
 import { MemoryDueIndex } from '../../core/adapters/memory/memory-due-index.js';
 import { MemoryExecutionStore } from '../../core/adapters/memory/memory-execution-store.js';
 import { MemoryJobStore } from '../../core/adapters/memory/memory-job-store.js';
@@ -22,6 +23,7 @@ export function memoryDeps(now = '2026-01-01T00:00:00.000Z', options: { ids?: ()
     queue: new MemoryQueue(clock),
     dispatchLog: new MemoryDispatchLog(),
     due: new MemoryDueIndex(),
+    claims: new MemoryBundleClaims(),
     logger: new MemoryLogger(),
     handlers: createHandlers(),
     newId: options.ids ?? (() => `id-${++n}`),

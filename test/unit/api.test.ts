@@ -93,14 +93,14 @@ describe('API', () => {
 
   it('still creates the job when sending its first occurrences fails; the tick sends them', async () => {
     const t = setup();
-    const send = t.queue.send.bind(t.queue);
-    t.queue.send = async () => {
+    const send = t.queue.sendBundles.bind(t.queue);
+    t.queue.sendBundles = async () => {
       throw new StoreUnavailableError('SQS SendMessageBatch failed');
     };
     const res = await t.post({ name: 'soon', schedule: { at: '2026-01-01T00:00:13.000Z' }, handler: 'log' });
     expect(res.status).toBe(201);
     expect(t.logger.lines.some((l) => l.level === 'warn' && l.message.includes('next tick'))).toBe(true);
-    t.queue.send = send;
+    t.queue.sendBundles = send;
     await runTick(t);
     expect(t.queue.sent.map((o) => o.scheduledFor)).toEqual(['2026-01-01T00:00:13.000Z']);
   });

@@ -10,8 +10,14 @@ function setup(handlers: Record<string, Handler>) {
   const { clock, executions } = base;
   const deps: ExecutorDeps = { ...base, handlers: new HandlerRegistry(handlers), maxEarlyWaitMs: 5_000 };
   const run = (o: Occurrence) => executeOccurrence(o, deps);
+  /** Runs it, and lets a retry's backoff pass: the ledger refuses a retry before its time. */
+  const runThenWait = async (o: Occurrence) => {
+    const result = await run(o);
+    if (result.kind === 'retry') clock.advance(result.delayMs);
+    return result;
+  };
   const record = (o: Occurrence) => executions.get(o.jobId, o.scheduledFor);
-  return { clock, executions, deps, run, record };
+  return { clock, executions, deps, run, runThenWait, record };
 }
 
 describe('executeOccurrence', () => {
@@ -47,6 +53,11 @@ describe('executeOccurrence', () => {
     const occurrence = anOccurrence({ handler: 'flaky' });
 
     expect(await t.run(occurrence)).toEqual({ kind: 'retry', delayMs: 10_000, error: { name: 'TypeError', message: 'boom' } });
+    // Delivered again before its backoff ended, it waits (the worker hides the message for the rest).
+    t.clock.advance(4_000);
+    expect(await t.run(occurrence)).toMatchObject({ kind: 'retry', delayMs: 6_000 });
+    expect(calls).toBe(1);
+    t.clock.advance(6_000);
     expect(await t.record(occurrence)).toMatchObject({
       status: 'failed',
       attempt: 1,
@@ -71,8 +82,8 @@ describe('executeOccurrence', () => {
     });
     const occurrence = anOccurrence({ handler: 'always', maxAttempts: 3 });
 
-    expect((await t.run(occurrence)).kind).toBe('retry');
-    expect((await t.run(occurrence)).kind).toBe('retry');
+    expect((await t.runThenWait(occurrence)).kind).toBe('retry');
+    expect((await t.runThenWait(occurrence)).kind).toBe('retry');
     expect(await t.run(occurrence)).toEqual({ kind: 'dead', reason: 'attempts-exhausted', error: { name: 'Error', message: 'failure 3' } });
     expect(calls).toBe(3);
     const record = await t.record(occurrence);
@@ -158,7 +169,7 @@ describe('executeOccurrence', () => {
       },
     });
     const occurrence = anOccurrence({ handler: 'flaky', maxAttempts: 2 });
-    await t.run(occurrence);
+    await t.runThenWait(occurrence);
     expect((await t.run(occurrence)).kind).toBe('dead');
 
     // A copy of the message without the armed token is a duplicate.

@@ -1,5 +1,6 @@
 /** Pause and resume over the API, with a fake clock and the ledger checked afterwards. */
 import { describe, expect, it } from 'vitest';
+import { executeBundle } from '../../core/bundle-executor.js';
 import { executeOccurrence } from '../../core/executor.js';
 import { runTick } from '../../core/tick.js';
 import { testApp } from '../helpers/app.js';
@@ -24,7 +25,7 @@ async function everyTwentySeconds(misfire: 'skip' | 'once' = 'skip') {
 
 describe('PATCH /v1/jobs/{id}', () => {
   it('pauses and resumes (misfire skip), recording every occurrence in between as skipped (paused)', async () => {
-    const { clock, patch, queue, executions, jobs } = await everyTwentySeconds();
+    const { clock, patch, queue, executions, jobs, claims } = await everyTwentySeconds();
     // Created at 00:00:10: the API sent what falls before 00:02 itself.
     expect(queue.sent.map((o) => o.scheduledFor.slice(11, 19))).toEqual(['00:00:20', '00:00:40', '00:01:00', '00:01:20', '00:01:40']);
 
@@ -40,6 +41,10 @@ describe('PATCH /v1/jobs/{id}', () => {
     const handlers = createHandlers().register('log', (_p, ctx) => void ran.push(ctx.scheduledFor));
     const result = await executeOccurrence(late, { executions, jobs, queue, handlers, clock, logger: new MemoryLogger(), sleep: clock.sleep, random: Math.random, maxEarlyWaitMs: 5_000 });
     expect(result).toEqual({ kind: 'duplicate' });
+    // The same as the bundle it went out in: held by the pause, it does not run either.
+    const sentIn = queue.bundles.find((b) => b.occurrences.some((o) => o.scheduledFor === '2026-01-01T00:00:40.000Z'))!;
+    const bundled = await executeBundle(sentIn, { id: 'd', receiveCount: 1 }, { executions, jobs, queue, claims, handlers, clock, logger: new MemoryLogger(), sleep: clock.sleep, random: Math.random, maxEarlyWaitMs: 5_000 });
+    expect(bundled).toMatchObject({ ran: 0, comeBack: false });
     expect(ran).toEqual([]);
 
     clock.set('2026-01-01T00:05:05.000Z');

@@ -10,7 +10,7 @@ import { ConcurrentUpdateError } from '../../errors.js';
 import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from '../../execution.js';
 import type { ExecutionStore, Page } from '../../ports.js';
 import { decodeToken, encodeToken } from '../paging.js';
-import { batchGet } from './dynamo-batch.js';
+import { batchGet, batchWrite } from './dynamo-batch.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { DEAD_INDEX, DEAD_LIST } from './dynamo-schema.js';
 
@@ -72,7 +72,8 @@ export class DynamoExecutionStore implements ExecutionStore {
     const claimed = await this.update({
       Key,
       UpdateExpression: `SET ${set}, #attempt = if_not_exists(#attempt, :zero) + :one REMOVE #finishedAt, #durationMs, #error, #retryAt`,
-      ConditionExpression: 'attribute_not_exists(#jobId) OR #status IN (:failed, :queued) OR (#status = :running AND #leaseUntil < :startedAt)',
+      ConditionExpression:
+        'attribute_not_exists(#jobId) OR #status = :queued OR (#status = :failed AND (attribute_not_exists(#retryAt) OR #retryAt <= :startedAt)) OR (#status = :running AND #leaseUntil < :startedAt)',
       ExpressionAttributeNames: names(...common, 'jobId'),
       ExpressionAttributeValues: { ...values, ':failed': 'failed', ':queued': 'queued', ':zero': 0 },
       ReturnValues: 'ALL_NEW',
@@ -83,6 +84,14 @@ export class DynamoExecutionStore implements ExecutionStore {
     const holder = await this.get(claim.jobId, claim.scheduledFor);
     if (!holder) throw new ConcurrentUpdateError(`the claim on ${claim.jobId}@${claim.scheduledFor} lost a race but no record holds it`);
     return { claimed: false, holder };
+  }
+
+  async recordOutcomes(records: Execution[]): Promise<void> {
+    await batchWrite(
+      this.db,
+      this.tableName,
+      records.map((record) => ({ PutRequest: { Item: record.status === 'dead' ? { ...record, deadList: DEAD_LIST } : { ...record } } })),
+    );
   }
 
   /** Conditional puts in parallel: BatchWriteItem cannot refuse to overwrite an existing record. */

@@ -3,6 +3,7 @@
  * through ChangeMessageVisibility; dead letters sent to the DLQ.
  */
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Bundle } from '../../bundle.js';
 import { SchedulerError } from '../../errors.js';
 import { encodeOccurrence, occurrenceKey, type Occurrence } from '../../occurrence.js';
 import { delayFor } from '../../planner.js';
@@ -16,6 +17,12 @@ const BATCHES_IN_FLIGHT = 8;
 const MAX_VISIBILITY_SECONDS = 43_200;
 
 export class SendFailedError extends SchedulerError {}
+
+/** The occurrence keys a message carries, for an error message. */
+function describeMessage(body: string): string {
+  const parsed = JSON.parse(body) as Occurrence | Bundle;
+  return 'group' in parsed ? `bundle ${parsed.group} (${parsed.occurrences.map(occurrenceKey).join(', ')})` : occurrenceKey(parsed);
+}
 
 export class SqsQueue implements Queue {
   constructor(
@@ -55,18 +62,28 @@ export class SqsQueue implements Queue {
    * would make the last messages late by that long.
    */
   async send(occurrences: Occurrence[]): Promise<void> {
-    const batches: Occurrence[][] = [];
-    for (let i = 0; i < occurrences.length; i += BATCH_SIZE) batches.push(occurrences.slice(i, i + BATCH_SIZE));
+    await this.sendAll(occurrences.map((o) => ({ body: encodeOccurrence(o), instant: o.scheduledFor, atOnce: o.delaySeconds === 0 })));
+  }
+
+  async sendBundles(bundles: Bundle[]): Promise<void> {
+    await this.sendAll(
+      bundles.map((b) => ({
+        body: `{"group":${JSON.stringify(b.group)},"occurrences":[${b.occurrences.map(encodeOccurrence).join(',')}]}`,
+        instant: b.occurrences[0]!.scheduledFor,
+        atOnce: b.occurrences.every((o) => o.delaySeconds === 0),
+      })),
+    );
+  }
+
+  private async sendAll(messages: { body: string; instant: string; atOnce: boolean }[]): Promise<void> {
+    const batches: (typeof messages)[] = [];
+    for (let i = 0; i < messages.length; i += BATCH_SIZE) batches.push(messages.slice(i, i + BATCH_SIZE));
     for (let i = 0; i < batches.length; i += BATCHES_IN_FLIGHT) {
       await Promise.all(
         batches.slice(i, i + BATCHES_IN_FLIGHT).map((batch) => {
           const now = this.clock.now();
           return this.sendBatch(
-            batch.map((o, j) => ({
-              Id: String(j),
-              MessageBody: encodeOccurrence(o),
-              DelaySeconds: o.delaySeconds === 0 ? 0 : delayFor(new Date(o.scheduledFor), now),
-            })),
+            batch.map((m, j) => ({ Id: String(j), MessageBody: m.body, DelaySeconds: m.atOnce ? 0 : delayFor(new Date(m.instant), now) })),
           );
         }),
       );
@@ -84,7 +101,7 @@ export class SqsQueue implements Queue {
       const reasons = (out.Failed ?? []).map((f) => `${f.Code}${f.SenderFault ? ' (sender fault)' : ''}`);
       pending = pending.filter((e) => failed.has(e.Id));
       if (pending.length > 0 && attempt === 2) {
-        const keys = pending.map((e) => occurrenceKey(JSON.parse(e.MessageBody!) as Occurrence));
+        const keys = pending.map((e) => describeMessage(e.MessageBody!));
         throw new SendFailedError(`SQS refused ${pending.length} message(s): ${keys.join(', ')}: ${reasons.join(', ')}`);
       }
     }

@@ -29,7 +29,7 @@ export class MemoryExecutionStore implements ExecutionStore {
     const claimable =
       revives ||
       !existing ||
-      existing.status === 'failed' ||
+      (existing.status === 'failed' && !(existing.retryAt && existing.retryAt > claim.startedAt)) ||
       existing.status === 'queued' ||
       (existing.status === 'running' && existing.leaseUntil < claim.startedAt);
     if (!claimable) return { claimed: false, holder: visible(existing) };
@@ -38,6 +38,10 @@ export class MemoryExecutionStore implements ExecutionStore {
     const record: StoredExecution = { ...fields, status: 'running', attempt, ...(attemptBase !== undefined ? { attemptBase } : {}) };
     this.records.set(key, record);
     return { claimed: true, execution: visible(record) };
+  }
+
+  async recordOutcomes(records: Execution[]): Promise<void> {
+    for (const record of records) this.records.set(occurrenceKey(record), { ...structuredClone(record), ...(record.status === 'dead' ? { listedDead: true } : {}) });
   }
 
   async recordSkipped(skips: SkipRecord[], at: string): Promise<number> {

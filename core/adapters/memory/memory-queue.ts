@@ -1,23 +1,43 @@
-import type { Occurrence } from '../../occurrence.js';
+import type { Bundle } from '../../bundle.js';
+import { type Occurrence } from '../../occurrence.js';
 import { delayFor } from '../../planner.js';
 import type { Clock, Queue } from '../../ports.js';
 import { systemClock } from '../system-clock.js';
 
-/** Holds what was sent; unit tests read `sent`, `postponed` and `deadLetters`, consumers take what is visible. */
+const bodyOf = ({ delaySeconds: _d, ...body }: Occurrence): Occurrence => structuredClone(body);
+
+/**
+ * Holds what was sent; unit tests read `sent` (every occurrence, bundled or not),
+ * `bundles`, `postponed` and `deadLetters`; consumers take the message bodies that
+ * are visible.
+ */
 export class MemoryQueue implements Queue {
   readonly sent: Occurrence[] = [];
+  readonly bundles: Bundle[] = [];
   readonly postponed: { deliveryHandle: string; delaySeconds: number }[] = [];
   readonly deadLetters: { occurrence: Occurrence; reason: string }[] = [];
-  private readonly waiting: { occurrence: Occurrence; visibleAt: number }[] = [];
+  private readonly waiting: { body: unknown; visibleAt: number }[] = [];
 
   constructor(private readonly clock: Clock = systemClock) {}
 
-  async send(occurrences: Occurrence[]): Promise<void> {
+  private hold(body: unknown, instant: string, atOnce: boolean): void {
     const now = this.clock.now().getTime();
+    const delaySeconds = atOnce ? 0 : delayFor(new Date(instant), new Date(now));
+    this.waiting.push({ body, visibleAt: now + delaySeconds * 1000 });
+  }
+
+  async send(occurrences: Occurrence[]): Promise<void> {
     for (const o of occurrences) {
       this.sent.push(structuredClone(o));
-      const delaySeconds = o.delaySeconds === 0 ? 0 : delayFor(new Date(o.scheduledFor), new Date(now));
-      this.waiting.push({ occurrence: structuredClone(o), visibleAt: now + delaySeconds * 1000 });
+      this.hold(bodyOf(o), o.scheduledFor, o.delaySeconds === 0);
+    }
+  }
+
+  async sendBundles(bundles: Bundle[]): Promise<void> {
+    for (const b of bundles) {
+      this.bundles.push(structuredClone(b));
+      this.sent.push(...structuredClone(b.occurrences));
+      this.hold({ group: b.group, occurrences: b.occurrences.map(bodyOf) }, b.occurrences[0]!.scheduledFor, b.occurrences.every((o) => o.delaySeconds === 0));
     }
   }
 
@@ -26,15 +46,14 @@ export class MemoryQueue implements Queue {
   }
 
   async sendToDeadLetters(occurrence: Occurrence, reason: string): Promise<void> {
-    const { delaySeconds: _d, ...body } = occurrence;
-    this.deadLetters.push({ occurrence: structuredClone(body), reason });
+    this.deadLetters.push({ occurrence: bodyOf(occurrence), reason });
   }
 
-  /** Removes and returns the occurrences whose delay has passed, bodies only. */
-  takeVisible(): Occurrence[] {
+  /** Removes and returns the message bodies whose delay has passed. */
+  takeVisible(): unknown[] {
     const now = this.clock.now().getTime();
     const visible = this.waiting.filter((w) => w.visibleAt <= now);
     this.waiting.splice(0, this.waiting.length, ...this.waiting.filter((w) => w.visibleAt > now));
-    return visible.map(({ occurrence: { delaySeconds: _d, ...body } }) => body);
+    return visible.map((w) => w.body);
   }
 }

@@ -173,5 +173,20 @@ export function executionStoreContract(name: string, makeStore: () => Promise<Ex
       expect(found.get(`job-1@${times[5]}`)).toMatchObject({ status: 'running', scheduledFor: times[5] });
       expect(found.has(`job-1@${times[125]}`)).toBe(false);
     });
+
+    it('writes a bundle’s outcomes in batches, lists the dead ones, and lets a retry claim a failed one', async () => {
+      const store = await makeStore();
+      const base = { jobName: 'one', handler: 'log', attempt: 1, startedAt: '2026-01-01T00:01:00.000Z', leaseUntil: '2026-01-01T00:02:05.000Z', finishedAt: '2026-01-01T00:01:00.020Z', durationMs: 20 };
+      const records = Array.from({ length: 30 }, (_, i) => ({ ...base, jobId: `job-${i}`, scheduledFor: '2026-01-01T00:01:00.000Z', status: 'succeeded' as const }));
+      const dead = { ...base, jobId: 'job-dead', scheduledFor: '2026-01-01T00:01:00.000Z', status: 'dead' as const, error: { name: 'Error', message: 'no' }, diedAt: base.finishedAt, deadReason: 'non-retryable' as const, occurrence: '{}' };
+      const failed = { ...base, jobId: 'job-failed', scheduledFor: '2026-01-01T00:01:00.000Z', status: 'failed' as const, error: { name: 'Error', message: 'try again' }, retryAt: '2026-01-01T00:01:10.000Z' };
+      await store.recordOutcomes([...records, dead, failed]);
+      expect(await store.get('job-7', '2026-01-01T00:01:00.000Z')).toEqual(records[7]);
+      expect((await store.listDead({ limit: 10 })).items.map((e) => e.jobId)).toEqual(['job-dead']);
+      // Not before its retry time: a retry sent early waits.
+      expect(await store.claim(claimAt('2026-01-01T00:01:09.000Z', { jobId: 'job-failed' }))).toMatchObject({ claimed: false, holder: { status: 'failed' } });
+      const retry = await store.claim(claimAt('2026-01-01T00:01:10.000Z', { jobId: 'job-failed' }));
+      expect(retry).toMatchObject({ claimed: true, execution: { attempt: 2, status: 'running' } });
+    });
   });
 }

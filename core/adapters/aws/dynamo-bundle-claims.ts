@@ -1,0 +1,72 @@
+/**
+ * Claim groups in the ledger table: one item per group (`#claim#<group>`), one
+ * attribute per member job, `<leaseUntil>|<holder>`. ISO instants sort as
+ * strings, so "the lease ran out" is `member < now` inside the condition: one
+ * conditional UpdateItem claims a whole bundle. A member another delivery holds
+ * fails the condition; the item is then read once and the rest claimed again.
+ */
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ClaimHolder, GroupClaim } from '../../bundle.js';
+import type { BundleClaims } from '../../ports.js';
+import { callAws, isConditionalCheckFailed } from './aws-errors.js';
+import { EXPIRES_AT } from './dynamo-schema.js';
+
+/** Claim items outlive any redelivery of their messages (SQS keeps a message at most 14 days). */
+const KEEP_SECONDS = 15 * 86_400;
+const ROUNDS = 5;
+
+export class DynamoBundleClaims implements BundleClaims {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private key(group: string) {
+    return { jobId: `#claim#${group}`, scheduledFor: 'claim' };
+  }
+
+  async claim(group: string, jobIds: string[], holder: ClaimHolder, now: string): Promise<GroupClaim> {
+    const result: GroupClaim = { taken: [], takenOver: [], heldElsewhere: [] };
+    let pending = [...new Set(jobIds)];
+    for (let round = 0; pending.length > 0 && round < ROUNDS; round++) {
+      const taken = await this.tryClaim(group, pending, holder, now);
+      if (taken) {
+        result.taken.push(...pending);
+        result.takenOver.push(...taken.takenOver);
+        return result;
+      }
+      // Someone holds at least one: read who, leave those, claim the rest.
+      const out = await callAws('DynamoDB', 'GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: this.key(group), ConsistentRead: true })));
+      const held = pending.filter((id) => typeof out.Item?.[id] === 'string' && !((out.Item[id] as string) < now));
+      result.heldElsewhere.push(...held);
+      pending = pending.filter((id) => !held.includes(id));
+    }
+    if (pending.length > 0) result.heldElsewhere.push(...pending);
+    return result;
+  }
+
+  /** One conditional write for all of `jobIds`; undefined when any of them is held. */
+  private async tryClaim(group: string, jobIds: string[], holder: ClaimHolder, now: string): Promise<{ takenOver: string[] } | undefined> {
+    const names = Object.fromEntries(jobIds.map((id, i) => [`#m${i}`, id]));
+    const expiresAt = Math.floor(Date.parse(now) / 1000) + KEEP_SECONDS;
+    try {
+      const out = await callAws('DynamoDB', 'UpdateItem', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: this.key(group),
+            UpdateExpression: `SET ${jobIds.map((_, i) => `#m${i} = :holder`).join(', ')}, #expires = :expires`,
+            ConditionExpression: jobIds.map((_, i) => `(attribute_not_exists(#m${i}) OR #m${i} < :now)`).join(' AND '),
+            ExpressionAttributeNames: { ...names, '#expires': EXPIRES_AT },
+            ExpressionAttributeValues: { ':holder': `${holder.leaseUntil}|${holder.id}`, ':now': now, ':expires': expiresAt },
+            ReturnValues: 'UPDATED_OLD',
+          }),
+        ),
+      );
+      return { takenOver: jobIds.filter((id) => out.Attributes?.[id] !== undefined) };
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return undefined;
+      throw error;
+    }
+  }
+}

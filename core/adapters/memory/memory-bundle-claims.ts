@@ -1,0 +1,24 @@
+/** In-memory BundleClaims: the reference the contract suite holds DynamoDB to. */
+import type { ClaimHolder, GroupClaim } from '../../bundle.js';
+import type { BundleClaims } from '../../ports.js';
+
+export class MemoryBundleClaims implements BundleClaims {
+  private readonly groups = new Map<string, Map<string, ClaimHolder>>();
+
+  async claim(group: string, jobIds: string[], holder: ClaimHolder, now: string): Promise<GroupClaim> {
+    const members = this.groups.get(group) ?? new Map<string, ClaimHolder>();
+    this.groups.set(group, members);
+    const result: GroupClaim = { taken: [], takenOver: [], heldElsewhere: [] };
+    for (const jobId of new Set(jobIds)) {
+      const current = members.get(jobId);
+      if (current && current.leaseUntil >= now) {
+        result.heldElsewhere.push(jobId);
+        continue;
+      }
+      members.set(jobId, { ...holder });
+      result.taken.push(jobId);
+      if (current) result.takenOver.push(jobId);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Bundles: first attempts travel many to a message, and are claimed many to one
+ * conditional write. An occurrence's claim group depends only on its instant and
+ * its job (`claimGroupOf`), so whoever sends it (the tick, a repeated tick, the
+ * API, recovery) sends it under the same group, and the group's claim item says
+ * which delivery holds each member: a second copy finds it held and drops it.
+ */
+import { z } from 'zod';
+import { encodeOccurrence, occurrenceKey, occurrenceSchema, type Occurrence } from './occurrence.js';
+
+/** Claim groups per instant: small enough that a group's claim item stays a few KB in a burst. */
+export const CLAIM_GROUPS = 16;
+/** Occurrences per message: keeps a claim's condition expression under DynamoDB's 4 KB. */
+export const MAX_BUNDLE_SIZE = 50;
+/** Bytes of occurrences per message, under SQS's 256 KB. */
+export const MAX_BUNDLE_BYTES = 200 * 1024;
+
+/** Who holds a member of a claim group, until when (a holder never taken over: `FOREVER`). */
+export interface ClaimHolder {
+  id: string;
+  leaseUntil: string;
+}
+
+/** Pausing holds what was sent ahead for good, so that no delivery runs it. */
+export const PAUSED_HOLDER: ClaimHolder = { id: 'paused', leaseUntil: '9999-12-31T23:59:59.999Z' };
+
+export interface GroupClaim {
+  /** Members now held by the claimant: free before, or taken over from a lease that ran out. */
+  taken: string[];
+  /** Of `taken`, those taken over: an earlier delivery held them and may have finished them. */
+  takenOver: string[];
+  /** Members another delivery holds under a live lease. */
+  heldElsewhere: string[];
+}
+
+export interface Bundle {
+  /** The claim group: `<instant>#<group>`. */
+  group: string;
+  occurrences: Occurrence[];
+}
+
+export const bundleSchema = z.object({
+  group: z.string().min(1),
+  occurrences: z.array(occurrenceSchema).min(1).max(MAX_BUNDLE_SIZE),
+});
+
+function stableHash(text: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return hash >>> 0;
+}
+
+export function claimGroupOf(o: { jobId: string; scheduledFor: string }): string {
+  return `${o.scheduledFor}#${stableHash(o.jobId) % CLAIM_GROUPS}`;
+}
+
+/** Groups first attempts (each once) by claim group, in messages of at most MAX_BUNDLE_SIZE occurrences and MAX_BUNDLE_BYTES. */
+export function bundle(occurrences: Occurrence[]): Bundle[] {
+  const groups = new Map<string, Occurrence[]>();
+  const seen = new Set<string>();
+  for (const o of occurrences) {
+    // The same occurrence twice (logged by two senders) goes out once.
+    if (seen.has(occurrenceKey(o))) continue;
+    seen.add(occurrenceKey(o));
+    const key = claimGroupOf(o);
+    groups.set(key, [...(groups.get(key) ?? []), o]);
+  }
+  const bundles: Bundle[] = [];
+  for (const [group, members] of groups) {
+    members.sort((a, b) => a.jobId.localeCompare(b.jobId));
+    let current: Occurrence[] = [];
+    let bytes = 0;
+    for (const o of members) {
+      const size = encodeOccurrence(o).length;
+      if (current.length > 0 && (current.length >= MAX_BUNDLE_SIZE || bytes + size > MAX_BUNDLE_BYTES)) {
+        bundles.push({ group, occurrences: current });
+        current = [];
+        bytes = 0;
+      }
+      current.push(o);
+      bytes += size;
+    }
+    if (current.length > 0) bundles.push({ group, occurrences: current });
+  }
+  return bundles;
+}

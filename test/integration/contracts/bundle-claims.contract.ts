@@ -1,0 +1,41 @@
+/** What every BundleClaims adapter must do; run against memory, DynamoDB Local and dynalite. */
+import { describe, expect, it } from 'vitest';
+import { PAUSED_HOLDER } from '../../../core/bundle.js';
+import type { BundleClaims } from '../../../core/ports.js';
+
+const group = '2026-01-01T00:01:00.000Z#3';
+const t = (s: number) => new Date(Date.parse('2026-01-01T00:01:00.000Z') + s * 1000).toISOString();
+const holder = (id: string, leaseSeconds: number) => ({ id, leaseUntil: t(leaseSeconds) });
+
+export function bundleClaimsContract(name: string, make: () => Promise<BundleClaims>, options: { skip?: boolean } = {}): void {
+  describe.skipIf(options.skip)(`BundleClaims contract: ${name}`, () => {
+    it('claims a whole bundle at once, and leaves to a second delivery nothing the first holds', async () => {
+      const claims = await make();
+      expect(await claims.claim(group, ['a', 'b', 'c'], holder('one', 60), t(0))).toEqual({ taken: ['a', 'b', 'c'], takenOver: [], heldElsewhere: [] });
+      const second = await claims.claim(group, ['b', 'c', 'd'], holder('two', 60), t(1));
+      expect(second.taken).toEqual(['d']);
+      expect(second.heldElsewhere.sort()).toEqual(['b', 'c']);
+    });
+
+    it('lets one of two deliveries at once have each member', async () => {
+      const claims = await make();
+      const members = Array.from({ length: 40 }, (_, i) => `job-${i}`);
+      const [x, y] = await Promise.all([claims.claim(group, members, holder('x', 60), t(0)), claims.claim(group, members, holder('y', 60), t(0))]);
+      expect([...x.taken, ...y.taken].sort()).toEqual([...members].sort());
+      expect(x.taken.filter((m) => y.taken.includes(m))).toEqual([]);
+    });
+
+    it('takes over a member whose lease ran out, and says so', async () => {
+      const claims = await make();
+      await claims.claim(group, ['a', 'b'], holder('dead', 10), t(0));
+      expect(await claims.claim(group, ['a', 'b'], holder('next', 100), t(5))).toMatchObject({ taken: [], heldElsewhere: ['a', 'b'] });
+      expect(await claims.claim(group, ['a', 'c'], holder('next', 100), t(11))).toEqual({ taken: ['a', 'c'], takenOver: ['a'], heldElsewhere: [] });
+    });
+
+    it('never gives up a member held for good (a pause)', async () => {
+      const claims = await make();
+      await claims.claim(group, ['a'], PAUSED_HOLDER, t(0));
+      expect(await claims.claim(group, ['a'], holder('late', 60), '2100-01-01T00:00:00.000Z')).toMatchObject({ taken: [], heldElsewhere: ['a'] });
+    });
+  });
+}
