@@ -34,9 +34,14 @@ export interface CostFigures {
   workerMsPerBatch: number;
 }
 
+/**
+ * `executions` hourly jobs whose occurrences fall evenly over the coming minute
+ * (one tick sends them all), run as they come due: bundles as full as a steady
+ * load of that size makes them, not as full as a burst would.
+ */
 export async function measureCost(env: BenchEnvironment, executions: number): Promise<CostFigures> {
-  const dueAt = new Date(Date.now() - 5_000);
-  await loadJobs(env, Array.from({ length: executions }, () => benchJob(dueAt)));
+  const start = Math.floor(Date.now() / 1000) * 1000 - 1_000;
+  await loadJobs(env, Array.from({ length: executions }, (_, i) => benchJob(new Date(start + (i % 60) * 1000))));
   env.meter.reset();
 
   const tick = await runTick(env.deps);
@@ -44,15 +49,12 @@ export async function measureCost(env: BenchEnvironment, executions: number): Pr
   let done = 0;
   let batches = 0;
   let workerMs = 0;
-  for (let idle = 0; done < tick.sent && idle < 50; ) {
-    const out = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: env.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+  const deadline = Date.now() + 180_000;
+  while (done < tick.sent && Date.now() < deadline) {
+    // A short long-poll, as the event source's pollers do: empty receives are billed too.
+    const out = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: env.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
     const messages = out.Messages ?? [];
-    if (messages.length === 0) {
-      idle++;
-      await new Promise((r) => setTimeout(r, 50));
-      continue;
-    }
-    idle = 0;
+    if (messages.length === 0) continue;
     const started = performance.now();
     const response = await worker({ Records: messages.map((m) => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body! }) as SQSRecord) });
     workerMs += performance.now() - started;

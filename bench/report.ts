@@ -74,7 +74,7 @@ function markdown(r: BenchResults): string {
       : []),
     '## Cost per execution (list prices, us-east-1)',
     '',
-    `${r.cost.executions.toLocaleString('en')} executions end to end (tick, SQS, worker, ledger, and recovery's later check of the dispatch log).`,
+    `${r.cost.executions.toLocaleString('en')} executions spread evenly over one minute, end to end (tick, SQS, worker, ledger, and recovery's later check of the dispatch log).`,
     '',
     '| USD per million executions | requests per execution | write units per execution | read units per execution |',
     '| ---: | ---: | ---: | ---: |',

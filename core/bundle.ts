@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { encodeOccurrence, occurrenceKey, occurrenceSchema, type Occurrence } from './occurrence.js';
 
 /** Claim groups per instant: small enough that a group's claim item stays a few KB in a burst. */
-export const CLAIM_GROUPS = 16;
+export const CLAIM_GROUPS = 8;
 /** Occurrences per message: keeps a claim's condition expression under DynamoDB's 4 KB. */
 export const MAX_BUNDLE_SIZE = 50;
 /** Bytes of occurrences per message, under SQS's 256 KB. */

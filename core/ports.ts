@@ -27,7 +27,7 @@ export interface JobStore {
   list(options: { limit: number; next?: string }): Promise<Page<Job>>;
   /** Deletes the job and frees its name; returns false when there was none. */
   delete(id: string): Promise<boolean>;
-  /** Several at once (strongly consistent), keyed by id; missing ones are absent. */
+  /** Several at once, keyed by id; missing ones are absent. May lag a write by a moment. */
   getMany(ids: string[]): Promise<Map<string, Job>>;
   /** Applies a pause, resume or completion; false when the job's status or revision is no longer the expected one. */
   changeStatus(change: JobStatusChange): Promise<boolean>;

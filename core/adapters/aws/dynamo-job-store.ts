@@ -141,8 +141,13 @@ export class DynamoJobStore implements JobStore {
     return true;
   }
 
+  /**
+   * Eventually consistent, half the read units: the tick's read. A read that lags a
+   * change by a moment is harmless: a pause holds and records what the tick may
+   * still send; an entry ahead of its job's revision waits in the inbox.
+   */
   async getMany(ids: string[]): Promise<Map<string, Job>> {
-    const items = await batchGet(this.db, this.tableName, [...new Set(ids)].map(jobKey));
+    const items = await batchGet(this.db, this.tableName, [...new Set(ids)].map(jobKey), { consistent: false });
     return new Map(items.map((item) => this.fromItem(item)).map((job) => [job.id, job]));
   }
 
