@@ -50,7 +50,7 @@ function markdown(r: BenchResults): string {
     '',
     '## Lateness and burst',
     '',
-    `Handler start minus the occurrence's instant; the worker runs ${r.workerConcurrency} batches at once (the AWS event source's maximum concurrency in infra/). ${r.mode === 'full' ? 'Ticks at the two minute boundaries around the window, as in production.' : 'Quick run: one tick 5 s before the window.'}`,
+    `Handler start minus the occurrence's instant; the worker runs ${r.workerConcurrency} batches at once (the AWS event source's maximum concurrency in infra/). ${r.mode === 'full' ? 'Ticks at :30 of every minute from 90 s before the window to its end, as the local runtime ticks.' : 'Quick run: one tick 5 s before the window.'}`,
     '',
     '| scenario | occurrences | p50 ms | p99 ms | max ms | drain s |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',

@@ -10,6 +10,7 @@ import { BUILT_IN_POLICY } from '../core/retry.js';
 import { runTick } from '../core/tick.js';
 import { createWorkerHandler } from '../functions/worker.js';
 import { startSqsPoller } from '../infra/local/sqs-poller.js';
+import { TICK_OFFSET_MS } from '../infra/local/ticker.js';
 import { quietLogger, loadJobs, type BenchEnvironment } from './environment.js';
 
 export interface Lateness {
@@ -49,19 +50,24 @@ function cronJob(index: number, cron: string, firstAt: Date): Job {
 }
 
 /**
- * How the ticks run around a window that starts at `start`: `production`, at
- * start - 60 s and start, as their minute boundaries would (each sends what falls
- * before the end of the minute after its own); `quick`, once, 5 s before.
+ * How the ticks run around a window [start, end]: `production`, at :30 of every
+ * minute from 90 s before the window to its end, as the local ticker does (each
+ * sends what falls before the end of the minute after its own); `quick`, once, 5 s
+ * before.
  */
 export type TickPattern = 'production' | 'quick';
 
-function tickTimes(start: number, pattern: TickPattern): number[] {
-  return pattern === 'production' ? [start - 60_000, start] : [start - 5_000];
+function tickTimes(start: number, end: number, pattern: TickPattern): number[] {
+  if (pattern === 'quick') return [start - 5_000];
+  const times: number[] = [];
+  const first = Math.ceil((start - 90_000 - TICK_OFFSET_MS) / 60_000) * 60_000 + TICK_OFFSET_MS;
+  for (let t = first; t <= end; t += 60_000) times.push(t);
+  return times;
 }
 
 /** Earliest start that leaves room for the pattern's first tick. */
 function leadMs(pattern: TickPattern): number {
-  return pattern === 'production' ? 65_000 : 10_000;
+  return pattern === 'production' ? 95_000 : 10_000;
 }
 
 /** Runs the jobs' first occurrences, all in [start, end], and returns each lateness. */
@@ -87,7 +93,7 @@ async function runWindow(env: BenchEnvironment, jobs: Job[], start: number, end:
     waitTimeSeconds: 1,
   });
   try {
-    for (const at of tickTimes(start, pattern)) {
+    for (const at of tickTimes(start, end, pattern)) {
       const wait = at - Date.now();
       if (wait > 0) await delay(wait);
       await runTick(env.deps);

@@ -1,6 +1,10 @@
 /**
  * Plays the part of the EventBridge Scheduler rule: runs the tick once at start
- * and then at the top of every minute. A tick still running when the next is due
+ * and then every minute at :30. EventBridge Scheduler invokes anywhere inside the
+ * minute (60 s precision), and a tick sends through the end of the next minute, so
+ * any second works; :30 keeps the tick's reads and writes off the minute boundary,
+ * where most cron jobs fire, on a machine where the tick shares the emulators with
+ * the worker. A tick still running when the next is due
  * is not doubled up; the next one catches up from the due index's progress.
  */
 import type { Logger } from '../../core/ports.js';
@@ -9,7 +13,9 @@ export interface Ticker {
   stop(): Promise<void>;
 }
 
-export function startTicker(tick: () => Promise<unknown>, logger: Logger, intervalMs = 60_000): Ticker {
+export const TICK_OFFSET_MS = 30_000;
+
+export function startTicker(tick: () => Promise<unknown>, logger: Logger, intervalMs = 60_000, offsetMs = TICK_OFFSET_MS): Ticker {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -27,7 +33,7 @@ export function startTicker(tick: () => Promise<unknown>, logger: Logger, interv
 
   const scheduleNext = () => {
     if (stopped) return;
-    const wait = intervalMs - (Date.now() % intervalMs);
+    const wait = intervalMs - ((Date.now() - offsetMs) % intervalMs);
     timer = setTimeout(() => {
       fire();
       scheduleNext();
