@@ -8,8 +8,18 @@
 import { z } from 'zod';
 import { encodeOccurrence, occurrenceKey, occurrenceSchema, type Occurrence } from './occurrence.js';
 
-/** Claim groups per instant: small enough that a group's claim item stays a few KB in a burst. */
+/**
+ * Claim groups per instant. Few groups fill bundles under a steady load (a claim
+ * write per message, not per occurrence); many keep each group's claim item small
+ * when thousands share one instant, which is where cron jobs cluster: the top of a
+ * minute. An instant's count depends on the instant alone, so every sender agrees.
+ */
 export const CLAIM_GROUPS = 8;
+export const CLAIM_GROUPS_AT_MINUTE = 64;
+
+export function claimGroupsAt(scheduledFor: string): number {
+  return Date.parse(scheduledFor) % 60_000 === 0 ? CLAIM_GROUPS_AT_MINUTE : CLAIM_GROUPS;
+}
 /** Occurrences per message: keeps a claim's condition expression under DynamoDB's 4 KB. */
 export const MAX_BUNDLE_SIZE = 50;
 /** Bytes of occurrences per message, under SQS's 256 KB. */
@@ -51,7 +61,7 @@ function stableHash(text: string): number {
 }
 
 export function claimGroupOf(o: { jobId: string; scheduledFor: string }): string {
-  return `${o.scheduledFor}#${stableHash(o.jobId) % CLAIM_GROUPS}`;
+  return `${o.scheduledFor}#${stableHash(o.jobId) % claimGroupsAt(o.scheduledFor)}`;
 }
 
 /** Groups first attempts (each once) by claim group, in messages of at most MAX_BUNDLE_SIZE occurrences and MAX_BUNDLE_BYTES. */

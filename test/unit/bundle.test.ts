@@ -17,7 +17,7 @@ function setup(handlers: Record<string, Handler>) {
 
 /** Occurrences at one instant that share a claim group, as the tick would bundle them. */
 function sameGroup(count: number, overrides: Partial<Occurrence> = {}): Occurrence[] {
-  const all = Array.from({ length: count * 40 }, (_, i) => anOccurrence({ jobId: `job-${i}`, scheduledFor: at, ...overrides }));
+  const all = Array.from({ length: count * 200 }, (_, i) => anOccurrence({ jobId: `job-${i}`, scheduledFor: at, ...overrides }));
   const group = claimGroupOf(all[0]!);
   return all.filter((o) => claimGroupOf(o) === group).slice(0, count);
 }
@@ -111,5 +111,14 @@ describe('a bundle with a member twice', () => {
     const t = setup({ log: () => void runs++ });
     expect(await executeBundle({ group: claimGroupOf(one!), occurrences: [one!, one!] }, { id: 'd', receiveCount: 1 }, t.deps)).toMatchObject({ ran: 1 });
     expect(runs).toBe(1);
+  });
+});
+
+describe('claim groups', () => {
+  it('are many at the top of a minute, where cron jobs cluster, and few elsewhere; the same whoever asks', () => {
+    const groupsAt = (scheduledFor: string) => new Set(Array.from({ length: 2_000 }, (_, i) => claimGroupOf({ jobId: `job-${i}`, scheduledFor }))).size;
+    expect(groupsAt('2026-01-01T00:01:00.000Z')).toBe(64);
+    expect(groupsAt('2026-01-01T00:01:17.000Z')).toBe(8);
+    expect(claimGroupOf({ jobId: 'a', scheduledFor: '2026-01-01T00:01:00.000Z' })).toBe(claimGroupOf({ jobId: 'a', scheduledFor: '2026-01-01T00:01:00.000Z' }));
   });
 });
