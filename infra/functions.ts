@@ -22,9 +22,10 @@ export const api = new sst.aws.Function('Api', {
   url: true,
   timeout: '29 seconds',
   environment: { ...environment, SCHEDULER_API_KEYS: apiKeys.value },
+  // The ledger table also holds the due index (inbox, progress), the dispatch log and the claim groups a pause holds.
   permissions: [
     tableAccess(jobsTable, ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'Scan']),
-    tableAccess(executionsTable, ['Query', 'UpdateItem', 'PutItem']),
+    tableAccess(executionsTable, ['Query', 'GetItem', 'UpdateItem', 'PutItem']),
     queueAccess(workQueue, ['SendMessage']),
   ],
 });
@@ -36,10 +37,11 @@ export const tick = new sst.aws.CronV2('Tick', {
     runtime,
     timeout: '50 seconds',
     environment,
-    // Recovery (core/recovery.ts) reads the ledger and the dispatch log and looks jobs up.
+    // Jobs are read in batches and completed; the due index's slots, inbox and progress, the dispatch
+    // log and (for recovery, core/recovery.ts) the ledger live in the ledger table.
     permissions: [
-      tableAccess(jobsTable, ['Query', 'UpdateItem', 'GetItem']),
-      tableAccess(executionsTable, ['PutItem', 'Query', 'DeleteItem', 'BatchGetItem']),
+      tableAccess(jobsTable, ['BatchGetItem', 'GetItem', 'UpdateItem']),
+      tableAccess(executionsTable, ['BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query']),
       queueAccess(workQueue, ['SendMessage']),
     ],
   },
@@ -52,7 +54,8 @@ export const worker = workQueue.subscribe(
     timeout: `${WORKER_TIMEOUT_SECONDS} seconds`,
     environment,
     permissions: [
-      tableAccess(executionsTable, ['UpdateItem', 'GetItem']),
+      // Claims (single and per group), outcomes in batches, and what a redelivery must check.
+      tableAccess(executionsTable, ['BatchGetItem', 'BatchWriteItem', 'GetItem', 'UpdateItem']),
       // The overlap lock on the job item (core/executor.ts).
       tableAccess(jobsTable, ['UpdateItem', 'GetItem']),
       queueAccess(workQueue, ['ChangeMessageVisibility', 'SendMessage']),

@@ -115,17 +115,33 @@ describe('infra', () => {
       }
     }
     const actions = (fn: { permissions: { actions: string[] }[] }) => fn.permissions.flatMap((p) => p.actions).sort();
-    expect(actions(functions[1])).toEqual([
-      'dynamodb:BatchGetItem',
+    expect(actions(functions[0])).toEqual([
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+      'dynamodb:UpdateItem',
+      'sqs:SendMessage',
+    ]);
+    expect(actions(functions[1])).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
       'dynamodb:Query',
       'dynamodb:UpdateItem',
       'sqs:SendMessage',
     ]);
     expect(actions(functions[2])).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
       'dynamodb:GetItem',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
