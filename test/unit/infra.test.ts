@@ -1,59 +1,17 @@
-/**
- * Runs infra/*.ts against recording stand-ins for SST's components (SST cannot
- * deploy offline) and checks the wiring the guarantees depend on.
- */
+/** Checks the wiring in infra/*.ts the guarantees depend on (see test/helpers/sst-stand-ins.ts). */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { executionsTableDefinition, EXPIRES_AT, jobsTableDefinition } from '../../core/adapters/aws/dynamo-schema.js';
+import { loadInfra } from '../helpers/sst-stand-ins.js';
 import { LEASE_MARGIN_SECONDS, MAX_ATTEMPTS, MAX_EARLY_WAIT_SECONDS, MAX_HANDLER_TIMEOUT_SECONDS, MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS } from '../../core/limits.js';
 
-interface Created {
-  kind: string;
-  name: string;
-  args: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded as given
-  subscription?: { subscriber: any; args: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-const created: Created[] = [];
-
-function component(kind: string) {
-  return class {
-    readonly arn: string;
-    readonly name: string;
-    readonly url: string;
-    readonly value: string;
-    private readonly record: Created;
-    constructor(name: string, args: unknown = {}) {
-      this.record = { kind, name, args };
-      created.push(this.record);
-      this.arn = `arn:${kind}:${name}`;
-      this.name = `${name}-name`;
-      this.url = `https://${name}.url`;
-      this.value = `secret:${name}`;
-    }
-    subscribe(subscriber: unknown, args: unknown) {
-      this.record.subscription = { subscriber, args };
-      return {};
-    }
-  };
-}
-
-const find = (kind: string, name: string) => created.find((c) => c.kind === kind && c.name === name)!;
+let find: Awaited<ReturnType<typeof loadInfra>>['find'];
 const seconds = (duration: string) => {
   const [n, unit] = duration.split(' ');
   return Number(n) * (unit!.startsWith('minute') ? 60 : 1);
 };
 
 beforeAll(async () => {
-  Object.assign(globalThis, {
-    sst: {
-      aws: { Dynamo: component('Dynamo'), Queue: component('Queue'), Function: component('Function'), CronV2: component('CronV2') },
-      Secret: component('Secret'),
-    },
-    $interpolate: (strings: TemplateStringsArray, ...values: unknown[]) => String.raw({ raw: strings }, ...values),
-  });
-  // Imported by path so the type-check (which has no SST types offline) does not follow them.
-  const infra = ['storage', 'queue', 'functions'];
-  for (const file of infra) await import(/* @vite-ignore */ `../../infra/${file}.ts`);
+  ({ find } = await loadInfra());
 });
 
 describe('infra', () => {

@@ -60,11 +60,18 @@ export function meterDynamo(client: DynamoDBClient, meter: AwsMeter): void {
     (next, context) => async (args) => {
       const input = args.input as { ReturnConsumedCapacity?: string };
       input.ReturnConsumedCapacity ??= 'TOTAL';
-      const result = await next(args);
       const command = context.commandName ?? 'Unknown';
-      const output = result.output as { ConsumedCapacity?: Capacity | Capacity[] };
-      meter.record('DynamoDB', command.replace(/Command$/, ''), output.ConsumedCapacity, WRITES.has(command));
-      return result;
+      try {
+        const result = await next(args);
+        const output = result.output as { ConsumedCapacity?: Capacity | Capacity[] };
+        meter.record('DynamoDB', command.replace(/Command$/, ''), output.ConsumedCapacity, WRITES.has(command));
+        return result;
+      } catch (error) {
+        // A refused call is still a request (a failed conditional write is even billed), but
+        // DynamoDB reports no capacity for it: counted here, priced at nothing.
+        meter.record('DynamoDB', command.replace(/Command$/, ''), undefined, WRITES.has(command));
+        throw error;
+      }
     },
     { step: 'initialize', name: 'schedulerMeter' },
   );
@@ -73,9 +80,11 @@ export function meterDynamo(client: DynamoDBClient, meter: AwsMeter): void {
 export function meterSqs(client: SQSClient, meter: AwsMeter): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const result = await next(args);
-      meter.record('SQS', (context.commandName ?? 'Unknown').replace(/Command$/, ''), undefined, false);
-      return result;
+      try {
+        return await next(args);
+      } finally {
+        meter.record('SQS', (context.commandName ?? 'Unknown').replace(/Command$/, ''), undefined, false);
+      }
     },
     { step: 'initialize', name: 'schedulerMeter' },
   );
