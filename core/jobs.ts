@@ -141,7 +141,9 @@ export class JobService {
     if (ok) {
       const sentAhead = [...jobOccurrences(job, new Date(now.getTime() - 1), sentUntil, MAX_SKIPS_RECORDED)];
       // Held in their claim groups for good, so that no delivery runs them; the skip records say why.
-      for (const at of sentAhead) await this.deps.claims.claim(claimGroupOf({ jobId: job.id, scheduledFor: at.toISOString() }), [job.id], PAUSED_HOLDER, now.toISOString());
+      await Promise.all(
+        sentAhead.map((at) => this.deps.claims.claim(claimGroupOf({ jobId: job.id, scheduledFor: at.toISOString() }), [job.id], PAUSED_HOLDER, now.toISOString())),
+      );
       await this.recordPaused(job, sentAhead, now);
     }
     return ok;

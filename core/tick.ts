@@ -76,7 +76,7 @@ const INBOX_GRACE_MS = 60_000;
  * `source`) or completes its job. Entries whose job is gone, inactive or of
  * another revision are stale and dropped.
  */
-export async function dispatchEntries(entries: DueEntry[], until: Date, now: Date, source: string, deps: DispatchDeps): Promise<DispatchResult> {
+async function dispatchEntries(entries: DueEntry[], until: Date, now: Date, source: string, deps: DispatchDeps): Promise<DispatchResult> {
   const byJob = new Map<string, DueEntry[]>();
   for (const e of entries) byJob.set(e.jobId, [...(byJob.get(e.jobId) ?? []), e]);
   const jobs = await deps.jobs.getMany([...byJob.keys()]);

@@ -7,6 +7,7 @@
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import { bundleSchema, type Bundle } from '../core/bundle.js';
 import { executeBundle, type BundleDelivery } from '../core/bundle-executor.js';
 import { executeOccurrence, type ExecutionResult } from '../core/executor.js';
@@ -15,23 +16,18 @@ import { occurrenceSchema, type Occurrence } from '../core/occurrence.js';
 import { loadConfig } from './config.js';
 import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
 
-export function parseOccurrence(body: string): Occurrence | undefined {
+/** The message body as `schema` reads it, or undefined when it is not JSON of that shape. */
+function parseAs<T>(schema: z.ZodType<T>, body: string): T | undefined {
   try {
-    const parsed = occurrenceSchema.safeParse(JSON.parse(body));
+    const parsed = schema.safeParse(JSON.parse(body));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
 }
 
-export function parseBundle(body: string): Bundle | undefined {
-  try {
-    const parsed = bundleSchema.safeParse(JSON.parse(body));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const parseOccurrence = (body: string): Occurrence | undefined => parseAs(occurrenceSchema, body);
+export const parseBundle = (body: string): Bundle | undefined => parseAs(bundleSchema, body);
 
 /** Tells two deliveries of one message apart (each receive has its own receipt handle), in a few bytes. */
 function deliveryOf(record: SQSRecord): BundleDelivery {

@@ -1,8 +1,17 @@
 /**
- * BatchGetItem and BatchWriteItem with what DynamoDB leaves to the caller: the
- * per-call limits (100 keys, 25 writes) and the retry of unprocessed items.
+ * BatchGetItem, BatchWriteItem and Query with what DynamoDB leaves to the caller:
+ * the per-call limits (100 keys, 25 writes, 1 MB a page) and the retry of
+ * unprocessed items.
  */
-import { BatchGetCommand, type BatchGetCommandOutput, BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { StoreUnavailableError } from '../../errors.js';
 import { callAws } from './aws-errors.js';
 
@@ -66,4 +75,19 @@ export async function batchWrite(
     }
     if (pending.length > 0) throw new StoreUnavailableError(`DynamoDB BatchWriteItem left items unprocessed after ${ROUNDS} rounds`);
   });
+}
+
+/** Every item a query matches, page after page, or the first `limit` of them. */
+export async function queryAll(db: DynamoDBDocumentClient, input: Omit<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>, limit = Infinity): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const left = limit - items.length;
+    const out = await callAws('DynamoDB', 'Query', () =>
+      db.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey, ...(Number.isFinite(left) ? { Limit: left } : {}) })),
+    );
+    items.push(...(out.Items ?? []));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey && items.length < limit);
+  return items;
 }

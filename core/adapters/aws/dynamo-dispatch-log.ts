@@ -4,10 +4,11 @@
  * as compact JSON to stay small: the log is written for every occurrence sent.
  */
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { MAX_REFS_PER_ENTRY, type DispatchEntry, type DispatchRef } from '../../dispatch-log.js';
 import type { DispatchLog } from '../../ports.js';
 import { callAws } from './aws-errors.js';
+import { queryAll } from './dynamo-batch.js';
 
 export const DISPATCH_PARTITION = '#dispatch';
 
@@ -36,17 +37,16 @@ export class DynamoDispatchLog implements DispatchLog {
   }
 
   async pending(before: string, limit: number): Promise<DispatchEntry[]> {
-    const out = await callAws('DynamoDB', 'Query', () =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'jobId = :partition AND scheduledFor < :before',
-          ExpressionAttributeValues: { ':partition': DISPATCH_PARTITION, ':before': before },
-          Limit: limit,
-        }),
-      ),
+    const items = await queryAll(
+      this.db,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'jobId = :partition AND scheduledFor < :before',
+        ExpressionAttributeValues: { ':partition': DISPATCH_PARTITION, ':before': before },
+      },
+      limit,
     );
-    return (out.Items ?? []).map((item) => ({
+    return items.map((item) => ({
       id: item.scheduledFor as string,
       at: item.at as string,
       refs: (JSON.parse(item.refs as string) as Packed).map(([jobId, scheduledForMs, sentAtMs]) => ({

@@ -9,11 +9,11 @@
  * Slot items expire through the table's TTL (`expiresAt`) a week after their
  * slot; TTL deletes cost no write units.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { slotOf, type DueEntry, type SubmittedEntry } from '../../due-index.js';
 import type { DueIndex } from '../../ports.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
-import { batchWrite } from './dynamo-batch.js';
+import { batchWrite, queryAll } from './dynamo-batch.js';
 
 /** About 50 bytes an entry: items of 20 KB, 50 to a 1 MB query page. */
 export const ENTRIES_PER_ITEM = 400;
@@ -74,48 +74,33 @@ export class DynamoDueIndex implements DueIndex {
 
   async read(slot: string): Promise<DueEntry[]> {
     const perShard = await Promise.all(
-      Array.from({ length: this.shards }, (_, shard) => this.queryAll(this.partition(shard), `${slot}#`)),
+      Array.from({ length: this.shards }, (_, shard) =>
+        queryAll(this.db, {
+          TableName: this.tableName,
+          KeyConditionExpression: 'jobId = :p AND begins_with(scheduledFor, :prefix)',
+          ExpressionAttributeValues: { ':p': this.partition(shard), ':prefix': `${slot}#` },
+          ConsistentRead: true,
+        }),
+      ),
     );
     return perShard.flat().flatMap((item) => unpack(item.entries as string));
-  }
-
-  private async queryAll(partition: string, prefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await callAws('DynamoDB', 'Query', () =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'jobId = :p AND begins_with(scheduledFor, :prefix)',
-            ExpressionAttributeValues: { ':p': partition, ':prefix': prefix },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return items;
   }
 
   async firstSlotFrom(slot?: string): Promise<string | undefined> {
     const firsts = await Promise.all(
       Array.from({ length: this.shards }, async (_, shard) => {
-        const out = await callAws('DynamoDB', 'Query', () =>
-          this.db.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              KeyConditionExpression: slot ? 'jobId = :p AND scheduledFor >= :from' : 'jobId = :p',
-              ExpressionAttributeValues: { ':p': this.partition(shard), ...(slot ? { ':from': slot } : {}) },
-              ProjectionExpression: 'scheduledFor',
-              ConsistentRead: true,
-              Limit: 1,
-            }),
-          ),
+        const [first] = await queryAll(
+          this.db,
+          {
+            TableName: this.tableName,
+            KeyConditionExpression: slot ? 'jobId = :p AND scheduledFor >= :from' : 'jobId = :p',
+            ExpressionAttributeValues: { ':p': this.partition(shard), ...(slot ? { ':from': slot } : {}) },
+            ProjectionExpression: 'scheduledFor',
+            ConsistentRead: true,
+          },
+          1,
         );
-        const key = out.Items?.[0]?.scheduledFor as string | undefined;
+        const key = first?.scheduledFor as string | undefined;
         return key?.slice(0, key.indexOf('#'));
       }),
     );
@@ -158,25 +143,8 @@ export class DynamoDueIndex implements DueIndex {
   }
 
   async inbox(limit: number): Promise<SubmittedEntry[]> {
-    const entries: SubmittedEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await callAws('DynamoDB', 'Query', () =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'jobId = :p',
-            ExpressionAttributeValues: { ':p': INBOX },
-            ConsistentRead: true,
-            Limit: limit - entries.length,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      entries.push(...(out.Items ?? []).map((item) => JSON.parse(item.entry as string) as SubmittedEntry));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey && entries.length < limit);
-    return entries;
+    const items = await queryAll(this.db, { TableName: this.tableName, KeyConditionExpression: 'jobId = :p', ExpressionAttributeValues: { ':p': INBOX }, ConsistentRead: true }, limit);
+    return items.map((item) => JSON.parse(item.entry as string) as SubmittedEntry);
   }
 
   async take(entries: SubmittedEntry[]): Promise<void> {
