@@ -20,8 +20,12 @@ export const CLAIM_GROUPS_AT_MINUTE = 64;
 export function claimGroupsAt(scheduledFor: string): number {
   return Date.parse(scheduledFor) % 60_000 === 0 ? CLAIM_GROUPS_AT_MINUTE : CLAIM_GROUPS;
 }
-/** Occurrences per message: keeps a claim's condition expression under DynamoDB's 4 KB. */
-export const MAX_BUNDLE_SIZE = 50;
+/**
+ * Occurrences per message: a bundle is claimed with one conditional write, whose
+ * condition DynamoDB allows at most 300 operators, two per member. Large bundles
+ * mean few messages and few claim writes when thousands share an instant.
+ */
+export const MAX_BUNDLE_SIZE = 150;
 /** Bytes of occurrences per message, under SQS's 256 KB. */
 export const MAX_BUNDLE_BYTES = 200 * 1024;
 

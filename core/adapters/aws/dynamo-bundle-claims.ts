@@ -1,9 +1,12 @@
 /**
  * Claim groups in the ledger table: one item per group (`#claim#<group>`), one
  * attribute per member job, `<leaseUntil>|<holder>`. ISO instants sort as
- * strings, so "the lease ran out" is `member < now` inside the condition: one
- * conditional UpdateItem claims a whole bundle. A member another delivery holds
- * fails the condition; the item is then read once and the rest claimed again.
+ * strings, so "held under a live lease" is `member >= now`, and a member never
+ * claimed compares false: one conditional UpdateItem, `NOT (m0 >= now OR m1 >=
+ * now ...)`, claims a whole bundle. That form costs two of DynamoDB's 300
+ * operators per member, which is what bounds a bundle (MAX_BUNDLE_SIZE). A member
+ * another delivery holds fails the condition; the item is then read once and the
+ * rest claimed again.
  */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClaimHolder, GroupClaim } from '../../bundle.js';
@@ -47,7 +50,9 @@ export class DynamoBundleClaims implements BundleClaims {
 
   /** One conditional write for all of `jobIds`; undefined when any of them is held. */
   private async tryClaim(group: string, jobIds: string[], holder: ClaimHolder, now: string): Promise<{ takenOver: string[] } | undefined> {
-    const names = Object.fromEntries(jobIds.map((id, i) => [`#m${i}`, id]));
+    // Short placeholders (#0, #1, ... #z, #10) keep the expression well under its 4 KB.
+    const slot = (i: number) => `#${i.toString(36)}`;
+    const names = Object.fromEntries(jobIds.map((id, i) => [slot(i), id]));
     const expiresAt = Math.floor(Date.parse(now) / 1000) + KEEP_SECONDS;
     try {
       const out = await callAws('DynamoDB', 'UpdateItem', () =>
@@ -55,8 +60,8 @@ export class DynamoBundleClaims implements BundleClaims {
           new UpdateCommand({
             TableName: this.tableName,
             Key: this.key(group),
-            UpdateExpression: `SET ${jobIds.map((_, i) => `#m${i} = :holder`).join(', ')}, #expires = :expires`,
-            ConditionExpression: jobIds.map((_, i) => `(attribute_not_exists(#m${i}) OR #m${i} < :now)`).join(' AND '),
+            UpdateExpression: `SET ${jobIds.map((_, i) => `${slot(i)} = :holder`).join(', ')}, #expires = :expires`,
+            ConditionExpression: `NOT (${jobIds.map((_, i) => `${slot(i)} >= :now`).join(' OR ')})`,
             ExpressionAttributeNames: { ...names, '#expires': EXPIRES_AT },
             ExpressionAttributeValues: { ':holder': `${holder.leaseUntil}|${holder.id}`, ':now': now, ':expires': expiresAt },
             ReturnValues: 'UPDATED_OLD',

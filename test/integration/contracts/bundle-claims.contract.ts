@@ -1,6 +1,6 @@
 /** What every BundleClaims adapter must do; run against memory, DynamoDB Local and dynalite. */
 import { describe, expect, it } from 'vitest';
-import { PAUSED_HOLDER } from '../../../core/bundle.js';
+import { MAX_BUNDLE_SIZE, PAUSED_HOLDER } from '../../../core/bundle.js';
 import type { BundleClaims } from '../../../core/ports.js';
 
 const group = '2026-01-01T00:01:00.000Z#3';
@@ -23,6 +23,15 @@ export function bundleClaimsContract(name: string, make: () => Promise<BundleCla
       const [x, y] = await Promise.all([claims.claim(group, members, holder('x', 60), t(0)), claims.claim(group, members, holder('y', 60), t(0))]);
       expect([...x.taken, ...y.taken].sort()).toEqual([...members].sort());
       expect(x.taken.filter((m) => y.taken.includes(m))).toEqual([]);
+    });
+
+    it('claims a bundle of the largest size in one go, and a second delivery of it finds every member held', async () => {
+      const claims = await make();
+      const members = Array.from({ length: MAX_BUNDLE_SIZE }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+      expect(await claims.claim(group, members, holder('first', 60), t(0))).toEqual({ taken: members, takenOver: [], heldElsewhere: [] });
+      const again = await claims.claim(group, members, holder('again', 60), t(1));
+      expect(again.taken).toEqual([]);
+      expect(again.heldElsewhere.sort()).toEqual([...members].sort());
     });
 
     it('takes over a member whose lease ran out, and says so', async () => {
