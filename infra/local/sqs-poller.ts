@@ -7,6 +7,7 @@
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../../core/ports.js';
 
@@ -49,6 +50,9 @@ function toRecord(message: Message, options: PollerOptions): SQSRecord {
 
 export function startSqsPoller(options: PollerOptions): Poller {
   const abort = new AbortController();
+  // Each loop's long poll listens on this one signal (and lets go when it returns):
+  // as many listeners as loops is expected, not a leak, so Node should not warn of one.
+  setMaxListeners(options.maxConcurrency + 10, abort.signal);
   let stopping = false;
 
   const invoke = async (messages: Message[]): Promise<void> => {
