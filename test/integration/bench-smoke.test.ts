@@ -8,7 +8,7 @@ import { runBench } from '../../bench/run.js';
 
 describe.skipIf(inject('dynamoDbLocalEndpoint') === null)('benchmark code, tiny', () => {
   it('measures the tick and the cost, and writes both result files', async () => {
-    const results = await runBench({ mode: 'quick', storedJobs: [300, 600], dueJobs: 20, costExecutions: 30, timingJobs: 0, workerConcurrency: 2, peers: false });
+    const results = await runBench({ mode: 'quick', storedJobs: [300, 600], dueJobs: 20, tickRepeats: 3, costExecutions: 30, timingJobs: 0, workerConcurrency: 2, peers: false });
 
     expect(results.tick.map((t) => [t.storedJobs, t.dueJobs, t.scans])).toEqual([
       [300, 20, 0],
@@ -17,6 +17,9 @@ describe.skipIf(inject('dynamoDbLocalEndpoint') === null)('benchmark code, tiny'
     for (const t of results.tick) {
       expect(t.readUnits).toBeGreaterThan(0);
       expect(t.sent).toBe(20);
+      expect(t.ticks).toBe(3);
+      expect(t.tickMsMin).toBeLessThanOrEqual(t.tickMs);
+      expect(t.tickMs).toBeLessThanOrEqual(t.tickMsMax);
     }
     // Reads follow what is due, not what is stored.
     expect(Math.abs(results.tick[1]!.readUnits - results.tick[0]!.readUnits)).toBeLessThanOrEqual(2);
