@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { measureCost } from './cost.js';
 import { startEnvironment } from './environment.js';
 import { machine, writeResults, type BenchResults } from './report.js';
-import { measureTick, type TickFigures } from './tick.js';
+import { measureTicks } from './tick.js';
 import { measureBurst, measureLateness, type Burst, type Lateness } from './timing.js';
 
 export interface BenchPlan {
@@ -43,22 +43,9 @@ async function fresh<T>(scenario: (env: Awaited<ReturnType<typeof startEnvironme
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 export async function runBench(plan: BenchPlan): Promise<BenchResults> {
-  const tick: TickFigures[] = [];
-  let env = await startEnvironment();
-  try {
-    // One unrecorded tick first, so the first size measured does not pay for warming up.
-    await measureTick(env, plan.dueJobs, plan.dueJobs, 0, 1);
-    let stored = plan.dueJobs;
-    for (const storedJobs of plan.storedJobs) {
-      log(`tick with ${storedJobs.toLocaleString('en')} stored, ${plan.dueJobs} due, ${plan.tickRepeats} times`);
-      tick.push(await measureTick(env, storedJobs, plan.dueJobs, stored, plan.tickRepeats));
-      stored = storedJobs;
-    }
-  } finally {
-    await env.stop();
-  }
+  const tick = await measureTicks(plan.storedJobs, plan.dueJobs, plan.tickRepeats, startEnvironment, log);
   // A fresh store and queue, so the tick scenario's messages do not count here.
-  env = await startEnvironment();
+  const env = await startEnvironment();
   let cost;
   try {
     log(`cost: ${plan.costExecutions.toLocaleString('en')} executions end to end`);
