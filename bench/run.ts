@@ -27,8 +27,8 @@ export interface BenchPlan {
   peers: boolean;
 }
 
-export const FULL: BenchPlan = { mode: 'full', storedJobs: [10_000, 100_000], dueJobs: 1_000, tickRepeats: 5, costExecutions: 5_000, timingJobs: 10_000, workerConcurrency: 20, peers: true };
-export const QUICK: BenchPlan = { mode: 'quick', storedJobs: [10_000, 100_000], dueJobs: 1_000, tickRepeats: 5, costExecutions: 5_000, timingJobs: 2_000, workerConcurrency: 20, peers: false };
+export const FULL: BenchPlan = { mode: 'full', storedJobs: [10_000, 100_000], dueJobs: 1_000, tickRepeats: 7, costExecutions: 5_000, timingJobs: 10_000, workerConcurrency: 20, peers: true };
+export const QUICK: BenchPlan = { mode: 'quick', storedJobs: [10_000, 100_000], dueJobs: 1_000, tickRepeats: 7, costExecutions: 5_000, timingJobs: 2_000, workerConcurrency: 20, peers: false };
 
 /** Runs a scenario on its own fresh emulators, so no queue or table carries over. */
 async function fresh<T>(scenario: (env: Awaited<ReturnType<typeof startEnvironment>>) => Promise<T>): Promise<T> {

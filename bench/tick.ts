@@ -1,10 +1,10 @@
 /**
- * The tick's cost against how many jobs are stored: the same number due, ever
- * more stored. A tick that reads only what is due stays flat.
+ * The tick's cost against how many jobs are stored: the same number due, more
+ * stored. A tick that reads only what is due stays flat.
  */
-import { requestCount } from '../core/adapters/aws/metering.js';
+import { requestCount, type Usage } from '../core/adapters/aws/metering.js';
 import { slotAfter, slotOf } from '../core/due-index.js';
-import { DEFAULT_TICK_SETTINGS, runTick, type TickSettings } from '../core/tick.js';
+import { DEFAULT_TICK_SETTINGS, runTick, type TickResult, type TickSettings } from '../core/tick.js';
 import { batchWrite } from '../core/adapters/aws/dynamo-batch.js';
 import { benchJob, loadJobs, type BenchEnvironment } from './environment.js';
 
@@ -34,31 +34,38 @@ const TICK_ALONE: TickSettings = { ...DEFAULT_TICK_SETTINGS, recovery: { ...DEFA
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const mean = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) / values.length);
 
+interface TickRun {
+  ms: number;
+  result: TickResult;
+  usage: Usage;
+}
+
 /**
  * Adds jobs until `storedJobs` are stored, `dueJobs` of them due in each of the
- * next `ticks` slots no tick has processed yet, then ticks once per slot, as the
- * tick of the minute before it. One tick's time on two shared cores varies by
- * tens of milliseconds, so the time is the median of several.
+ * next `ticks` slots no tick has processed yet; returns those slots.
  */
-export async function measureTick(env: BenchEnvironment, storedJobs: number, dueJobs: number, alreadyStored: number, ticks: number): Promise<TickFigures> {
+async function loadSlots(env: BenchEnvironment, storedJobs: number, dueJobs: number, alreadyStored: number, ticks: number): Promise<string[]> {
   // The slots right after the last one ticked, so no tick walks empty slots.
   const first = (await env.deps.due.progress()) ?? slotAfter(slotOf(new Date()));
   const slots = Array.from({ length: ticks }, (_, k) => new Date(Date.parse(first) + k * 60_000).toISOString());
   const later = Array.from({ length: storedJobs - alreadyStored - dueJobs * ticks }, () => benchJob('later'));
   const due = slots.flatMap((slot) => Array.from({ length: dueJobs }, () => benchJob(new Date(Date.parse(slot) + 30_000))));
   await loadJobs(env, [...later, ...due]);
+  return slots;
+}
 
-  const runs = [];
-  for (const slot of slots) {
-    // The tick of the minute before the slot, whatever the time now (loading 100,000 jobs takes minutes).
-    const shift = Date.parse(slot) - 55_000 - Date.now();
-    const clock = { now: () => new Date(Date.now() + shift) };
-    env.meter.reset();
-    const started = performance.now();
-    const result = await runTick({ ...env.deps, clock, settings: TICK_ALONE });
-    const ms = performance.now() - started;
-    runs.push({ ms, result, usage: env.meter.reset() });
-  }
+/** Runs the tick of the minute before `slot`, whatever the time now (loading 100,000 jobs takes minutes). */
+async function tickBefore(env: BenchEnvironment, slot: string): Promise<TickRun> {
+  const shift = Date.parse(slot) - 55_000 - Date.now();
+  const clock = { now: () => new Date(Date.now() + shift) };
+  env.meter.reset();
+  const started = performance.now();
+  const result = await runTick({ ...env.deps, clock, settings: TICK_ALONE });
+  const ms = performance.now() - started;
+  return { ms, result, usage: env.meter.reset() };
+}
+
+function summarize(storedJobs: number, runs: TickRun[]): TickFigures {
   const times = runs.map((r) => r.ms);
   return {
     storedJobs,
@@ -66,7 +73,7 @@ export async function measureTick(env: BenchEnvironment, storedJobs: number, due
     tickMs: Math.round(median(times)),
     tickMsMin: Math.round(Math.min(...times)),
     tickMsMax: Math.round(Math.max(...times)),
-    ticks,
+    ticks: runs.length,
     readUnits: mean(runs.map((r) => r.usage.readUnits)),
     writeUnits: mean(runs.map((r) => r.usage.writeUnits)),
     requests: mean(runs.map((r) => requestCount(r.usage))),
@@ -81,12 +88,18 @@ async function scratchWrites(env: BenchEnvironment, count: number): Promise<void
   await batchWrite(env.db, 'scheduler-executions', items.map((Item) => ({ PutRequest: { Item } })));
 }
 
+/** Unrecorded ticks before the measured ones, so the first measured does not pay for warming up. */
+const WARM_UP_TICKS = 2;
+
 /**
- * The tick's figures for each stored size, each on fresh emulators that have done
- * the same work before the measured ticks: `ticks` unrecorded ticks, then as many
- * writes as the largest size needs (its jobs, topped up with scratch items for a
- * smaller size). Measured here: DynamoDB Local answers faster once it has served
- * 100,000 writes than after 10,000, which would flatter the larger size.
+ * The tick's figures for each stored size. Every size has emulators of its own,
+ * all running at once, and has done the same work before its measured ticks:
+ * WARM_UP_TICKS ticks, then as many writes as the largest size needs (its jobs,
+ * topped up with scratch items for a smaller one; measured here, DynamoDB Local
+ * answers faster once it has served 100,000 writes than after 10,000). Then the
+ * sizes take turns, tick by tick, so a slow spell of the machine falls on all of
+ * them; one tick's time on two shared cores varies by tens of milliseconds, so
+ * each size's time is the median of `ticks`.
  */
 export async function measureTicks(
   sizes: number[],
@@ -96,18 +109,23 @@ export async function measureTicks(
   log: (message: string) => void,
 ): Promise<TickFigures[]> {
   const largest = Math.max(...sizes);
-  const figures: TickFigures[] = [];
-  for (const storedJobs of sizes) {
-    log(`tick with ${storedJobs.toLocaleString('en')} stored, ${dueJobs} due, ${ticks} times`);
-    const env = await start();
-    try {
-      const warmUp = dueJobs * ticks;
-      await measureTick(env, warmUp, dueJobs, 0, ticks);
+  const envs: BenchEnvironment[] = [];
+  try {
+    const slots: string[][] = [];
+    for (const storedJobs of sizes) {
+      log(`tick: loading ${storedJobs.toLocaleString('en')} stored jobs`);
+      const env = await start();
+      envs.push(env);
+      const warmUpJobs = dueJobs * WARM_UP_TICKS;
+      for (const slot of await loadSlots(env, warmUpJobs, dueJobs, 0, WARM_UP_TICKS)) await tickBefore(env, slot);
       await scratchWrites(env, largest - storedJobs);
-      figures.push(await measureTick(env, storedJobs, dueJobs, warmUp, ticks));
-    } finally {
-      await env.stop();
+      slots.push(await loadSlots(env, storedJobs, dueJobs, warmUpJobs, ticks));
     }
+    log(`tick: ${ticks} ticks of ${dueJobs} due for each size, in turns`);
+    const runs: TickRun[][] = sizes.map(() => []);
+    for (let k = 0; k < ticks; k++) for (const [i, env] of envs.entries()) runs[i]!.push(await tickBefore(env, slots[i]![k]!));
+    return sizes.map((storedJobs, i) => summarize(storedJobs, runs[i]!));
+  } finally {
+    await Promise.all(envs.map((env) => env.stop()));
   }
-  return figures;
 }
