@@ -10,7 +10,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { requestCount } from '../core/adapters/aws/metering.js';
 import { recoverLost } from '../core/recovery.js';
 import { runTick } from '../core/tick.js';
-import { createWorkerHandler } from '../functions/worker.js';
+import { createWorkerHandler, parseBundle } from '../functions/worker.js';
 import { benchJob, loadJobs, type BenchEnvironment } from './environment.js';
 
 export const PRICES = {
@@ -66,7 +66,7 @@ export async function measureCost(env: BenchEnvironment, executions: number): Pr
       await env.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: env.queueUrl, Entries: finished.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
     }
     // A message is one occurrence, or a bundle of them.
-    done += finished.reduce((n, m) => n + ((JSON.parse(m.Body!) as { occurrences?: unknown[] }).occurrences?.length ?? 1), 0);
+    done += finished.reduce((n, m) => n + (parseBundle(m.Body!)?.occurrences.length ?? 1), 0);
   }
   if (done < tick.sent) throw new Error(`only ${done} of ${tick.sent} executions finished`);
   // Minutes later recovery reads the dispatch log's entries, checks the ledger and removes them: part of each execution's cost.

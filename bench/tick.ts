@@ -7,6 +7,7 @@ import { slotAfter, slotOf } from '../core/due-index.js';
 import { DEFAULT_TICK_SETTINGS, runTick, type TickResult, type TickSettings } from '../core/tick.js';
 import { batchWrite } from '../core/adapters/aws/dynamo-batch.js';
 import { benchJob, loadJobs, type BenchEnvironment } from './environment.js';
+import { percentiles } from './timing.js';
 
 export interface TickFigures {
   storedJobs: number;
@@ -31,7 +32,6 @@ export interface TickFigures {
  */
 const TICK_ALONE: TickSettings = { ...DEFAULT_TICK_SETTINGS, recovery: { ...DEFAULT_TICK_SETTINGS.recovery, staleAfterMs: 7 * 86_400_000 } };
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const mean = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) / values.length);
 
 interface TickRun {
@@ -67,12 +67,13 @@ async function tickBefore(env: BenchEnvironment, slot: string): Promise<TickRun>
 
 function summarize(storedJobs: number, runs: TickRun[]): TickFigures {
   const times = runs.map((r) => r.ms);
+  const { p50Ms, maxMs } = percentiles(times);
   return {
     storedJobs,
     dueJobs: mean(runs.map((r) => r.result.dueJobs)),
-    tickMs: Math.round(median(times)),
+    tickMs: p50Ms,
     tickMsMin: Math.round(Math.min(...times)),
-    tickMsMax: Math.round(Math.max(...times)),
+    tickMsMax: maxMs,
     ticks: runs.length,
     readUnits: mean(runs.map((r) => r.usage.readUnits)),
     writeUnits: mean(runs.map((r) => r.usage.writeUnits)),

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { encodeOccurrence, occurrenceKey, occurrenceSchema, type Occurrence } from './occurrence.js';
+import type { DispatchLog, Queue } from './ports.js';
 
 /**
  * Claim groups per instant. Few groups fill bundles under a steady load (a claim
@@ -97,4 +98,25 @@ export function bundle(occurrences: Occurrence[]): Bundle[] {
     if (current.length > 0) bundles.push({ group, occurrences: current });
   }
   return bundles;
+}
+
+/** A bundle as a message body. It opens with `{"group"`, which tells the worker a bundle from a single occurrence before it parses. */
+export function encodeBundle(b: Bundle): string {
+  return `{"group":${JSON.stringify(b.group)},"occurrences":[${b.occurrences.map(encodeOccurrence).join(',')}]}`;
+}
+
+export const looksLikeBundle = (body: string): boolean => body.startsWith('{"group"');
+
+/** When a bundle's message should become visible: its members' instant, or at once when every member asks for that. */
+export function bundleTiming(b: Bundle): { instant: string; atOnce: boolean } {
+  return { instant: b.occurrences[0]!.scheduledFor, atOnce: b.occurrences.every((o) => o.delaySeconds === 0) };
+}
+
+/**
+ * Sends first attempts in bundles, logged in the dispatch log first, so that a
+ * message the queue loses can be found again (core/recovery.ts).
+ */
+export async function sendFirstAttempts(occurrences: Occurrence[], at: string, deps: { dispatchLog: DispatchLog; queue: Queue }): Promise<void> {
+  await deps.dispatchLog.record(occurrences.map((o) => ({ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: at })), at);
+  await deps.queue.sendBundles(bundle(occurrences));
 }

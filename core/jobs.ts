@@ -2,7 +2,7 @@
 import { ConcurrentUpdateError, JobNotFoundError, ValidationError } from './errors.js';
 import { jobOccurrences, nextJobOccurrence } from './job-occurrences.js';
 import { applyMisfire, delayFor, occurrenceOf, planJob } from './planner.js';
-import { bundle, claimGroupOf, PAUSED_HOLDER } from './bundle.js';
+import { claimGroupOf, PAUSED_HOLDER, sendFirstAttempts } from './bundle.js';
 import { DIRECT_DISPATCH_SLOTS, slotAfter, slotOf } from './due-index.js';
 import { z } from 'zod';
 import { zodProblems } from './job.js';
@@ -62,9 +62,11 @@ export class JobService {
   private async dispatchSoon(job: Job, from: Date, runs: number, now: Date): Promise<void> {
     try {
       const plan = planJob(job, from, runs, new Date(slotAfter(slotOf(now), DIRECT_DISPATCH_SLOTS)), now);
-      const at = now.toISOString();
-      await this.deps.dispatchLog.record(plan.send.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), sentAt: at })), at);
-      await this.deps.queue.sendBundles(bundle(plan.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: delayFor(t, now) }))));
+      await sendFirstAttempts(
+        plan.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: delayFor(t, now) })),
+        now.toISOString(),
+        this.deps,
+      );
     } catch (error) {
       this.deps.logger.warn('its next occurrences wait for the next tick', {
         jobId: job.id,
@@ -177,9 +179,11 @@ export class JobService {
     if (!ok) return false;
     await this.recordPaused(job, [...skip, ...run.slice(left)], now);
     if (catchUp.length > 0) {
-      const at = now.toISOString();
-      await this.deps.dispatchLog.record(catchUp.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), sentAt: at })), at);
-      await this.deps.queue.sendBundles(bundle(catchUp.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 }))));
+      await sendFirstAttempts(
+        catchUp.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })),
+        now.toISOString(),
+        this.deps,
+      );
     }
     if (next) await this.dispatchSoon({ ...job, status: 'active', rev: job.rev + 1 }, next, runs, now);
     return true;

@@ -6,7 +6,7 @@
  * A tick that dies on the way repeats the slot next time; every step is
  * idempotent, and the worker's claim drops an occurrence sent twice.
  */
-import { bundle } from './bundle.js';
+import { sendFirstAttempts } from './bundle.js';
 import { fingerprint, liveEntry, slotAfter, slotOf, TICK_LEAD_SLOTS, type DueEntry, type SubmittedEntry } from './due-index.js';
 import type { Job } from './job.js';
 import { delayFor, occurrenceOf, planJob } from './planner.js';
@@ -100,10 +100,8 @@ async function dispatchEntries(entries: DueEntry[], until: Date, now: Date, sour
     if (plan.next && job.maxRuns !== undefined && plan.runs !== entry.runs) counted.push({ job, runs: plan.runs });
   }
 
-  // Logged before sending, so that a message the queue loses can be found again.
   const at = now.toISOString();
-  await deps.dispatchLog.record(occurrences.map((o) => ({ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: at })), at);
-  await deps.queue.sendBundles(bundle(occurrences));
+  await sendFirstAttempts(occurrences, at, deps);
   await deps.executions.recordSkipped(skips, at);
   await deps.due.write(next, source);
   await Promise.all([

@@ -8,7 +8,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { bundleSchema, type Bundle } from '../core/bundle.js';
+import { bundleSchema, looksLikeBundle, type Bundle } from '../core/bundle.js';
 import { executeBundle, type BundleDelivery } from '../core/bundle-executor.js';
 import { executeOccurrence, type ExecutionResult } from '../core/executor.js';
 import { MAX_EARLY_WAIT_SECONDS } from '../core/limits.js';
@@ -76,7 +76,7 @@ export function createWorkerHandler(deps: SchedulerDeps): (event: SQSEvent) => P
   };
 
   const processRecord = async (record: SQSRecord): Promise<boolean> => {
-    const bundle = record.body.startsWith('{"group"') ? parseBundle(record.body) : undefined;
+    const bundle = looksLikeBundle(record.body) ? parseBundle(record.body) : undefined;
     if (bundle) return processBundle(record, bundle);
     const occurrence = parseOccurrence(record.body);
     if (!occurrence) {

@@ -40,7 +40,7 @@ export class DynamoBundleClaims implements BundleClaims {
       }
       // Someone holds at least one: read who, leave those, claim the rest.
       const out = await callAws('DynamoDB', 'GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: this.key(group), ConsistentRead: true })));
-      const held = pending.filter((id) => typeof out.Item?.[id] === 'string' && !((out.Item[id] as string) < now));
+      const held = pending.filter((id) => typeof out.Item?.[id] === 'string' && (out.Item[id] as string) >= now);
       result.heldElsewhere.push(...held);
       pending = pending.filter((id) => !held.includes(id));
     }

@@ -3,7 +3,7 @@
  * through ChangeMessageVisibility; dead letters sent to the DLQ.
  */
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Bundle } from '../../bundle.js';
+import { bundleTiming, encodeBundle, type Bundle } from '../../bundle.js';
 import { SchedulerError } from '../../errors.js';
 import { encodeOccurrence, occurrenceKey, type Occurrence } from '../../occurrence.js';
 import { delayFor } from '../../planner.js';
@@ -67,11 +67,7 @@ export class SqsQueue implements Queue {
 
   async sendBundles(bundles: Bundle[]): Promise<void> {
     await this.sendAll(
-      bundles.map((b) => ({
-        body: `{"group":${JSON.stringify(b.group)},"occurrences":[${b.occurrences.map(encodeOccurrence).join(',')}]}`,
-        instant: b.occurrences[0]!.scheduledFor,
-        atOnce: b.occurrences.every((o) => o.delaySeconds === 0),
-      })),
+      bundles.map((b) => ({ body: encodeBundle(b), ...bundleTiming(b) })),
     );
   }
 

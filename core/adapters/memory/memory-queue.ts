@@ -1,4 +1,4 @@
-import type { Bundle } from '../../bundle.js';
+import { bundleTiming, type Bundle } from '../../bundle.js';
 import { type Occurrence } from '../../occurrence.js';
 import { delayFor } from '../../planner.js';
 import type { Clock, Queue } from '../../ports.js';
@@ -37,7 +37,8 @@ export class MemoryQueue implements Queue {
     for (const b of bundles) {
       this.bundles.push(structuredClone(b));
       this.sent.push(...structuredClone(b.occurrences));
-      this.hold({ group: b.group, occurrences: b.occurrences.map(bodyOf) }, b.occurrences[0]!.scheduledFor, b.occurrences.every((o) => o.delaySeconds === 0));
+      const { instant, atOnce } = bundleTiming(b);
+      this.hold({ group: b.group, occurrences: b.occurrences.map(bodyOf) }, instant, atOnce);
     }
   }
 
