@@ -1,13 +1,22 @@
 /// <reference path="./.sst/platform/config.d.ts" />
 
+/**
+ * Stages that hold real data: `sst remove` keeps their tables and queues (retain) and
+ * refuses to run at all (protect). The README deploys `--stage prod`; both names
+ * count, so neither spelling deletes production. Kept here, not imported: SST does not
+ * allow top-level imports in this file. test/unit/infra.test.ts checks it against the README.
+ */
+const PRODUCTION_STAGES = ['prod', 'production'];
+
 // Wires infra/*.ts together; each file creates and exports its own resources.
 export default $config({
   app(input) {
+    const production = PRODUCTION_STAGES.includes(input?.stage ?? '');
     return {
       name: 'scheduler',
       home: 'aws',
-      removal: input?.stage === 'production' ? 'retain' : 'remove',
-      protect: input?.stage === 'production',
+      removal: production ? 'retain' : 'remove',
+      protect: production,
     };
   },
   async run() {

@@ -35,6 +35,8 @@ export interface BenchEnvironment {
   jobStore: DynamoJobStore;
   sqs: ReturnType<typeof createSqsClient>;
   queueUrl: string;
+  /** Where the emulators answer, for scenarios that run the local runtime as a process of its own. */
+  endpoints: { dynamo: string; sqs: string };
   stop(): Promise<void>;
 }
 
@@ -66,7 +68,7 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
     settings: DEFAULT_TICK_SETTINGS,
   };
   meter.reset();
-  return { meter, deps, db, jobStore, sqs, queueUrl, stop: async () => void (await Promise.all(emulators.map((e) => e.stop()))) };
+  return { meter, deps, db, jobStore, sqs, queueUrl, endpoints: { dynamo: dynamo.endpoint, sqs: sqsEmulator.endpoint }, stop: async () => void (await Promise.all(emulators.map((e) => e.stop()))) };
 }
 
 let loads = 0;

@@ -1,8 +1,9 @@
 /** Writes bench/results.json and bench/RESULTS.md: the figures, the machine and the date. */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import type { CostFigures } from './cost.js';
+import type { CrashFigures } from './crash.js';
 import type { TickFigures } from './tick.js';
 import type { PeerResult } from './peers.js';
 import type { Burst, Lateness } from './timing.js';
@@ -18,6 +19,8 @@ export interface BenchResults {
   cost: CostFigures;
   lateness: Lateness | null;
   burst: Burst | null;
+  /** Absent in results written before the crash scenario existed. */
+  crash?: CrashFigures | null;
   workerConcurrency: number;
   peers: PeerResult[];
   /** Scenarios the benchmark does not run yet, and why. */
@@ -76,6 +79,7 @@ function markdown(r: BenchResults): string {
           '',
         ]
       : []),
+    ...(r.crash ? crashSection(r.crash) : []),
     '## Cost per execution (list prices, us-east-1)',
     '',
     `${r.cost.executions.toLocaleString('en')} executions spread evenly over one minute, end to end (tick, SQS, worker, ledger, and recovery's later check of the dispatch log).`,
@@ -98,6 +102,24 @@ function markdown(r: BenchResults): string {
     lines.push('', '## Not measured yet', '', ...Object.entries(r.notMeasured).map(([k, v]) => `- \`${k}\`: ${v}`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+function crashSection(c: CrashFigures): string[] {
+  return [
+    '## Crash to outcome',
+    '',
+    `Measured ${c.measuredAt}. The local runtime, a process of its own on emulators that outlive it, killed with kill -9 ${c.kills} times at random moments (seed ${c.seed}) while ${c.jobs} jobs fire every second, and started again each time (it answered again ${c.restartSeconds} s after a kill, median). Of the ${c.occurrences.toLocaleString('en')} occurrences due in the ${c.windowSeconds} s window, ${c.inFlight} were due and unfinished when a kill came: from their instant to their outcome in the ledger:`,
+    '',
+    '| in flight at a kill | p50 ms | p99 ms | max ms | due while down (max ms) | last outcome after the last restart, ms | lost | ran twice | run again after a kill cut it off |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${c.inFlight} | ${c.p50Ms} | ${c.p99Ms} | ${c.maxMs} | ${c.dueWhileDown} (${c.dueWhileDownMaxMs}) | ${c.settledAfterLastRestartMs} | ${c.lost} | ${c.duplicated} | ${c.rerunAfterKill} |`,
+    '',
+  ];
+}
+
+/** The results written last, to add one scenario's figures to them. */
+export function readResults(dir: string): BenchResults {
+  return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as BenchResults;
 }
 
 export function writeResults(results: BenchResults, dir: string): void {

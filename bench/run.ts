@@ -7,8 +7,9 @@ import { dirname, join } from 'node:path';
 import { burstBullmq, burstPgBoss, type PeerResult } from './peers.js';
 import { fileURLToPath } from 'node:url';
 import { measureCost } from './cost.js';
+import { measureCrash, type CrashFigures, type CrashPlan } from './crash.js';
 import { startEnvironment } from './environment.js';
-import { machine, writeResults, type BenchResults } from './report.js';
+import { readResults, machine, writeResults, type BenchResults } from './report.js';
 import { measureTicks } from './tick.js';
 import { measureBurst, measureLateness, type Burst, type Lateness } from './timing.js';
 
@@ -25,10 +26,24 @@ export interface BenchPlan {
   workerConcurrency: number;
   /** Run the burst on BullMQ and pg-boss too. */
   peers: boolean;
+  /** The runtime killed under load (bench/crash.ts); null skips it. The seed is drawn per run. */
+  crash: Omit<CrashPlan, 'seed'> | null;
 }
 
-export const FULL: BenchPlan = { mode: 'full', storedJobs: [10_000, 100_000], dueJobs: 1_000, tickRepeats: 7, costExecutions: 5_000, timingJobs: 10_000, workerConcurrency: 20, peers: true };
-export const QUICK: BenchPlan = { mode: 'quick', storedJobs: [10_000, 100_000], dueJobs: 1_000, tickRepeats: 7, costExecutions: 5_000, timingJobs: 2_000, workerConcurrency: 20, peers: false };
+export const FULL: BenchPlan = {
+  mode: 'full', storedJobs: [10_000, 100_000], dueJobs: 1_000, tickRepeats: 7, costExecutions: 5_000, timingJobs: 10_000, workerConcurrency: 20, peers: true,
+  crash: { jobs: 20, kills: 6, upSeconds: [4, 14] },
+};
+export const QUICK: BenchPlan = {
+  mode: 'quick', storedJobs: [10_000, 100_000], dueJobs: 1_000, tickRepeats: 7, costExecutions: 5_000, timingJobs: 2_000, workerConcurrency: 20, peers: false,
+  crash: { jobs: 20, kills: 3, upSeconds: [3, 8] },
+};
+
+/** Runs the crash scenario on fresh emulators, with a seed of its own (printed, and kept in the results). */
+export async function runCrash(plan: Omit<CrashPlan, 'seed'>, seed = Math.floor(Math.random() * 2 ** 31)): Promise<CrashFigures> {
+  log(`crash: ${plan.jobs} jobs every second, the runtime killed ${plan.kills} times (seed ${seed})`);
+  return fresh((env) => measureCrash(env, { ...plan, seed }, log));
+}
 
 /** Runs a scenario on its own fresh emulators, so no queue or table carries over. */
 async function fresh<T>(scenario: (env: Awaited<ReturnType<typeof startEnvironment>>) => Promise<T>): Promise<T> {
@@ -70,6 +85,7 @@ export async function runBench(plan: BenchPlan): Promise<BenchResults> {
     peers.push(await burstPgBoss(dir, plan.timingJobs));
     for (const p of peers) if (p.error) log(`${p.name} could not be measured: ${p.error}`);
   }
+  const crash = plan.crash ? await runCrash(plan.crash) : null;
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; dependencies: Record<string, string> };
   return {
     date: new Date().toISOString(),
@@ -81,11 +97,13 @@ export async function runBench(plan: BenchPlan): Promise<BenchResults> {
     cost,
     lateness,
     burst,
+    crash,
     workerConcurrency: plan.workerConcurrency,
     peers,
     notMeasured: {
       ...(lateness ? {} : { lateness: 'skipped by this plan' }),
       ...(burst ? {} : { burst: 'skipped by this plan' }),
+      ...(crash ? {} : { crash: 'skipped by this plan' }),
       ...(plan.peers ? {} : { peers: 'skipped by the quick run (run `npm run bench` for BullMQ and pg-boss)' }),
     },
   };
@@ -93,7 +111,11 @@ export async function runBench(plan: BenchPlan): Promise<BenchResults> {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const plan = process.argv.includes('--quick') ? QUICK : FULL;
-  const results = await runBench(plan);
+  // `--only crash`: just the crash scenario, written beside the figures already there (it carries its own date).
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  if (only !== undefined && only !== 'crash') throw new Error(`--only takes "crash", got "${only}"`);
+  const results = only ? { ...readResults(dirname(fileURLToPath(import.meta.url))), crash: await runCrash(plan.crash ?? FULL.crash!) } : await runBench(plan);
+  if (only) delete results.notMeasured.crash;
   writeResults(results, dirname(fileURLToPath(import.meta.url)));
   log(`wrote bench/results.json and bench/RESULTS.md`);
   process.exit(0);

@@ -21,14 +21,18 @@ export interface BundleDeps extends ExecutorDeps {
 /** One delivery of a bundle's message: its id tells two deliveries of the same message apart. */
 export interface BundleDelivery {
   id: string;
-  /** The queue's count of deliveries of this message (1 the first time). */
-  receiveCount: number;
+  /**
+   * SQS's count of receives of this message, for the log only: SQS counts every
+   * receive (each delivery that found a member held and came back), so attempts
+   * are never taken from it; they come from the ledger.
+   */
+  receiveCount?: number;
 }
 
 export interface BundleResult {
   ran: number;
   succeeded: number;
-  /** Left to another delivery that holds them, or already done. */
+  /** Left to another delivery that holds them, to a pause, or already done. */
   dropped: number;
   /** Some member is held by another live delivery: deliver the message again later, to see it finished. */
   comeBack: boolean;
@@ -64,13 +68,18 @@ async function runMember(occurrence: Occurrence, attempt: number, leaseUntil: st
   return { occurrence, record: { ...base, status: 'failed', error, retryAt: new Date(finished.getTime() + next.delayMs).toISOString() } };
 }
 
-/** Members whose job has an overlap policy take the single path: they need the job's lock. */
-async function runGuarded(guarded: Occurrence[], deps: BundleDeps): Promise<{ results: ExecutionResult[]; comeBack: boolean }> {
-  const results = await Promise.all(guarded.map((o) => executeOccurrence(o, deps)));
-  const retries = guarded.filter((_, i) => results[i]!.kind === 'retry');
+/**
+ * Members that take the single path, claimed occurrence by occurrence in the
+ * ledger: those whose job has an overlap policy (they need the job's lock), and
+ * those taken over from a delivery whose worker died (`priorAttempts` 1: that
+ * delivery's attempt left no record, as a bundle writes its outcomes at the end).
+ */
+async function runSingly(singles: { occurrence: Occurrence; priorAttempts: number }[], deps: BundleDeps): Promise<{ results: ExecutionResult[]; comeBack: boolean }> {
+  const results = await Promise.all(singles.map((s) => executeOccurrence(s.occurrence, deps, { priorAttempts: s.priorAttempts })));
+  const retries = singles.filter((_, i) => results[i]!.kind === 'retry').map((s) => s.occurrence);
   // The ledger holds each retry until its time; the message only has to exist.
   if (retries.length > 0) await deps.queue.send(retries.map((o) => ({ ...o, delaySeconds: 0 })));
-  for (const [i, r] of results.entries()) if (r.kind === 'dead') await deps.queue.sendToDeadLetters(guarded[i]!, r.reason);
+  for (const [i, r] of results.entries()) if (r.kind === 'dead') await deps.queue.sendToDeadLetters(singles[i]!.occurrence, r.reason);
   return { results, comeBack: results.some((r) => r.kind === 'in-progress') };
 }
 
@@ -82,32 +91,43 @@ export async function executeBundle(bundle: Bundle, delivery: BundleDelivery, de
   if (!instant) return { ran: 0, succeeded: 0, dropped: 0, comeBack: false };
   await waitForInstant(Date.parse(instant), deps);
 
-  const guarded = members.filter((o) => (o.overlap ?? 'allow') !== 'allow');
-  const plain = members.filter((o) => (o.overlap ?? 'allow') === 'allow');
-  const guardedRun = runGuarded(guarded, deps);
-
+  // Every member is claimed in its group, including those that go on singly: the
+  // group is where a pause holds what was sent ahead.
   const now = deps.clock.now();
-  const longest = Math.max(0, ...plain.map((o) => o.timeoutMs));
+  const longest = Math.max(0, ...members.map((o) => o.timeoutMs));
   const leaseUntil = new Date(now.getTime() + longest + LEASE_MARGIN_SECONDS * 1000).toISOString();
-  const claim = plain.length > 0 ? await deps.claims.claim(bundle.group, plain.map((o) => o.jobId), { id: delivery.id, leaseUntil }, now.toISOString()) : undefined;
-  const taken = new Set(claim?.taken ?? []);
-  let runnable = plain.filter((o) => taken.has(o.jobId));
-  const takenOver = new Set(claim?.takenOver ?? []);
-  if (takenOver.size > 0) {
-    // An earlier delivery held these and its worker is gone: run only what it left without an outcome.
-    const records = await deps.executions.getMany(runnable.filter((o) => takenOver.has(o.jobId)));
-    runnable = runnable.filter((o) => !records.has(occurrenceKey(o)));
-  }
-  const attemptOf = (o: Occurrence) => (takenOver.has(o.jobId) ? Math.max(2, delivery.receiveCount) : 1);
-  const ran = await Promise.all(runnable.map((o) => runMember(o, attemptOf(o), leaseUntil, deps)));
+  const claim = await deps.claims.claim(bundle.group, members.map((o) => o.jobId), { id: delivery.id, leaseUntil }, now.toISOString());
+  const taken = new Set(claim.taken);
+  const takenOver = new Set(claim.takenOver);
 
-  // Retries and dead letters go out before the outcomes are written: a worker that dies in
-  // between runs the member again on redelivery, but never leaves a failure without its retry.
-  const failed = ran.filter((r) => r.record.status === 'failed');
-  if (failed.length > 0) await deps.queue.send(failed.map((r) => ({ ...r.occurrence, delaySeconds: 0 })));
-  for (const r of ran.filter((r) => r.record.status === 'dead')) await deps.queue.sendToDeadLetters(r.occurrence, r.record.deadReason!);
+  // An earlier delivery held these and its worker is gone: what it left without an outcome goes on singly.
+  const overRecords = takenOver.size > 0 ? await deps.executions.getMany(members.filter((o) => takenOver.has(o.jobId))) : new Map<string, Execution>();
+  const unfinished = (o: Occurrence) => {
+    const record = overRecords.get(occurrenceKey(o));
+    return !record || record.status === 'running';
+  };
+  const singles = [
+    ...members.filter((o) => takenOver.has(o.jobId) && unfinished(o)).map((occurrence) => ({ occurrence, priorAttempts: 1 })),
+    ...members.filter((o) => taken.has(o.jobId) && !takenOver.has(o.jobId) && (o.overlap ?? 'allow') !== 'allow').map((occurrence) => ({ occurrence, priorAttempts: 0 })),
+  ];
+  // One that failed there may have died before its retry went out (outcomes are written first):
+  // send it again; the ledger holds a retry until its time, so a copy too many changes nothing.
+  const failedThere = members.filter((o) => takenOver.has(o.jobId) && overRecords.get(occurrenceKey(o))?.status === 'failed');
+  if (failedThere.length > 0) await deps.queue.send(failedThere.map((o) => ({ ...o, delaySeconds: 0 })));
+  const singleRun = runSingly(singles, deps);
+  const plain = members.filter((o) => taken.has(o.jobId) && !takenOver.has(o.jobId) && (o.overlap ?? 'allow') === 'allow');
+  const ran = await Promise.all(plain.map((o) => runMember(o, 1, leaseUntil, deps)));
+
+  // Outcomes first, then the retries and dead letters: a retry's message that came
+  // before its record would find nothing in the ledger and run at once, whatever the
+  // backoff. A worker that dies in between leaves a failed record whose retry
+  // recovery sends (core/recovery.ts).
   await deps.executions.recordOutcomes(ran.map((r) => r.record));
-  for (const r of [...failed, ...ran.filter((r) => r.record.status === 'dead')]) {
+  const failed = ran.filter((r) => r.record.status === 'failed');
+  const dead = ran.filter((r) => r.record.status === 'dead');
+  if (failed.length > 0) await deps.queue.send(failed.map((r) => ({ ...r.occurrence, delaySeconds: 0 })));
+  for (const r of dead) await deps.queue.sendToDeadLetters(r.occurrence, r.record.deadReason!);
+  for (const r of [...failed, ...dead]) {
     deps.logger.warn(r.record.status === 'dead' ? 'execution dead' : 'execution failed; will retry', {
       jobId: r.record.jobId,
       jobName: r.record.jobName,
@@ -118,19 +138,20 @@ export async function executeBundle(bundle: Bundle, delivery: BundleDelivery, de
     });
   }
 
-  // A member held elsewhere is still running there unless the ledger already has its outcome (or a pause's skip).
-  const held = plain.filter((o) => claim?.heldElsewhere.includes(o.jobId));
-  const heldOutcomes = held.length > 0 ? await deps.executions.getMany(held) : new Map();
+  // A member held elsewhere is still running there unless the ledger already has its outcome.
+  // One a pause holds is left to the resume, which decides what of the paused time runs.
+  const held = members.filter((o) => claim.heldElsewhere.includes(o.jobId));
+  const heldOutcomes = held.length > 0 ? await deps.executions.getMany(held) : new Map<string, Execution>();
   const stillRunning = held.some((o) => !heldOutcomes.has(occurrenceKey(o)));
 
-  const guardedDone = await guardedRun;
-  const succeeded = ran.filter((r) => r.record.status === 'succeeded').length + guardedDone.results.filter((r) => r.kind === 'succeeded').length;
+  const singleDone = await singleRun;
+  const succeeded = ran.filter((r) => r.record.status === 'succeeded').length + singleDone.results.filter((r) => r.kind === 'succeeded').length;
   const result: BundleResult = {
-    ran: ran.length + guarded.length,
+    ran: ran.length + singles.length,
     succeeded,
-    dropped: plain.length - ran.length,
-    comeBack: stillRunning || guardedDone.comeBack,
+    dropped: members.length - ran.length - singles.length,
+    comeBack: stillRunning || singleDone.comeBack,
   };
-  deps.logger.info('bundle finished', { group: bundle.group, members: members.length, ...result });
+  deps.logger.info('bundle finished', { group: bundle.group, members: members.length, receiveCount: delivery.receiveCount, pausedHeld: claim.heldByPause.length, ...result });
   return result;
 }

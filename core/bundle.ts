@@ -6,8 +6,11 @@
  * which delivery holds each member: a second copy finds it held and drops it.
  */
 import { z } from 'zod';
+import { SendFailedError, type RefusedMessage } from './errors.js';
+import type { Execution } from './execution.js';
 import { encodeOccurrence, occurrenceKey, occurrenceSchema, type Occurrence } from './occurrence.js';
-import type { DispatchLog, Queue } from './ports.js';
+import type { DispatchLog, ExecutionStore, Queue } from './ports.js';
+import { escapeForSqs, messageBytes } from './queue-limits.js';
 
 /**
  * Claim groups per instant. Few groups fill bundles under a steady load (a claim
@@ -27,7 +30,7 @@ export function claimGroupsAt(scheduledFor: string): number {
  * mean few messages and few claim writes when thousands share an instant.
  */
 export const MAX_BUNDLE_SIZE = 150;
-/** Bytes of occurrences per message, under SQS's 256 KB. */
+/** UTF-8 bytes of a bundle's message, under SQS's 256 KiB (MAX_MESSAGE_BYTES); one occurrence larger than this goes alone. */
 export const MAX_BUNDLE_BYTES = 200 * 1024;
 
 /** Who holds a member of a claim group, until when (a holder never taken over: `FOREVER`). */
@@ -36,8 +39,13 @@ export interface ClaimHolder {
   leaseUntil: string;
 }
 
-/** Pausing holds what was sent ahead for good, so that no delivery runs it. */
-export const PAUSED_HOLDER: ClaimHolder = { id: 'paused', leaseUntil: '9999-12-31T23:59:59.999Z' };
+/**
+ * Pausing holds what was sent ahead, so that no delivery runs it while the job is
+ * paused; resuming releases what has not fallen due yet (and what the misfire
+ * policy runs), and leaves the rest held for good.
+ */
+export const HELD_FOR_GOOD = '9999-12-31T23:59:59.999Z';
+export const PAUSED_HOLDER: ClaimHolder = { id: 'paused', leaseUntil: HELD_FOR_GOOD };
 
 export interface GroupClaim {
   /** Members now held by the claimant: free before, or taken over from a lease that ran out. */
@@ -46,6 +54,11 @@ export interface GroupClaim {
   takenOver: string[];
   /** Members another delivery holds under a live lease. */
   heldElsewhere: string[];
+  /**
+   * Members held for good (lease HELD_FOR_GOOD): a pause holds them (its resume decides
+   * what of them runs), or recovery decided they do not run. Nobody runs them.
+   */
+  heldByPause: string[];
 }
 
 export interface Bundle {
@@ -83,17 +96,20 @@ export function bundle(occurrences: Occurrence[]): Bundle[] {
   const bundles: Bundle[] = [];
   for (const [group, members] of groups) {
     members.sort((a, b) => a.jobId.localeCompare(b.jobId));
+    // What SQS counts: UTF-8 bytes of the whole body, its envelope and commas included.
+    const empty = messageBytes(encodeBundle({ group, occurrences: [] }));
     let current: Occurrence[] = [];
-    let bytes = 0;
+    let bytes = empty;
     for (const o of members) {
-      const size = encodeOccurrence(o).length;
-      if (current.length > 0 && (current.length >= MAX_BUNDLE_SIZE || bytes + size > MAX_BUNDLE_BYTES)) {
+      const size = messageBytes(encodeOccurrence(o));
+      // A member after the first adds a comma.
+      if (current.length > 0 && (current.length >= MAX_BUNDLE_SIZE || bytes + 1 + size > MAX_BUNDLE_BYTES)) {
         bundles.push({ group, occurrences: current });
         current = [];
-        bytes = 0;
+        bytes = empty;
       }
+      bytes += (current.length > 0 ? 1 : 0) + size;
       current.push(o);
-      bytes += size;
     }
     if (current.length > 0) bundles.push({ group, occurrences: current });
   }
@@ -102,7 +118,7 @@ export function bundle(occurrences: Occurrence[]): Bundle[] {
 
 /** A bundle as a message body. It opens with `{"group"`, which tells the worker a bundle from a single occurrence before it parses. */
 export function encodeBundle(b: Bundle): string {
-  return `{"group":${JSON.stringify(b.group)},"occurrences":[${b.occurrences.map(encodeOccurrence).join(',')}]}`;
+  return `{"group":${escapeForSqs(JSON.stringify(b.group))},"occurrences":[${b.occurrences.map(encodeOccurrence).join(',')}]}`;
 }
 
 export const looksLikeBundle = (body: string): boolean => body.startsWith('{"group"');
@@ -112,11 +128,71 @@ export function bundleTiming(b: Bundle): { instant: string; atOnce: boolean } {
   return { instant: b.occurrences[0]!.scheduledFor, atOnce: b.occurrences.every((o) => o.delaySeconds === 0) };
 }
 
+/** A first attempt the queue refused, even alone in its message, and why. */
+export interface Unsendable {
+  occurrence: Occurrence;
+  code: string;
+  message: string;
+}
+
+/** Sends bundles; returns what the queue refused for its content. Anything else it throws (an outage fails the caller, who repeats). */
+async function refusedBundles(queue: Queue, bundles: Bundle[]): Promise<RefusedMessage[]> {
+  try {
+    await queue.sendBundles(bundles);
+    return [];
+  } catch (error) {
+    if (error instanceof SendFailedError) return error.refused;
+    throw error;
+  }
+}
+
+/** The ledger's record of a first attempt that never went out: dead, listed, with the queue's answer. */
+function unsendableRecord(u: Unsendable, at: string): Execution {
+  const { jobId, scheduledFor, jobName, handler } = u.occurrence;
+  return {
+    jobId,
+    scheduledFor,
+    jobName,
+    handler,
+    status: 'dead',
+    // It never ran; a redrive counts its attempts from 1.
+    attempt: 0,
+    startedAt: at,
+    leaseUntil: at,
+    finishedAt: at,
+    durationMs: 0,
+    error: { name: u.code, message: `the queue refused its message: ${u.message}` },
+    diedAt: at,
+    deadReason: 'unsendable',
+    occurrence: encodeOccurrence(u.occurrence),
+  };
+}
+
 /**
  * Sends first attempts in bundles, logged in the dispatch log first, so that a
- * message the queue loses can be found again (core/recovery.ts).
+ * message the queue loses can be found again (core/recovery.ts). What one job's
+ * occurrence does must not hold back the others: a bundle the queue refuses goes
+ * again member by member, and a member refused alone is recorded dead
+ * (`unsendable`) in the ledger, where the API shows it, and returned. An outage
+ * still throws, so that the caller repeats the whole send.
  */
-export async function sendFirstAttempts(occurrences: Occurrence[], at: string, deps: { dispatchLog: DispatchLog; queue: Queue }): Promise<void> {
+export async function sendFirstAttempts(
+  occurrences: Occurrence[],
+  at: string,
+  deps: { dispatchLog: DispatchLog; queue: Queue; executions: Pick<ExecutionStore, 'getMany' | 'recordOutcomes'> },
+): Promise<Unsendable[]> {
   await deps.dispatchLog.record(occurrences.map((o) => ({ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: at })), at);
-  await deps.queue.sendBundles(bundle(occurrences));
+  const byKey = new Map(occurrences.map((o) => [occurrenceKey(o), o]));
+  const refused = await refusedBundles(deps.queue, bundle(occurrences));
+  const shared = refused.filter((r) => r.keys.length > 1).flatMap((r) => r.keys.map((k) => byKey.get(k)!));
+  const refusedAlone = [
+    ...refused.filter((r) => r.keys.length === 1),
+    ...(shared.length > 0 ? await refusedBundles(deps.queue, shared.map((o) => ({ group: claimGroupOf(o), occurrences: [o] }))) : []),
+  ];
+  const unsendable = refusedAlone.map((r) => ({ occurrence: byKey.get(r.keys[0]!)!, code: r.code, message: r.message }));
+  if (unsendable.length === 0) return [];
+  // An occurrence with a record already (a repeated send of one that ran) keeps it.
+  const recorded = await deps.executions.getMany(unsendable.map((u) => u.occurrence));
+  await deps.executions.recordOutcomes(unsendable.filter((u) => !recorded.has(occurrenceKey(u.occurrence))).map((u) => unsendableRecord(u, at)));
+  return unsendable;
 }

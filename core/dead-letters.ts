@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
 import { deadLetterId, parseDeadLetterId, type Execution } from './execution.js';
-import { zodProblems } from './job.js';
+import { payloadSizeProblem, zodProblems } from './job.js';
+import { jsonValue } from './json-value.js';
 import { occurrenceSchema, type Occurrence } from './occurrence.js';
 import type { Clock, ExecutionStore, Logger, Page, Queue } from './ports.js';
 
@@ -30,10 +31,11 @@ export const REDRIVE_SECONDS_PER_REQUEST = 20;
 
 const redriveRequest = z
   .object({
-    ids: z.array(z.string().min(1)).min(1).max(MAX_REDRIVE_PER_REQUEST).optional(),
+    // A dead letter's id is the base64url of its key, never this long (DynamoDB refuses keys over 2 KiB).
+    ids: z.array(z.string().min(1).max(1024)).min(1).max(MAX_REDRIVE_PER_REQUEST).optional(),
     all: z.literal(true).optional(),
     /** Replaces the payload of every redriven occurrence. */
-    payload: z.json().optional(),
+    payload: jsonValue.optional(),
     /** Messages sent per second at most. */
     ratePerSecond: z.number().int().min(1).max(500).default(50),
   })
@@ -96,6 +98,8 @@ export class DeadLetterService {
     const parsed = redriveRequest.safeParse(raw);
     if (!parsed.success) throw new ValidationError('the redrive request is not valid', zodProblems(parsed.error));
     const request = parsed.data;
+    const tooLarge = request.payload === undefined ? undefined : payloadSizeProblem(request.payload);
+    if (tooLarge) throw new ValidationError('the redrive request is not valid', [tooLarge]);
     const result: RedriveResult = { redriven: [], notFound: [], remaining: [], more: false };
 
     let ids = request.ids ?? [];

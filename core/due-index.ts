@@ -56,10 +56,18 @@ export function slotAfter(slot: string, slots = 1): string {
   return new Date(Date.parse(slot) + slots * SLOT_MS).toISOString();
 }
 
-/** Entries of one job: of those matching the job's revision, the one furthest back (a repeated write can leave two). */
+/**
+ * Entries of one job: of those matching the job's revision, the one furthest back
+ * (a repeated write can leave two). Two at the same place can count different runs
+ * (the same inbox entry planned twice, later the second time, so that more was
+ * missed): the larger count wins, so that a job never runs more than maxRuns times.
+ */
 export function liveEntry(entries: DueEntry[], rev: number): DueEntry | undefined {
   let best: DueEntry | undefined;
-  for (const e of entries) if (e.rev === rev && (!best || e.from < best.from)) best = e;
+  for (const e of entries) {
+    if (e.rev !== rev) continue;
+    if (!best || e.from < best.from || (e.from === best.from && e.runs > best.runs)) best = e;
+  }
   return best;
 }
 

@@ -45,6 +45,25 @@ export class ConcurrentUpdateError extends SchedulerError {}
 /** A backing service (DynamoDB, SQS) could not be reached or refused to serve. */
 export class StoreUnavailableError extends SchedulerError {}
 
+/** A message the queue refused for what it carries: sending it again the same way cannot succeed. */
+export interface RefusedMessage {
+  /** The occurrence keys the message carried (several for a bundle). */
+  keys: string[];
+  /** The queue's error code (`InvalidMessageContents`, `BatchRequestTooLong`, `MessageTooLong`...). */
+  code: string;
+  message: string;
+}
+
+/** Thrown by a Queue only after everything it could send went out: lists what it refused. */
+export class SendFailedError extends SchedulerError {
+  constructor(
+    readonly refused: RefusedMessage[],
+    options?: { cause?: unknown },
+  ) {
+    super(`the queue refused ${refused.length} message(s): ${refused.map((r) => `${r.keys.join(', ')}: ${r.code}`).join('; ')}`, options);
+  }
+}
+
 /** Code asked for a handler that is not registered. */
 export class UnknownHandlerError extends SchedulerError {
   constructor(readonly handlerName: string) {

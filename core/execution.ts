@@ -35,7 +35,7 @@ export interface Execution {
   error?: ExecutionError;
   /** When the next attempt is due, for a failed one. */
   retryAt?: string;
-  /** For a dead one: when it died and why (`attempts-exhausted`, `non-retryable`, `max-receives`). */
+  /** For a dead one: when it died and why (`attempts-exhausted`, `non-retryable`, `max-receives`, `unsendable`). */
   diedAt?: string;
   deadReason?: DeadReason;
   /** The message it was sent with, kept while dead so a redrive can send it again. */
@@ -43,7 +43,8 @@ export interface Execution {
   skipReason?: SkipReason;
 }
 
-export type SkipReason = 'misfire' | 'paused' | 'overlap';
+/** `deleted`: its job was deleted before a lost message of it could be sent again. */
+export type SkipReason = 'misfire' | 'paused' | 'overlap' | 'deleted';
 
 export interface SkipRecord {
   jobId: string;
@@ -53,7 +54,8 @@ export interface SkipRecord {
   reason: SkipReason;
 }
 
-export type DeadReason = 'attempts-exhausted' | 'non-retryable' | 'max-receives';
+/** `unsendable`: the queue refused its message (the error says why); it never ran. */
+export type DeadReason = 'attempts-exhausted' | 'non-retryable' | 'max-receives' | 'unsendable';
 
 export interface ExecutionClaim {
   jobId: string;
@@ -64,6 +66,8 @@ export interface ExecutionClaim {
   leaseUntil: string;
   /** A redriven message's token; lets the claim revive a dead record that expects it. */
   redriveId?: string;
+  /** Attempts made that the ledger has no record of (a bundle's, whose worker died); counted when the record is new. */
+  priorAttempts?: number;
 }
 
 export type ClaimResult = { claimed: true; execution: Execution } | { claimed: false; holder: Execution };
@@ -84,6 +88,8 @@ export interface ExecutionOutcome {
   attemptBase?: number;
   /** The encoded message, for a dead outcome. */
   occurrence?: string;
+  /** The attempt number to keep, when it is not `attempt` (a claim past the budget that ran nothing). */
+  recordAttempt?: number;
 }
 
 /** What the dead-letter consumer records for a message SQS moved to the DLQ itself. */

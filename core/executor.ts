@@ -5,6 +5,7 @@
  * that a duplicate delivery never runs the handler twice.
  */
 import type { DeadReason, ExecutionError } from './execution.js';
+import { describeThrown, isInstance } from './failure.js';
 import { NonRetryableError, RetryAfterError, type HandlerRegistry } from './handlers.js';
 import { LEASE_MARGIN_SECONDS } from './limits.js';
 import { encodeOccurrence, type Occurrence } from './occurrence.js';
@@ -49,10 +50,6 @@ export class HandlerTimeoutError extends Error {
   override name = 'HandlerTimeoutError';
 }
 
-function describe(error: unknown): ExecutionError {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: 'Error', message: String(error) };
-}
 
 /**
  * Sleeps until the instant, re-checking after each sleep: timers run on a
@@ -86,7 +83,12 @@ async function runWithTimeout(run: (signal: AbortSignal) => Promise<void> | void
   }
 }
 
-export async function executeOccurrence(occurrence: Occurrence, deps: ExecutorDeps): Promise<ExecutionResult> {
+/**
+ * `priorAttempts`: attempts known to have been made without a ledger record: a
+ * bundle member whose worker died held it as attempt 1 (a bundle writes its
+ * outcomes only when it ends), so its takeover claims it in the ledger as attempt 2.
+ */
+export async function executeOccurrence(occurrence: Occurrence, deps: ExecutorDeps, options: { priorAttempts?: number } = {}): Promise<ExecutionResult> {
   await waitForInstant(new Date(occurrence.scheduledFor).getTime(), deps);
 
   const started = deps.clock.now();
@@ -98,6 +100,7 @@ export async function executeOccurrence(occurrence: Occurrence, deps: ExecutorDe
     startedAt: started.toISOString(),
     leaseUntil: new Date(started.getTime() + occurrence.timeoutMs + LEASE_MARGIN_SECONDS * 1000).toISOString(),
     ...(occurrence.redriveId ? { redriveId: occurrence.redriveId } : {}),
+    ...(options.priorAttempts ? { priorAttempts: options.priorAttempts } : {}),
   });
   const log = { jobId: occurrence.jobId, jobName: occurrence.jobName, scheduledFor: occurrence.scheduledFor };
   if (!claim.claimed) {
@@ -174,7 +177,7 @@ export interface HandlerRun {
 export async function runHandler(occurrence: Occurrence, attemptOfRound: number, deps: Pick<ExecutorDeps, 'handlers' | 'logger'>): Promise<HandlerRun> {
   if (attemptOfRound > occurrence.maxAttempts) {
     // Redelivered after workers died mid-attempt: the budget is spent without a result.
-    return { error: { name: 'AttemptsExhausted', message: `attempt ${attemptOfRound} of at most ${occurrence.maxAttempts}: earlier attempts were lost with their worker` } };
+    return { error: { name: 'AttemptsExhausted', message: `all ${occurrence.maxAttempts} attempts were made; the last were lost with their worker` } };
   }
   try {
     const handler = deps.handlers.get(occurrence.handler);
@@ -192,19 +195,20 @@ export async function runHandler(occurrence: Occurrence, attemptOfRound: number,
     );
     return {};
   } catch (caught) {
-    return { error: describe(caught), caught };
+    return { error: describeThrown(caught), caught };
   }
 }
 
 /** What a failed attempt leads to: dead (and why), or another attempt after a delay. */
 export function afterFailure(occurrence: Occurrence, attemptOfRound: number, caught: unknown, random: () => number): { dead: DeadReason } | { delayMs: number } {
-  if (caught instanceof NonRetryableError) return { dead: 'non-retryable' };
+  if (isInstance(caught, NonRetryableError)) return { dead: 'non-retryable' };
   if (attemptOfRound >= occurrence.maxAttempts) return { dead: 'attempts-exhausted' };
-  const delayMs = Math.min(
-    MAX_RETRY_DELAY_MS,
-    caught instanceof RetryAfterError ? caught.delayMs : backoffMs(attemptOfRound, { maxAttempts: occurrence.maxAttempts, ...occurrence.retry }, random),
-  );
-  return { delayMs };
+  const backoff = backoffMs(attemptOfRound, { maxAttempts: occurrence.maxAttempts, ...occurrence.retry }, random);
+  // A handler's own delay is taken only when it is a real number of milliseconds; NaN, a
+  // negative or an infinite one would make a retry time that cannot be written down.
+  const asked = isInstance(caught, RetryAfterError) ? Number(caught.delayMs) : Number.NaN;
+  const chosen = Number.isFinite(asked) ? Math.max(0, asked) : backoff;
+  return { delayMs: Math.round(Math.min(MAX_RETRY_DELAY_MS, chosen)) };
 }
 
 async function attemptRun(occurrence: Occurrence, { key, attemptOfRound, started, log }: Attempt, deps: ExecutorDeps): Promise<ExecutionResult> {
@@ -219,7 +223,9 @@ async function attemptRun(occurrence: Occurrence, { key, attemptOfRound, started
 
   const next = afterFailure(occurrence, attemptOfRound, caught, deps.random);
   if ('dead' in next) {
-    await deps.executions.complete({ ...key, ...timing, status: 'dead', error, deadReason: next.dead, occurrence: encodeOccurrence(occurrence) });
+    // A claim past the budget ran nothing: the record keeps the number of the last attempt made.
+    const exhausted = attemptOfRound > occurrence.maxAttempts ? { recordAttempt: key.attempt - (attemptOfRound - occurrence.maxAttempts) } : {};
+    await deps.executions.complete({ ...key, ...timing, ...exhausted, status: 'dead', error, deadReason: next.dead, occurrence: encodeOccurrence(occurrence) });
     deps.logger.warn('execution dead', { ...log, attempt: attemptOfRound, reason: next.dead, error });
     return { kind: 'dead', reason: next.dead, error };
   }

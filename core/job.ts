@@ -1,6 +1,8 @@
 /** The job definition: what users create over the API, validated with zod. */
 import { z } from 'zod';
 import { ValidationError, type FieldProblem } from './errors.js';
+import { instantInput } from './instants.js';
+import { jsonValue } from './json-value.js';
 import { policyInput, resolvePolicy, type JobPolicy } from './retry.js';
 import { nextJobOccurrence } from './job-occurrences.js';
 import { scheduleProblems, type Schedule } from './schedule.js';
@@ -31,14 +33,14 @@ export const jobInputSchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit'),
     schedule: scheduleInput,
     handler: z.string().min(1),
-    payload: z.json().default({}),
+    payload: jsonValue.default({}),
     status: z.enum(['active', 'paused']).default('active'),
     retry: policyInput.shape.retry,
     timeout: policyInput.shape.timeout,
     misfire: policyInput.shape.misfire,
     overlap: policyInput.shape.overlap,
-    startAt: z.iso.datetime({ offset: true }).optional(),
-    endAt: z.iso.datetime({ offset: true }).optional(),
+    startAt: instantInput.optional(),
+    endAt: instantInput.optional(),
     maxRuns: z.number().int().min(1).optional(),
   })
   .strict();
@@ -67,6 +69,10 @@ export interface Job {
   runs: number;
   /** Bumped by every pause, resume and completion; due-index entries of older revisions are dropped. */
   rev: number;
+  /** While paused: when the pause came; what falls due from then until the resume is the resume's to decide. */
+  pausedAt?: string;
+  /** While paused: occurrences before this instant may have been sent before the pause (the pause holds them). */
+  sentUntil?: string;
   createdAt: string;
   updatedAt: string;
   /**
@@ -86,12 +92,23 @@ export interface JobStatusChange {
   nextRunAt: string | null;
   runs: number;
   updatedAt: string;
+  /** Left as they are when absent; set; or removed with null. */
+  pausedAt?: string | null;
+  sentUntil?: string | null;
 }
 
 export function toSchedule(s: z.infer<typeof scheduleInput>): Schedule {
   if (s.cron !== undefined) return { cron: s.cron.trim(), timezone: s.timezone ?? 'UTC' };
   if (s.every !== undefined) return { every: s.every.trim() };
-  return { at: new Date(s.at!).toISOString() };
+  // Normalised to UTC when it is a valid ISO instant; anything else is kept for scheduleProblems to name.
+  const ms = Date.parse(s.at!);
+  return { at: instantInput.safeParse(s.at).success ? new Date(ms).toISOString() : s.at! };
+}
+
+/** A payload over MAX_PAYLOAD_BYTES (as JSON, in UTF-8), for a job's and a redrive's alike. */
+export function payloadSizeProblem(payload: unknown): FieldProblem | undefined {
+  const bytes = new TextEncoder().encode(JSON.stringify(payload)).length;
+  return bytes > MAX_PAYLOAD_BYTES ? { path: 'payload', message: `is ${bytes} bytes; the limit is ${MAX_PAYLOAD_BYTES}` } : undefined;
 }
 
 export function zodProblems(error: z.ZodError, prefix: (string | number)[] = []): FieldProblem[] {
@@ -118,8 +135,8 @@ export function buildJob(raw: unknown, context: { id: string; now: Date; handler
   const startAt = input.startAt === undefined ? undefined : new Date(input.startAt).toISOString();
   const endAt = input.endAt === undefined ? undefined : new Date(input.endAt).toISOString();
   if (startAt && endAt && endAt <= startAt) problems.push({ path: 'endAt', message: 'must be after startAt' });
-  const payloadBytes = new TextEncoder().encode(JSON.stringify(input.payload)).length;
-  if (payloadBytes > MAX_PAYLOAD_BYTES) problems.push({ path: 'payload', message: `is ${payloadBytes} bytes; the limit is ${MAX_PAYLOAD_BYTES}` });
+  const tooLarge = payloadSizeProblem(input.payload);
+  if (tooLarge) problems.push(tooLarge);
   if (problems.length > 0) throw new ValidationError('the job definition is not valid', problems);
 
   const createdAt = context.now.toISOString();

@@ -12,7 +12,7 @@
 /** The longest a job may set as its `timeout`. */
 export const MAX_HANDLER_TIMEOUT_SECONDS = 60;
 /** A claim outlives its handler's timeout by this much, for the bookkeeping after it. */
-export const LEASE_MARGIN_SECONDS = 5;
+export const LEASE_MARGIN_SECONDS = 7;
 /** Longest a worker waits for a message SQS released before its instant. */
 export const MAX_EARLY_WAIT_SECONDS = 5;
 export const WORKER_TIMEOUT_SECONDS = 75;
@@ -27,3 +27,32 @@ export const MAX_RECEIVE_COUNT = 50;
 export const MAX_ATTEMPTS = 20;
 /** The worker's event source: concurrent batches at most (AWS allows 2-1,000). */
 export const WORKER_MAX_CONCURRENCY = 20;
+
+/**
+ * Every AWS call is bounded, so a store that accepts connections and never answers
+ * fails the call (StoreUnavailableError: a 503, a failed tick, a batch item that
+ * comes back) instead of holding the API, the tick or the worker forever.
+ *
+ *   AWS_MAX_ATTEMPTS × AWS_ATTEMPT_TIMEOUT_MS + AWS_RETRY_BACKOFF_ALLOWANCE_MS  =  AWS_CALL_BOUND_MS
+ *   AWS_CALL_BOUND_MS  <=  LEASE_MARGIN_SECONDS
+ *
+ * The worker's bookkeeping after a handler (retries, dead letters, outcomes) runs
+ * inside the lease margin: a call there either lands before the lease ends or fails.
+ * infra tests check this, and that the API (29 s) and the tick fit several calls.
+ */
+/** Connecting to the endpoint; DynamoDB and SQS answer a connect in milliseconds, emulators too. */
+export const AWS_CONNECT_TIMEOUT_MS = 1_000;
+/**
+ * One attempt, from handing the request to the HTTP layer to the answer's last byte
+ * (a body that stalls counts). DynamoDB and SQS answer in tens of milliseconds; the
+ * rest is room for emulators on a busy laptop and for a queue for sockets.
+ */
+export const AWS_ATTEMPT_TIMEOUT_MS = 2_000;
+/** The SDK's standard retry mode: one attempt and two retries. */
+export const AWS_MAX_ATTEMPTS = 3;
+/** Before retrying a time-out the SDK waits under 50 ms, then under 100 ms (standard mode); rounded up generously. */
+export const AWS_RETRY_BACKOFF_ALLOWANCE_MS = 500;
+/** The longest one AWS call can take when the store never answers. */
+export const AWS_CALL_BOUND_MS = AWS_MAX_ATTEMPTS * AWS_ATTEMPT_TIMEOUT_MS + AWS_RETRY_BACKOFF_ALLOWANCE_MS;
+/** The longest SQS long poll we ask for (SQS's own maximum); its attempts get this on top of AWS_ATTEMPT_TIMEOUT_MS. */
+export const MAX_LONG_POLL_SECONDS = 20;

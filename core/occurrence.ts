@@ -1,11 +1,14 @@
 /** One occurrence of a job: the unit the tick sends and the worker runs. */
 import { z } from 'zod';
+import { jsonValue } from './json-value.js';
+import { escapeForSqs } from './queue-limits.js';
 
 export const occurrenceSchema = z.object({
   jobId: z.string().min(1),
   jobName: z.string().min(1),
   handler: z.string().min(1),
-  payload: z.json(),
+  /** Kept as the user gave it, `__proto__` keys included (see json-value.ts). */
+  payload: jsonValue,
   /** The instant this occurrence is for (UTC ISO); with jobId, the occurrence key. */
   scheduledFor: z.iso.datetime(),
   /** The job's policy when the occurrence was sent: how often to try, how long each try may take. */
@@ -35,8 +38,8 @@ export function occurrenceKey(o: { jobId: string; scheduledFor: string }): strin
   return `${o.jobId}@${o.scheduledFor}`;
 }
 
-/** The message body: everything but the transport's delay. */
+/** The message body: everything but the transport's delay, in characters SQS takes (see escapeForSqs). */
 export function encodeOccurrence(o: Occurrence): string {
   const { delaySeconds: _delay, ...body } = o;
-  return JSON.stringify(body);
+  return escapeForSqs(JSON.stringify(body));
 }

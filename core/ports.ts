@@ -37,7 +37,8 @@ export interface JobStore {
   /**
    * The overlap lock: marks the job as running `scheduledFor` until `leaseUntil`.
    * Succeeds when no run holds it, the holder's lease has passed, or it is this
-   * occurrence's own; otherwise says which occurrence holds it.
+   * occurrence's own; otherwise says which occurrence holds it. A job that no
+   * longer exists has no lock: acquired (its queued occurrences still run).
    */
   acquireRun(jobId: string, scheduledFor: string, leaseUntil: string, now: string): Promise<{ acquired: true } | { acquired: false; holder: string }>;
   /** Parks one occurrence (its encoded message) to run after the holder; false when the slot is taken. */
@@ -57,8 +58,10 @@ export interface ExecutionStore {
   /**
    * Records occurrences that will not run. An occurrence that already has a
    * record keeps it (a skip never hides a run). Returns how many were recorded.
+   * `overUnfinished`: a record that is not final (failed, queued, or running past
+   * its lease) is replaced too: its job is gone and nothing will finish it.
    */
-  recordSkipped(skips: SkipRecord[], at: string): Promise<number>;
+  recordSkipped(skips: SkipRecord[], at: string, options?: { overUnfinished?: boolean }): Promise<number>;
   /** Records how the claimed attempt ended. */
   /** Returns false when the attempt is no longer the current one (a stale worker). */
   complete(outcome: ExecutionOutcome): Promise<boolean>;
@@ -98,6 +101,8 @@ export interface BundleClaims {
    * or whose holder's lease ended before `now`.
    */
   claim(group: string, jobIds: string[], holder: ClaimHolder, now: string): Promise<GroupClaim>;
+  /** Lets go of a member if `holder` (the same id and lease) still holds it; false when it did not. */
+  release(group: string, jobId: string, holder: ClaimHolder): Promise<boolean>;
 }
 
 /** The due index (see due-index.ts): slots of entries, the tick's progress, and the inbox of new chains. */
@@ -114,6 +119,12 @@ export interface DueIndex {
   firstSlotFrom(slot?: string): Promise<string | undefined>;
   /** The next slot the tick has to process; undefined before the first tick. */
   progress(): Promise<string | undefined>;
+  /**
+   * When `slot` was first planned: `now` the first time it is asked for that slot,
+   * the same answer when asked again (a tick repeating the slot after a crash), so a
+   * repeated slot is planned as it was the first time.
+   */
+  planningTime(slot: string, now: string): Promise<string>;
   /** Moves the progress from `expected` to `to`; false when another tick moved it first. */
   advance(expected: string | undefined, to: string): Promise<boolean>;
   /** Starts a chain: the next tick picks the entry up, whatever slot it falls in. */
@@ -129,8 +140,11 @@ export interface DispatchLog {
   record(refs: DispatchRef[], at: string): Promise<void>;
   /** Entries written before `before`, oldest first. */
   pending(before: string, limit: number): Promise<DispatchEntry[]>;
-  /** Keeps only `open` in the entry, or removes the entry when nothing is open. */
-  settle(entry: DispatchEntry, open: DispatchRef[]): Promise<void>;
+  /**
+   * Removes the entry when nothing in it is open; otherwise files `open` again as an
+   * entry written at `at`, in place of this one, so that entries behind it come next.
+   */
+  settle(entry: DispatchEntry, open: DispatchRef[], at: string): Promise<void>;
 }
 
 export interface Queue {

@@ -1,7 +1,9 @@
 /** Previews: the next fire times of a schedule, so people see the DST rule before it happens. */
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
-import { scheduleInput, toSchedule, zodProblems } from './job.js';
+import { instantInput, MAX_INSTANT_MS } from './instants.js';
+import { scheduleInput, toSchedule, zodProblems, type Job } from './job.js';
+import { jobOccurrences } from './job-occurrences.js';
 import { isCronSchedule, occurrencesBetween, scheduleProblems, type Schedule } from './schedule.js';
 import { formatLocal } from './time-zone.js';
 
@@ -13,28 +15,63 @@ export interface PreviewOccurrence {
 }
 
 export const MAX_PREVIEW = 100;
+/** Occurrences a saved job's preview may step over to find where its chain stands. */
+const MAX_SKIPPED = 10_000;
 
 const previewRequest = z
   .object({
     schedule: scheduleInput,
-    from: z.iso.datetime({ offset: true }).optional(),
+    from: instantInput.optional(),
     count: z.number().int().min(1).max(MAX_PREVIEW).default(10),
   })
   .strict();
 
 export const previewQuery = z.object({
-  from: z.iso.datetime({ offset: true }).optional(),
+  from: instantInput.optional(),
   count: z.coerce.number().int().min(1).max(MAX_PREVIEW).default(10),
 });
 
+function present(instants: Iterable<Date>, schedule: Schedule): PreviewOccurrence[] {
+  const zone = isCronSchedule(schedule) ? schedule.timezone : 'UTC';
+  return [...instants].map((at) => ({ at: at.toISOString(), local: formatLocal(at.getTime(), zone) }));
+}
+
 /** The next `count` fire times strictly after `from`; fewer when the schedule ends. */
 export function previewSchedule(schedule: Schedule, options: { from: Date; count: number; anchor: Date }): PreviewOccurrence[] {
-  const zone = isCronSchedule(schedule) ? schedule.timezone : 'UTC';
-  const far = new Date(8.64e15);
-  return [...occurrencesBetween(schedule, options.anchor, options.from, far, options.count)].map((at) => ({
-    at: at.toISOString(),
-    local: formatLocal(at.getTime(), zone),
-  }));
+  return present(occurrencesBetween(schedule, options.anchor, options.from, new Date(MAX_INSTANT_MS + 1), options.count), schedule);
+}
+
+/**
+ * A saved job's next fire times strictly after `from`: the occurrences the tick
+ * sends (jobOccurrences, with startAt, endAt and the interval's anchor), no more
+ * than the runs it has left (maxRuns less the runs sent), none once it is completed.
+ * A paused job shows where it would run if resumed.
+ */
+export function previewSavedJob(job: Job, options: { from: Date; count: number }): PreviewOccurrence[] {
+  if (job.status === 'completed' || job.nextRunAt === null) return [];
+  const end = new Date(MAX_INSTANT_MS + 1);
+  // Nothing runs at or before the job's creation.
+  const from = new Date(Math.max(options.from.getTime(), Date.parse(job.createdAt)));
+  if (job.maxRuns === undefined) return present(jobOccurrences(job, from, end, options.count), job.schedule);
+  // The chain counts its runs in time order: its first `runs` occurrences since creation were sent (they
+  // run as sent); from there on it has the runs left, whether they fall before `from` or after it.
+  const until = countedUntil(job, from);
+  const sent = until > from ? [...jobOccurrences(job, from, until, options.count)] : [];
+  const left = Math.max(0, job.maxRuns - job.runs);
+  const rest = [...jobOccurrences(job, new Date(until.getTime() - 1), end, Math.min(left, MAX_SKIPPED + options.count))].filter((t) => t > from);
+  return present([...sent, ...rest].slice(0, options.count), job.schedule);
+}
+
+/**
+ * Where the chain of a job with maxRuns stands: just after its first `runs`
+ * occurrences since creation. Bounded: past MAX_SKIPPED runs it answers `from`,
+ * and the preview counts the runs left from there.
+ */
+function countedUntil(job: Job, from: Date): Date {
+  if (job.runs > MAX_SKIPPED) return from;
+  // A job runs strictly after its creation (buildJob), so the chain starts there.
+  const first = [...jobOccurrences(job, new Date(job.createdAt), new Date(MAX_INSTANT_MS + 1), job.runs + 1)];
+  return first[job.runs] ?? new Date((first.at(-1) ?? from).getTime() + 1);
 }
 
 /** Validates a `POST /v1/preview` body; an interval counts from `from`, as a job created then would. */

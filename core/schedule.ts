@@ -3,8 +3,10 @@
  * caller passes every instant, so tests need no clock.
  */
 import { CronExpressionParser } from 'cron-parser';
+import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import type { FieldProblem } from './errors.js';
+import { INSTANT_RANGE_MESSAGE, inInstantRange, MAX_INSTANT_MS } from './instants.js';
 import { expandCron, zonedCronOccurrences } from './zoned-cron.js';
 
 export type CronSchedule = { cron: string; timezone: string };
@@ -12,6 +14,7 @@ export type EverySchedule = { every: string };
 export type AtSchedule = { at: string };
 export type Schedule = CronSchedule | EverySchedule | AtSchedule;
 
+const ISO_INSTANT = z.iso.datetime({ offset: true });
 const MACROS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
 const MIN_INTERVAL_MS = 1_000;
 const MAX_INTERVAL_MS = 366 * 86_400_000;
@@ -40,6 +43,12 @@ export function parseInterval(every: string): number | undefined {
 /** Why a cron expression is unusable, or undefined when it is fine. */
 function cronProblem(expression: string): string | undefined {
   const expanded = expandCron(expression);
+  // cron-parser's hashed fields (`H`, `H/15`, `H(0-29)`) draw a new random value at every parse:
+  // the job's time would change at each read, and the chain would lose its place.
+  const named = expanded.split(' ').map((f, i, all) => (i >= all.length - 2 ? f.replace(/[a-z]{3}/gi, '') : f));
+  if (named.some((f) => f.includes('H'))) {
+    return '"H" (a hashed, random time) is not supported: it picks a different time at every parse; write the time out, like "17 3 * * *"';
+  }
   try {
     CronExpressionParser.parse(expanded, { tz: 'UTC' });
   } catch (error) {
@@ -88,19 +97,23 @@ export function scheduleProblems(schedule: Schedule, now: Date, options: { allow
     return [];
   }
   const at = Date.parse(schedule.at);
-  if (Number.isNaN(at)) return [{ path: 'at', message: 'must be an ISO 8601 instant with an offset, like "2027-01-01T09:00:00Z"' }];
+  if (Number.isNaN(at) || !ISO_INSTANT.safeParse(schedule.at).success) return [{ path: 'at', message: 'must be an ISO 8601 instant with an offset, like "2027-01-01T09:00:00Z"' }];
+  if (!inInstantRange(at)) return [{ path: 'at', message: INSTANT_RANGE_MESSAGE }];
   if (!options.allowPast && at <= now.getTime()) return [{ path: 'at', message: `is in the past (now is ${now.toISOString()})` }];
   return [];
 }
 
 /**
- * Fire times strictly after `after` and strictly before `before`, at most `max` of
- * them, in order. Cron follows the daylight-saving rule in zoned-cron.ts. Interval
+ * Fire times strictly after `after` and strictly before `end` (never past
+ * MAX_INSTANT_MS), at most `max` of them, in order. Cron follows the daylight-saving rule in zoned-cron.ts. Interval
  * schedules count from `anchor` (the job's creation), so they never drift however
  * late a tick runs.
  */
-export function* occurrencesBetween(schedule: Schedule, anchor: Date, after: Date, before: Date, max: number): Generator<Date> {
+export function* occurrencesBetween(schedule: Schedule, anchor: Date, after: Date, end: Date, max: number): Generator<Date> {
+  // Nothing fires past the last instant the system can store (core/instants.ts).
+  const before = new Date(Math.min(end.getTime(), MAX_INSTANT_MS + 1));
   let count = 0;
+  if (max <= 0) return;
   if (isCronSchedule(schedule)) {
     for (const next of zonedCronOccurrences(schedule.cron, schedule.timezone, after)) {
       if (count >= max || next.getTime() >= before.getTime()) return;
@@ -123,7 +136,6 @@ export function* occurrencesBetween(schedule: Schedule, anchor: Date, after: Dat
 
 /** The first fire time strictly after `after`, or undefined when there is none. */
 export function nextOccurrence(schedule: Schedule, anchor: Date, after: Date): Date | undefined {
-  const far = new Date(8.64e15);
-  for (const t of occurrencesBetween(schedule, anchor, after, far, 1)) return t;
+  for (const t of occurrencesBetween(schedule, anchor, after, new Date(MAX_INSTANT_MS + 1), 1)) return t;
   return undefined;
 }

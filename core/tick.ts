@@ -39,6 +39,8 @@ export interface TickResult {
   /** Jobs with a live entry in them (or in the inbox). */
   dueJobs: number;
   sent: number;
+  /** Occurrences the queue refused, recorded dead (`unsendable`); the others went on. */
+  unsendable: number;
   /** Occurrences recorded as skipped (missed past their grace, by misfire policy). */
   skipped: number;
   /** Entries dropped: their job was deleted, paused or changed since they were written. */
@@ -53,11 +55,12 @@ export interface TickDeps extends RecoveryDeps {
   settings?: TickSettings;
 }
 
-type DispatchDeps = Pick<TickDeps, 'jobs' | 'executions' | 'queue' | 'dispatchLog' | 'due'>;
+type DispatchDeps = Pick<TickDeps, 'jobs' | 'executions' | 'queue' | 'dispatchLog' | 'due' | 'logger'>;
 
 export interface DispatchResult {
   dueJobs: number;
   sent: number;
+  unsendable: number;
   skipped: number;
   stale: number;
   /**
@@ -101,7 +104,14 @@ async function dispatchEntries(entries: DueEntry[], until: Date, now: Date, sour
   }
 
   const at = now.toISOString();
-  await sendFirstAttempts(occurrences, at, deps);
+  // An occurrence the queue refuses is recorded dead and the slot goes on: one job never holds back the others.
+  const unsendable = await sendFirstAttempts(occurrences, at, deps);
+  if (unsendable.length > 0) {
+    deps.logger.error('the queue refused occurrences; recorded dead (unsendable)', {
+      count: unsendable.length,
+      refused: unsendable.slice(0, 20).map((u) => ({ jobId: u.occurrence.jobId, scheduledFor: u.occurrence.scheduledFor, code: u.code })),
+    });
+  }
   await deps.executions.recordSkipped(skips, at);
   await deps.due.write(next, source);
   await Promise.all([
@@ -112,12 +122,13 @@ async function dispatchEntries(entries: DueEntry[], until: Date, now: Date, sour
   ]);
   const stale = [...byJob.values()].reduce((n, own) => n + own.length, 0) - dueJobs;
   const behind = new Set([...byJob].filter(([id, own]) => own.some((e) => e.rev > (jobs.get(id)?.rev ?? 0))).map(([id]) => id));
-  return { dueJobs, sent: occurrences.length, skipped: skips.length, stale, behind };
+  return { dueJobs, sent: occurrences.length - unsendable.length, unsendable: unsendable.length, skipped: skips.length, stale, behind };
 }
 
 function add(total: TickResult, part: DispatchResult): void {
   total.dueJobs += part.dueJobs;
   total.sent += part.sent;
+  total.unsendable += part.unsendable;
   total.skipped += part.skipped;
   total.stale += part.stale;
 }
@@ -125,7 +136,7 @@ function add(total: TickResult, part: DispatchResult): void {
 export async function runTick(deps: TickDeps): Promise<TickResult> {
   const settings = deps.settings ?? DEFAULT_TICK_SETTINGS;
   const now = deps.clock.now();
-  const result: TickResult = { slots: 0, dueJobs: 0, sent: 0, skipped: 0, stale: 0, conflicts: 0 };
+  const result: TickResult = { slots: 0, dueJobs: 0, sent: 0, unsendable: 0, skipped: 0, stale: 0, conflicts: 0 };
   const lastSlot = slotAfter(slotOf(now), TICK_LEAD_SLOTS);
   const until = new Date(slotAfter(lastSlot));
 
@@ -144,7 +155,10 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
   while (slot !== undefined && slot <= lastSlot && result.slots < settings.maxSlots) {
     if (deps.clock.now().getTime() - now.getTime() > settings.budgetMs) break;
     const slotEnd = new Date(slotAfter(slot));
-    add(result, await dispatchEntries(await deps.due.read(slot), slotEnd, now, `slot:${slot}`, deps));
+    // A slot repeated after a crash is judged as of its first planning: what the first try
+    // sent (and may run) is counted again the same way, never skipped as missed instead.
+    const plannedAt = new Date(await deps.due.planningTime(slot, now.toISOString()));
+    add(result, await dispatchEntries(await deps.due.read(slot), slotEnd, plannedAt, `slot:${slot}`, deps));
     result.slots++;
     if (!(await deps.due.advance(expected, slotEnd.toISOString()))) {
       result.conflicts++;

@@ -1,10 +1,10 @@
 /**
  * UTC offsets and their transitions for IANA zones, from the platform's Intl data.
- * Pure functions of their arguments; results are cached per zone and year.
+ * Pure functions of their arguments. Transitions are found where they are needed
+ * (by bisection between two probes), never by walking a whole year.
  */
 
 const MINUTE = 60_000;
-const DAY = 86_400_000;
 
 export interface Transition {
   /** The first instant with the new offset. */
@@ -42,52 +42,23 @@ export function offsetAt(zone: string, instantMs: number): number {
   return wall - seconds;
 }
 
-const transitionCache = new Map<string, Transition[]>();
-
-/** Transitions in a calendar year, found by probing each day and bisecting to the second. */
-function transitionsInYear(zone: string, year: number): Transition[] {
-  const key = `${zone}|${year}`;
-  const cached = transitionCache.get(key);
-  if (cached) return cached;
-  const found: Transition[] = [];
-  const start = Date.UTC(year, 0, 1);
-  const end = Date.UTC(year + 1, 0, 1);
-  let prevAt = start;
-  let prevOffset = offsetAt(zone, start);
-  for (let t = start + DAY; t <= end; t += DAY) {
-    const offset = offsetAt(zone, t);
-    if (offset !== prevOffset) {
-      let lo = prevAt;
-      let hi = t;
-      while (hi - lo > 1000) {
-        const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
-        if (offsetAt(zone, mid) === prevOffset) lo = mid;
-        else hi = mid;
-      }
-      found.push({ at: hi, before: prevOffset, after: offset });
-    }
-    prevAt = t;
-    prevOffset = offset;
+/**
+ * The first change of offset after `fromMs` and at or before `toMs`, to the second,
+ * when the offsets at the two ends differ; undefined when they are the same (two
+ * changes that cancel out between the ends are not seen: callers probe spans of a
+ * day at most, and no zone changes its offset twice in a day).
+ */
+export function transitionWithin(zone: string, fromMs: number, toMs: number): Transition | undefined {
+  let lo = Math.floor(fromMs / 1000) * 1000;
+  let hi = Math.floor(toMs / 1000) * 1000;
+  const before = offsetAt(zone, lo);
+  if (hi <= lo || offsetAt(zone, hi) === before) return undefined;
+  while (hi - lo > 1000) {
+    const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+    if (offsetAt(zone, mid) === before) lo = mid;
+    else hi = mid;
   }
-  transitionCache.set(key, found);
-  return found;
-}
-
-/** The first transition strictly after `instantMs`, looking at most two years ahead. */
-export function nextTransition(zone: string, instantMs: number): Transition | undefined {
-  const year = new Date(instantMs).getUTCFullYear();
-  for (let y = year; y <= year + 2; y++) {
-    const t = transitionsInYear(zone, y).find((tr) => tr.at > instantMs);
-    if (t) return t;
-  }
-  return undefined;
-}
-
-/** The last transition at or before `instantMs` within the preceding `withinMs`. */
-export function recentTransition(zone: string, instantMs: number, withinMs: number): Transition | undefined {
-  const year = new Date(instantMs).getUTCFullYear();
-  const candidates = [...transitionsInYear(zone, year - 1), ...transitionsInYear(zone, year)];
-  return candidates.filter((t) => t.at <= instantMs && t.at > instantMs - withinMs).at(-1);
+  return { at: hi, before, after: offsetAt(zone, hi) };
 }
 
 /** `2026-03-29T03:00:00+02:00`: the local wall time with the zone's offset then. */

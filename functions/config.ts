@@ -2,6 +2,7 @@
  * Configuration, read once at the edge and loudly: a missing required variable
  * fails the cold start with its name, never later with an undefined.
  */
+import { MAX_DUE_SHARDS } from '../core/adapters/aws/dynamo-due-index.js';
 import { SchedulerError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
 import { zodProblems } from '../core/job.js';
@@ -56,13 +57,19 @@ function jobDefaults(env: Env): JobPolicy {
   return resolvePolicy(parsed.data, BUILT_IN_POLICY);
 }
 
+function dueShards(env: Env): number {
+  const shards = positiveInt(env, 'SCHEDULER_DUE_SHARDS', 4);
+  if (shards > MAX_DUE_SHARDS) throw new ConfigError(`environment variable SCHEDULER_DUE_SHARDS must be at most ${MAX_DUE_SHARDS}, got ${shards}`);
+  return shards;
+}
+
 /** The settings that have defaults; the local runtime names its own resources. */
 export function loadTuning(env: Env): Pick<SchedulerConfig, 'dueShards' | 'jobDefaults' | 'recoverAfterMs'> {
   const recoverAfter = env.SCHEDULER_RECOVER_AFTER?.trim() || '5m';
   const recoverAfterMs = parseDuration(recoverAfter);
   if (recoverAfterMs === undefined || recoverAfterMs < 1_000) throw new ConfigError(`SCHEDULER_RECOVER_AFTER must be a duration of at least 1s, like "5m", got "${recoverAfter}"`);
   return {
-    dueShards: positiveInt(env, 'SCHEDULER_DUE_SHARDS', 4),
+    dueShards: dueShards(env),
     jobDefaults: jobDefaults(env),
     recoverAfterMs,
   };

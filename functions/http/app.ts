@@ -20,8 +20,19 @@ export interface AppDeps {
 
 const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  next: z.string().min(1).optional(),
+  next: z.string().min(1).max(4096).optional(),
 });
+
+/**
+ * Ids come from the path, so anything may arrive; one that no job or dead letter
+ * can have is a 404 here, before it reaches a store (DynamoDB refuses a key over
+ * 2 KiB with an error of its own).
+ */
+function idParam(c: Context, kind: 'job' | 'dead letter'): string {
+  const id = c.req.param('id') ?? '';
+  if (!/^[A-Za-z0-9_-]{1,256}$/.test(id)) throw new HttpError(404, 'not_found', `no ${kind} with that id`);
+  return id;
+}
 
 function parseQuery<T extends z.ZodType>(schema: T, c: Context): z.infer<T> {
   const parsed = schema.safeParse(c.req.query());
@@ -29,7 +40,20 @@ function parseQuery<T extends z.ZodType>(schema: T, c: Context): z.infer<T> {
   return parsed.data;
 }
 
+/** `application/json` or `application/<something>+json`, with `charset=utf-8` at most. */
+function isJsonMediaType(header: string | undefined): boolean {
+  if (!header) return false;
+  const [type, ...params] = header.split(';').map((p) => p.trim().toLowerCase());
+  if (!/^application\/([a-z0-9.!#$&^_-]+\+)?json$/.test(type!)) return false;
+  return params.every((p) => p === '' || /^charset="?utf-8"?$/.test(p));
+}
+
 async function jsonBody(c: Context): Promise<unknown> {
+  if (!isJsonMediaType(c.req.header('content-type'))) {
+    throw new HttpError(415, 'unsupported_media_type', 'the request body must be JSON, sent with Content-Type: application/json', [
+      { path: '(body)', message: `Content-Type is ${JSON.stringify(c.req.header('content-type') ?? '(none)')}` },
+    ]);
+  }
   try {
     return await c.req.json();
   } catch (cause) {
@@ -64,23 +88,23 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ jobs: page.items, ...(page.next ? { next: page.next } : {}) });
   });
 
-  app.get('/v1/jobs/:id', async (c) => c.json(await deps.jobs.get(c.req.param('id'))));
+  app.get('/v1/jobs/:id', async (c) => c.json(await deps.jobs.get(idParam(c, 'job'))));
 
-  app.patch('/v1/jobs/:id', async (c) => c.json(await deps.jobs.update(c.req.param('id'), await jsonBody(c))));
+  app.patch('/v1/jobs/:id', async (c) => c.json(await deps.jobs.update(idParam(c, 'job'), await jsonBody(c))));
 
   app.delete('/v1/jobs/:id', async (c) => {
-    await deps.jobs.delete(c.req.param('id'));
+    await deps.jobs.delete(idParam(c, 'job'));
     return c.body(null, 204);
   });
 
   app.post('/v1/preview', async (c) => c.json({ occurrences: deps.jobs.preview(await jsonBody(c)) }));
 
   app.get('/v1/jobs/:id/preview', async (c) =>
-    c.json({ occurrences: await deps.jobs.previewJob(c.req.param('id'), parseQuery(previewQuery, c)) }),
+    c.json({ occurrences: await deps.jobs.previewJob(idParam(c, 'job'), parseQuery(previewQuery, c)) }),
   );
 
   app.get('/v1/jobs/:id/executions', async (c) => {
-    const page = await deps.jobs.executions(c.req.param('id'), parseQuery(pageQuery, c));
+    const page = await deps.jobs.executions(idParam(c, 'job'), parseQuery(pageQuery, c));
     return c.json({ executions: page.items, ...(page.next ? { next: page.next } : {}) });
   });
 
@@ -92,7 +116,7 @@ export function createApp(deps: AppDeps): Hono {
   app.post('/v1/dead-letters/redrive', async (c) => c.json(await deps.deadLetters.redrive(await jsonBody(c))));
 
   app.delete('/v1/dead-letters/:id', async (c) => {
-    if (!(await deps.deadLetters.discard(c.req.param('id')))) {
+    if (!(await deps.deadLetters.discard(idParam(c, 'dead letter')))) {
       throw new HttpError(404, 'not_found', `no dead letter ${c.req.param('id')}`);
     }
     return c.body(null, 204);

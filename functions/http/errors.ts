@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ConcurrentUpdateError, JobNameTakenError, JobNotFoundError, StoreUnavailableError, ValidationError, type FieldProblem } from '../../core/errors.js';
+import { ConcurrentUpdateError, SendFailedError, JobNameTakenError, JobNotFoundError, StoreUnavailableError, ValidationError, type FieldProblem } from '../../core/errors.js';
 import type { Logger } from '../../core/ports.js';
 
 export interface ErrorBody {
@@ -33,6 +33,7 @@ function classify(error: unknown): { status: ContentfulStatusCode; body: ErrorBo
   if (error instanceof JobNotFoundError) return { status: 404, body: body('not_found', error.message) };
   if (error instanceof JobNameTakenError) return { status: 409, body: body('conflict', error.message, [{ path: 'name', message: 'is already taken' }]) };
   if (error instanceof ConcurrentUpdateError) return { status: 409, body: body('conflict', error.message) };
+  if (error instanceof SendFailedError) return { status: 422, body: body('unsendable', 'the queue refused the message', [{ path: 'payload', message: error.message }]) };
   if (error instanceof StoreUnavailableError) return { status: 503, body: body('unavailable', 'the scheduler\'s storage is unavailable; try again shortly') };
   return { status: 500, body: body('internal', 'internal error') };
 }

@@ -5,6 +5,7 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as delay } from 'node:timers/promises';
+import { isUnavailable } from '../../core/adapters/aws/aws-errors.js';
 import { executionsTableDefinition, EXPIRES_AT, jobsTableDefinition } from '../../core/adapters/aws/dynamo-schema.js';
 import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_SECONDS } from '../../core/limits.js';
 
@@ -31,6 +32,26 @@ export interface QueueSettings {
 
 export const DEFAULT_QUEUE_SETTINGS: QueueSettings = { visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS, maxReceiveCount: MAX_RECEIVE_COUNT };
 
+/** Creating or checking the tables and queues failed; the message says what, and where it was asked. */
+export class ProvisioningError extends Error {
+  override name = 'ProvisioningError';
+}
+
+/**
+ * Runs one provisioning step; a failure names the step and the cause, whose message
+ * names the endpoint (the SDK's and our time-outs say `no complete answer from <url>`,
+ * a refused connection `connect ECONNREFUSED <host:port>`).
+ */
+async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const cause = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const hint = isUnavailable(error) ? ' (the store did not answer; is the endpoint right and the service up?)' : '';
+    throw new ProvisioningError(`could not ${what}: ${cause}${hint}`, { cause: error });
+  }
+}
+
 /** True when it created the table. */
 async function ensureTable(db: DynamoDBClient, definition: ReturnType<typeof jobsTableDefinition>): Promise<boolean> {
   try {
@@ -55,8 +76,8 @@ async function ensureTable(db: DynamoDBClient, definition: ReturnType<typeof job
 }
 
 export async function provisionTables(db: DynamoDBClient, names: ResourceNames = DEFAULT_NAMES): Promise<void> {
-  await ensureTable(db, jobsTableDefinition(names.jobsTable));
-  if (await ensureTable(db, executionsTableDefinition(names.executionsTable))) {
+  await step(`check or create the table ${names.jobsTable}`, () => ensureTable(db, jobsTableDefinition(names.jobsTable)));
+  if (await step(`check or create the table ${names.executionsTable}`, () => ensureTable(db, executionsTableDefinition(names.executionsTable)))) {
     const spec = { TableName: names.executionsTable, TimeToLiveSpecification: { AttributeName: EXPIRES_AT, Enabled: true } };
     // Not every emulator keeps TTL (dynalite has no such call); expired slots are only clutter there.
     await db.send(new UpdateTimeToLiveCommand(spec)).catch(() => undefined);
@@ -69,6 +90,10 @@ export async function provisionQueues(
   names: ResourceNames = DEFAULT_NAMES,
   settings: QueueSettings = DEFAULT_QUEUE_SETTINGS,
 ): Promise<{ queueUrl: string; deadLetterQueueUrl: string }> {
+  return step(`check or create the queues ${names.queue} and ${names.deadLetterQueue}`, () => ensureQueues(sqs, names, settings));
+}
+
+async function ensureQueues(sqs: SQSClient, names: ResourceNames, settings: QueueSettings): Promise<{ queueUrl: string; deadLetterQueueUrl: string }> {
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: names.deadLetterQueue, Attributes: { MessageRetentionPeriod: '1209600' } }));
   const dlqAttributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ['QueueArn'] }));
   const queue = await sqs.send(

@@ -4,11 +4,11 @@
  * EventBridge Scheduler, the SQS event source mapping) and calls the same Lambda
  * handlers that run in AWS.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { createSqsClient, type ClientOptions } from '../../core/adapters/aws/clients.js';
+import { createDynamoClient, createSqsClient, type ClientOptions } from '../../core/adapters/aws/clients.js';
 import { JobService } from '../../core/jobs.js';
 import { recoverLost } from '../../core/recovery.js';
 import type { Logger } from '../../core/ports.js';
@@ -17,10 +17,12 @@ import { createDeadLetterHandler } from '../../functions/dead-letter.js';
 import { createApiApp } from '../../functions/api.js';
 import { createTickHandler } from '../../functions/tick.js';
 import { buildAwsDeps } from '../../functions/wiring.js';
+import { withConfiguredFaults } from '../../functions/faults-config.js';
 import { createWorkerHandler } from '../../functions/worker.js';
 import { javaAvailable, startDynalite, startDynamoDbLocal, startSqsEmulator, type RunningEmulator } from './emulators.js';
 import { DEFAULT_NAMES, DEFAULT_QUEUE_SETTINGS, provisionQueues, provisionTables } from './provision.js';
 import { startSqsPoller } from './sqs-poller.js';
+import { LOCAL_HEARTBEAT, VisibilityHeartbeat } from './visibility-heartbeat.js';
 import { startTicker } from './ticker.js';
 
 export interface LocalRuntimeOptions {
@@ -84,13 +86,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         };
     log.info('stores', { backends: external ? ['endpoints from AWS SDK configuration'] : emulators.map((e) => `${e.name} ${e.endpoint}`) });
 
-    const dynamo = new DynamoDBClient({ region, endpoint: clients.dynamoEndpoint, credentials: clients.credentials });
+    // Bounded like every client (core/limits.ts): an endpoint that never answers fails the start, it does not hang it.
+    const dynamo = createDynamoClient(clients);
     const sqs = createSqsClient(clients);
     await provisionTables(dynamo, DEFAULT_NAMES);
     const { queueUrl, deadLetterQueueUrl } = await provisionQueues(sqs, DEFAULT_NAMES, DEFAULT_QUEUE_SETTINGS);
     const arnOf = async (url: string) => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
 
-    const deps = buildAwsDeps(
+    const deps = withConfiguredFaults(buildAwsDeps(
       {
         jobsTable: DEFAULT_NAMES.jobsTable,
         executionsTable: DEFAULT_NAMES.executionsTable,
@@ -101,7 +104,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         recoverAfterMs: options.recoverAfterMs,
       },
       { clients, logger: log },
-    );
+    ), options.env, log);
     if (options.seedExample) await seedExampleJob(new JobService(deps), log);
 
     const app = createApiApp(deps, options.apiKeys);
@@ -117,14 +120,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const recovery = setInterval(() => {
       recoverLost(deps, deps.settings.recovery).catch((error: unknown) => log.error('recovery failed', { error: String(error) }));
     }, recoveryMs);
+    // A restarted runtime's predecessor is gone: its messages show again within seconds, not 90 s.
+    const heartbeat = new VisibilityHeartbeat(sqs, queueUrl, log, LOCAL_HEARTBEAT);
     const poller = startSqsPoller({
       sqs,
       queueUrl,
       queueArn: await arnOf(queueUrl),
       region,
-      handler: createWorkerHandler(deps),
+      handler: createWorkerHandler({ ...deps, queue: heartbeat.releasing(deps.queue) }),
       logger: log,
       maxConcurrency: options.maxConcurrency,
+      heartbeat,
     });
     const deadLetterPoller = startSqsPoller({
       sqs,
@@ -142,10 +148,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       backends: emulators.map((e) => e.endpoint),
       stop: async () => {
         log.info('stopping: no new work; waiting for running handlers');
+        // The API stops taking connections at once; a client holding a request open gets a grace, not a veto.
+        const apiClosed = closeServer(server as Server, HTTP_GRACE_MS);
         clearInterval(recovery);
         await ticker.stop();
         await Promise.all([poller.stop(), deadLetterPoller.stop()]);
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await apiClosed;
         await stopEmulators();
         log.info('stopped');
       },
@@ -154,6 +162,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await stopEmulators();
     throw error;
   }
+}
+
+/** How long requests in flight may take to finish once the runtime stops; then their connections are closed. */
+export const HTTP_GRACE_MS = 3_000;
+
+/**
+ * Stops accepting connections, closes the idle ones, and after `graceMs` closes the
+ * rest: `server.close()` alone waits for every open request, so one client that sent
+ * half a request (headers, never the body) would hold the stop forever.
+ */
+async function closeServer(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(timer);
 }
 
 /** On a first start with nothing stored, one job shows a newcomer that it works. */

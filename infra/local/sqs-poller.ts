@@ -3,13 +3,17 @@
  * hands batches to the worker handler as SQS events, deletes what succeeded and
  * leaves the `batchItemFailures` (or a whole batch whose invocation threw) to
  * come back after the visibility timeout, with at most `maxConcurrency`
- * batches running at once.
+ * batches running at once. Records carry the attributes SQS reports
+ * (ApproximateReceiveCount and the rest), as Lambda's do. With a `heartbeat`,
+ * messages are received with its short visibility and extended while their
+ * batch runs (see visibility-heartbeat.ts); Lambda does not do that.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../../core/ports.js';
+import type { VisibilityHeartbeat } from './visibility-heartbeat.js';
 
 export interface PollerOptions {
   sqs: SQSClient;
@@ -21,6 +25,8 @@ export interface PollerOptions {
   maxConcurrency: number;
   batchSize?: number;
   waitTimeSeconds?: number;
+  /** Short visibility, extended while the batch runs; without it, the queue's own visibility timeout. */
+  heartbeat?: VisibilityHeartbeat;
 }
 
 export interface Poller {
@@ -64,7 +70,10 @@ export function startSqsPoller(options: PollerOptions): Poller {
     } catch (error) {
       // As in Lambda: an invocation that throws fails the whole batch.
       options.logger.error('worker invocation failed', { error: error instanceof Error ? error.message : String(error) });
-      return;
+      failed = new Set(records.map((r) => r.messageId));
+    } finally {
+      // The batch is over: what failed shows again when its current visibility ends.
+      await Promise.all(records.map((r) => options.heartbeat?.release(r.receiptHandle)));
     }
     const done = records.filter((r) => !failed.has(r.messageId));
     if (done.length === 0) return;
@@ -82,11 +91,16 @@ export function startSqsPoller(options: PollerOptions): Poller {
         QueueUrl: options.queueUrl,
         MaxNumberOfMessages: max,
         WaitTimeSeconds: waitSeconds,
+        ...(options.heartbeat ? { VisibilityTimeout: options.heartbeat.settings.initialSeconds } : {}),
+        // AWS honours either; local-aws-sqs reports ApproximateReceiveCount only for the older AttributeNames.
         MessageSystemAttributeNames: ['All'],
+        AttributeNames: ['All'],
       }),
       { abortSignal: abort.signal },
     );
-    return out.Messages ?? [];
+    const messages = out.Messages ?? [];
+    for (const m of messages) options.heartbeat?.track(m.ReceiptHandle!);
+    return messages;
   };
 
   /**

@@ -7,6 +7,8 @@ import { freePort } from '../../infra/local/emulators.js';
 export interface RuntimeProcess {
   url: string;
   key: string;
+  /** The process id of the runtime (the leader of its process group). */
+  pid: number;
   output: () => string;
   api: (path: string, init?: RequestInit) => Promise<Response>;
   /** Sends the signal to the runtime's process group and resolves with the exit code (null when killed). */
@@ -27,7 +29,8 @@ export async function startRuntimeProcess(env: Record<string, string> = {}, opti
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': by then its output is all read, including what it wrote just before a kill -9.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
@@ -48,6 +51,7 @@ export async function startRuntimeProcess(env: Record<string, string> = {}, opti
   return {
     url,
     key,
+    pid: child.pid!,
     output: () => output,
     api: (path, init = {}) =>
       fetch(`${url}${path}`, {
@@ -73,4 +77,18 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs:
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await delay(200);
   }
+}
+
+/** The JSON log lines a runtime wrote (its output also holds plain lines, like the generated key). */
+export function logEntries(output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return []; // a line cut short by kill -9
+      }
+    });
 }

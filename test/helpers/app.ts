@@ -1,6 +1,7 @@
 /** The HTTP app on in-memory adapters and a fake clock, as the API tests need it. */
 import { DeadLetterService } from '../../core/dead-letters.js';
 import { JobService } from '../../core/jobs.js';
+import type { BundleClaims, DispatchLog, DueIndex, ExecutionStore, JobStore } from '../../core/ports.js';
 import { createApp } from '../../functions/http/app.js';
 import { memoryDeps } from './memory-deps.js';
 
@@ -8,5 +9,22 @@ export function testApp(options: { now?: string; apiKeys?: string[]; ids?: () =>
   const deps = memoryDeps(options.now, { ids: options.ids });
   const service = new JobService(deps);
   const app = createApp({ jobs: service, deadLetters: new DeadLetterService(deps), apiKeys: options.apiKeys ?? ['k'], logger: deps.logger });
+  return { ...deps, app, service };
+}
+
+/** Stores a test may put in place of the in-memory ones (DynamoDB on an emulator); the queue and clock stay in memory. */
+export interface StoreOverrides {
+  jobs: JobStore;
+  executions: ExecutionStore;
+  due: DueIndex;
+  dispatchLog: DispatchLog;
+  claims: BundleClaims;
+}
+
+/** The same app over other stores. */
+export function testAppOn(stores: StoreOverrides, options: { now?: string; ids?: () => string } = {}) {
+  const deps = { ...memoryDeps(options.now, { ids: options.ids }), ...stores };
+  const service = new JobService(deps);
+  const app = createApp({ jobs: service, deadLetters: new DeadLetterService(deps), apiKeys: ['k'], logger: deps.logger });
   return { ...deps, app, service };
 }

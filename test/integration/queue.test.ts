@@ -1,16 +1,32 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
 import { SqsQueue } from '../../core/adapters/aws/sqs-queue.js';
+import { systemClock } from '../../core/adapters/system-clock.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { behaveLikeAws } from './aws-like-sqs.js';
 import { freshQueue } from './backends.js';
 import { queueContract } from './contracts/queue.contract.js';
 
 queueContract('memory', async () => {
-  const queue = new MemoryQueue();
-  return { queue, drain: async () => queue.takeVisible() };
+  // After every instant the contract's occurrences have by default: those are due.
+  const clock = new FakeClock('2026-06-01T00:00:00.000Z');
+  const queue = new MemoryQueue(clock);
+  return {
+    queue,
+    clock,
+    wait: clock.sleep,
+    drain: async () => queue.takeVisible(),
+    refuseBodiesContaining: (marker) => {
+      queue.refuses = (body) => (body.includes(marker) ? 'InvalidMessageContents' : undefined);
+    },
+  };
 });
 
-queueContract('SQS on local-aws-sqs', async () => {
+// local-aws-sqs takes batches and bodies AWS refuses: the client is made to refuse them as AWS does.
+queueContract('SQS on local-aws-sqs, with AWS\'s limits', async () => {
   const { sqs, queueUrl, deadLetterQueueUrl } = await freshQueue();
+  let marker: string | undefined;
+  behaveLikeAws(sqs, { refuse: (body) => marker !== undefined && body.includes(marker) });
   const drain = async (): Promise<unknown[]> => {
     const received: unknown[] = [];
     for (;;) {
@@ -23,5 +39,13 @@ queueContract('SQS on local-aws-sqs', async () => {
       );
     }
   };
-  return { queue: new SqsQueue(sqs, queueUrl, deadLetterQueueUrl), drain };
+  return {
+    queue: new SqsQueue(sqs, queueUrl, deadLetterQueueUrl),
+    clock: systemClock,
+    wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    drain,
+    refuseBodiesContaining: (m) => {
+      marker = m;
+    },
+  };
 });

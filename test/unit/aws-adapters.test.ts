@@ -4,6 +4,8 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { callAws } from '../../core/adapters/aws/aws-errors.js';
+import { AttemptTimeoutError } from '../../core/adapters/aws/bounded-http-handler.js';
 import { DynamoJobStore } from '../../core/adapters/aws/dynamo-job-store.js';
 import { SendFailedError, SqsQueue } from '../../core/adapters/aws/sqs-queue.js';
 import { StoreUnavailableError } from '../../core/errors.js';
@@ -62,7 +64,7 @@ describe('SQS queue adapter', () => {
     expect(sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.Entries![0]!.DelaySeconds).toBe(17);
   });
 
-  it('retries the entries SQS refused, then fails loudly naming them', async () => {
+  it('retries the entries SQS failed on its side, then fails as unavailable naming them (the caller repeats)', async () => {
     sqs
       .on(SendMessageBatchCommand)
       .resolvesOnce({ Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }] })
@@ -70,13 +72,64 @@ describe('SQS queue adapter', () => {
     const error = await queue()
       .send([anOccurrence({ jobId: 'a' }), anOccurrence({ jobId: 'b' })])
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SendFailedError);
+    expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).message).toContain('b@2026-01-01T00:01:00.000Z');
     expect(sqs.commandCalls(SendMessageBatchCommand)[1]!.args[0].input.Entries!.map((e) => e.Id)).toEqual(['1']);
+  });
+
+  it('retries the entries SQS refused as the sender\'s fault, then names them in SendFailedError', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Failed: [{ Id: '1', Code: 'InvalidMessageContents', Message: 'bad', SenderFault: true }] });
+    const error = await queue()
+      .send([anOccurrence({ jobId: 'a' }), anOccurrence({ jobId: 'b' })])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SendFailedError);
+    expect((error as SendFailedError).refused).toEqual([{ keys: ['b@2026-01-01T00:01:00.000Z'], code: 'InvalidMessageContents', message: 'bad' }]);
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(2);
   });
 
   it('succeeds when the retry gets through', async () => {
     sqs.on(SendMessageBatchCommand).resolvesOnce({ Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false }] }).resolves({});
     await expect(queue().send([anOccurrence()])).resolves.toBeUndefined();
+  });
+});
+
+describe('time-outs and broken connections', () => {
+  // What the SDK's HTTP handler and ours raise (by name and code; their messages are free text).
+  const shapes: (() => unknown)[] = [
+    () => new AttemptTimeoutError('http://127.0.0.1:1', 300),
+    () => Object.assign(new Error('the request socket did not establish a connection'), { name: 'TimeoutError' }),
+    () => Object.assign(new Error('a request has exceeded the configured requestTimeout'), { name: 'TimeoutError', code: 'ETIMEDOUT' }),
+    () => Object.assign(new Error('read ECONNRESET'), { name: 'TimeoutError', code: 'ECONNRESET' }),
+    () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+    () => Object.assign(new Error('x'), { name: 'RequestTimeout', $metadata: { httpStatusCode: 400 } }),
+    () => Object.assign(new Error('x'), { name: 'RequestTimeoutException', $metadata: { httpStatusCode: 408 } }),
+    () => Object.assign(new Error('x'), { code: 'ENETUNREACH' }),
+  ];
+  /** Wraps an error as the SDK and Node may: under `cause`, or inside an AggregateError, a few levels deep. */
+  const wrap = (inner: unknown, random: () => number): unknown => {
+    let error = inner;
+    for (let depth = Math.floor(random() * 4); depth > 0; depth--) {
+      error = random() < 0.5 ? new Error('wrapped', { cause: error }) : new AggregateError([new Error('other'), error], 'several');
+    }
+    return error;
+  };
+  const seeded = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+
+  it('turns each into StoreUnavailableError however it is wrapped, whatever its message', async () => {
+    const seed = 9;
+    const random = seeded(seed);
+    for (let i = 0; i < 200; i++) {
+      const inner = shapes[Math.floor(random() * shapes.length)]!();
+      if (inner instanceof Error && random() < 0.5) inner.message = 'no telling words here';
+      const error = wrap(inner, random);
+      const caught = await callAws('DynamoDB', 'GetItem', () => Promise.reject(error)).catch((e: unknown) => e);
+      expect(caught, `seed ${seed}, case ${i}`).toBeInstanceOf(StoreUnavailableError);
+      expect((caught as Error).cause).toBe(error);
+    }
+  });
+
+  it('leaves a caller\'s abort alone: stopping is not an outage', async () => {
+    const aborted = Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+    await expect(callAws('SQS', 'ReceiveMessage', () => Promise.reject(aborted))).rejects.toBe(aborted);
   });
 });

@@ -73,7 +73,8 @@ describe('executeBundle', () => {
     expect(await executeBundle({ group, occurrences: [done!, lost!] }, { id: 'early', receiveCount: 2 }, t.deps)).toMatchObject({ ran: 0, comeBack: true });
     t.clock.set('2026-01-01T00:02:30.000Z');
     expect(await executeBundle({ group, occurrences: [done!, lost!] }, { id: 'later', receiveCount: 3 }, t.deps)).toMatchObject({ ran: 1, comeBack: false });
-    expect(ran).toEqual([`${lost!.jobId}#3`]);
+    // Attempts come from the ledger, never from SQS's receive count (3 here).
+    expect(ran).toEqual([`${lost!.jobId}#2`]);
   });
 
   it('sends a failed member on as a retry of its own, and parks a dead one in the dead-letter queue', async () => {
@@ -121,6 +122,14 @@ describe('claim groups', () => {
     const groupsAt = (scheduledFor: string) => new Set(Array.from({ length: 2_000 }, (_, i) => claimGroupOf({ jobId: `job-${i}`, scheduledFor }))).size;
     expect(groupsAt('2026-01-01T00:01:00.000Z')).toBe(64);
     expect(groupsAt('2026-01-01T00:01:17.000Z')).toBe(8);
-    expect(claimGroupOf({ jobId: 'a', scheduledFor: '2026-01-01T00:01:00.000Z' })).toBe(claimGroupOf({ jobId: 'a', scheduledFor: '2026-01-01T00:01:00.000Z' }));
+    expect(groupsAt('2026-01-01T00:01:00.500Z')).toBe(8);
+  });
+
+  it('follow the 32-bit FNV-1a hash of the job id, modulo the instant\'s count: fixed for every sender and release', () => {
+    // FNV-1a("a") = 0xe40c292c, FNV-1a("foobar") = 0xbf9cf968: the published test vectors.
+    expect(claimGroupOf({ jobId: 'a', scheduledFor: '2026-01-01T00:01:00.000Z' })).toBe(`2026-01-01T00:01:00.000Z#${0xe40c292c % 64}`);
+    expect(claimGroupOf({ jobId: 'a', scheduledFor: '2026-01-01T00:01:17.000Z' })).toBe(`2026-01-01T00:01:17.000Z#${0xe40c292c % 8}`);
+    expect(claimGroupOf({ jobId: 'foobar', scheduledFor: '2026-01-01T00:01:00.000Z' })).toBe('2026-01-01T00:01:00.000Z#40');
+    expect(claimGroupOf({ jobId: 'foobar', scheduledFor: '2026-01-01T00:01:17.000Z' })).toBe('2026-01-01T00:01:17.000Z#0');
   });
 });

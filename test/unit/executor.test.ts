@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { executeOccurrence, type ExecutorDeps } from '../../core/executor.js';
 import { HandlerRegistry, NonRetryableError, RetryAfterError, type Handler } from '../../core/handlers.js';
 import type { Occurrence } from '../../core/occurrence.js';
@@ -106,21 +106,31 @@ describe('executeOccurrence', () => {
     expect(await t.run(anOccurrence({ handler: 'later' }))).toMatchObject({ kind: 'retry', delayMs: 42_000 });
   });
 
-  it('aborts a handler at its timeout and counts it as a failed attempt', async () => {
-    let aborted: unknown;
-    const t = setup({
-      slow: (_payload, ctx) =>
-        new Promise<void>((resolve) => {
-          ctx.signal.addEventListener('abort', () => {
-            aborted = ctx.signal.reason;
-            resolve();
-          });
-        }),
-    });
-    const occurrence = anOccurrence({ handler: 'slow', timeoutMs: 30 });
-    expect(await t.run(occurrence)).toMatchObject({ kind: 'retry', error: { name: 'HandlerTimeoutError' } });
-    expect(aborted).toMatchObject({ name: 'HandlerTimeoutError' });
-    expect(await t.record(occurrence)).toMatchObject({ status: 'failed', error: { name: 'HandlerTimeoutError', message: 'the handler did not finish within 30 ms' } });
+  it('aborts a handler at its timeout, not a moment before, and counts it as a failed attempt', async () => {
+    // The timeout's timer runs on vitest's fake timers: 30 s pass without waiting.
+    vi.useFakeTimers();
+    try {
+      let aborted: unknown;
+      const t = setup({
+        slow: (_payload, ctx) =>
+          new Promise<void>((resolve) => {
+            ctx.signal.addEventListener('abort', () => {
+              aborted = ctx.signal.reason;
+              resolve();
+            });
+          }),
+      });
+      const occurrence = anOccurrence({ handler: 'slow', timeoutMs: 30_000 });
+      const running = t.run(occurrence);
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(aborted).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await running).toMatchObject({ kind: 'retry', error: { name: 'HandlerTimeoutError' } });
+      expect(aborted).toMatchObject({ name: 'HandlerTimeoutError' });
+      expect(await t.record(occurrence)).toMatchObject({ status: 'failed', error: { name: 'HandlerTimeoutError', message: 'the handler did not finish within 30000 ms' } });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('does not run an occurrence twice when the same message arrives twice at once', async () => {

@@ -1,8 +1,25 @@
 /** Checks the wiring in infra/*.ts the guarantees depend on (see test/helpers/sst-stand-ins.ts). */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { executionsTableDefinition, EXPIRES_AT, jobsTableDefinition } from '../../core/adapters/aws/dynamo-schema.js';
 import { loadInfra } from '../helpers/sst-stand-ins.js';
-import { LEASE_MARGIN_SECONDS, MAX_ATTEMPTS, MAX_EARLY_WAIT_SECONDS, MAX_HANDLER_TIMEOUT_SECONDS, MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS } from '../../core/limits.js';
+import {
+  AWS_ATTEMPT_TIMEOUT_MS,
+  AWS_CALL_BOUND_MS,
+  AWS_CONNECT_TIMEOUT_MS,
+  AWS_MAX_ATTEMPTS,
+  AWS_RETRY_BACKOFF_ALLOWANCE_MS,
+  LEASE_MARGIN_SECONDS,
+  MAX_ATTEMPTS,
+  MAX_EARLY_WAIT_SECONDS,
+  MAX_HANDLER_TIMEOUT_SECONDS,
+  MAX_LONG_POLL_SECONDS,
+  MAX_RECEIVE_COUNT,
+  VISIBILITY_TIMEOUT_SECONDS,
+  WORKER_TIMEOUT_SECONDS,
+} from '../../core/limits.js';
+import { BoundedHttpHandler, sqsLongPollWaitMs } from '../../core/adapters/aws/bounded-http-handler.js';
+import { createDynamoClient, createSqsClient } from '../../core/adapters/aws/clients.js';
 
 let find: Awaited<ReturnType<typeof loadInfra>>['find'];
 const seconds = (duration: string) => {
@@ -42,6 +59,30 @@ describe('infra', () => {
     expect(2 * MAX_ATTEMPTS).toBeLessThan(MAX_RECEIVE_COUNT);
     expect(workerTimeout).toBeLessThan(visibility);
     expect(queue.args.dlq).toEqual({ queue: 'arn:Queue:WorkDeadLetters', retry: MAX_RECEIVE_COUNT });
+  });
+
+  it('bounds every AWS call: inside the lease margin, and several inside the API and tick budgets', async () => {
+    expect(AWS_CALL_BOUND_MS).toBe(AWS_MAX_ATTEMPTS * AWS_ATTEMPT_TIMEOUT_MS + AWS_RETRY_BACKOFF_ALLOWANCE_MS);
+    expect(AWS_CONNECT_TIMEOUT_MS).toBeLessThan(AWS_ATTEMPT_TIMEOUT_MS);
+    // The worker's bookkeeping after a handler: a call there lands before the lease ends, or fails.
+    expect(AWS_CALL_BOUND_MS).toBeLessThanOrEqual(LEASE_MARGIN_SECONDS * 1000);
+    // A create makes four calls in turn (name lock, job, inbox entry, early send): all of them at their bound still answer.
+    expect(4 * AWS_CALL_BOUND_MS).toBeLessThan(seconds(find('Function', 'Api').args.timeout) * 1000);
+    // A tick fails at its first call that gets no answer, long before the Lambda would stop it.
+    expect(4 * AWS_CALL_BOUND_MS).toBeLessThan(seconds(find('CronV2', 'Tick').args.function.timeout) * 1000);
+    expect(AWS_CALL_BOUND_MS).toBeLessThan(seconds(find('Queue', 'WorkDeadLetters').subscription!.subscriber.timeout) * 1000);
+
+    // The clients the functions build use them.
+    for (const client of [createDynamoClient({ region: 'us-east-1' }), createSqsClient({ region: 'us-east-1' })]) {
+      expect(client.config.requestHandler).toBeInstanceOf(BoundedHttpHandler);
+      expect(await client.config.maxAttempts()).toBe(AWS_MAX_ATTEMPTS);
+    }
+    // A long poll's attempt gets its wait on top, never more than SQS's maximum.
+    const receive = (body: string) => ({ headers: { 'x-amz-target': 'AmazonSQS.ReceiveMessage' }, body }) as unknown as Parameters<typeof sqsLongPollWaitMs>[0];
+    expect(sqsLongPollWaitMs(receive('{"WaitTimeSeconds":7}'), MAX_LONG_POLL_SECONDS)).toBe(7_000);
+    expect(sqsLongPollWaitMs(receive('{"WaitTimeSeconds":0}'), MAX_LONG_POLL_SECONDS)).toBe(0);
+    expect(sqsLongPollWaitMs(receive('{}'), MAX_LONG_POLL_SECONDS)).toBe(MAX_LONG_POLL_SECONDS * 1000);
+    expect(sqsLongPollWaitMs({ headers: { 'x-amz-target': 'AmazonSQS.SendMessage' }, body: '{"WaitTimeSeconds":7}' } as never, MAX_LONG_POLL_SECONDS)).toBe(0);
   });
 
   it('subscribes the worker with partial batch responses and a concurrency cap', () => {
@@ -112,6 +153,18 @@ describe('infra', () => {
     expect(dlqConsumer.subscriber.handler).toBe('functions/dead-letter.handler');
     expect(actions(dlqConsumer.subscriber)).toEqual(['dynamodb:UpdateItem']);
     expect(dlqConsumer.args.batch.partialResponses).toBe(true);
+  });
+
+  it('retains and protects the stage the README deploys, and removes a dev stage', async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const deploy = readme.slice(readme.indexOf('## Deploying to AWS'));
+    const stages = [...deploy.slice(0, deploy.indexOf('\n## ', 3)).matchAll(/npx sst \S+.*--stage (\S+)/g)].map((m) => m[1]);
+    expect(stages.length).toBeGreaterThan(0);
+    Object.assign(globalThis, { $config: (config: unknown) => config });
+    const path = '../../sst.config.ts';
+    const config = (await import(/* @vite-ignore */ path)).default as { app(input: { stage: string }): { removal: string; protect: boolean } };
+    for (const stage of new Set([...stages.map(String), 'production'])) expect(config.app({ stage }), stage).toMatchObject({ removal: 'retain', protect: true });
+    for (const stage of ['dev', 'alice', 'pr-42', 'production-copy']) expect(config.app({ stage }), stage).toMatchObject({ removal: 'remove', protect: false });
   });
 
   it('takes API keys from a secret, not from the repo', () => {

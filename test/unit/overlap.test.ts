@@ -4,11 +4,13 @@ import { executeOccurrence, type ExecutorDeps } from '../../core/executor.js';
 import { HandlerRegistry } from '../../core/handlers.js';
 import type { Occurrence } from '../../core/occurrence.js';
 import type { OverlapPolicy } from '../../core/retry.js';
-import { anOccurrence } from '../helpers/factories.js';
+import { aJob, anOccurrence } from '../helpers/factories.js';
 import { memoryDeps } from '../helpers/memory-deps.js';
 
-function setup() {
+async function setup() {
   const base = memoryDeps('2026-01-01T00:10:00.000Z');
+  // The lock lives on the job: it must exist (a deleted job's occurrences run unguarded).
+  await base.jobs.create(aJob({ id: 'job-1' }));
   const started: string[] = [];
   const release: (() => void)[] = [];
   // A handler that runs until the test lets it finish.
@@ -31,7 +33,7 @@ function setup() {
 
 describe('overlap policies', () => {
   it('allow: starts while the previous one runs', async () => {
-    const t = setup();
+    const t = await setup();
     const first = t.run(t.occurrence(1, 'allow'));
     await t.waitForStart(1);
     const second = t.run(t.occurrence(2, 'allow'));
@@ -41,7 +43,7 @@ describe('overlap policies', () => {
   });
 
   it('skip: records the newcomer as skipped (overlap) without running it', async () => {
-    const t = setup();
+    const t = await setup();
     const first = t.run(t.occurrence(1, 'skip'));
     await t.waitForStart(1);
     const second = t.occurrence(2, 'skip');
@@ -58,7 +60,7 @@ describe('overlap policies', () => {
   });
 
   it('queue-one: runs one newcomer after the current run ends, as its first attempt, and skips the rest', async () => {
-    const t = setup();
+    const t = await setup();
     const first = t.run(t.occurrence(1, 'queue-one'));
     await t.waitForStart(1);
     const second = t.occurrence(2, 'queue-one');
@@ -80,7 +82,7 @@ describe('overlap policies', () => {
   });
 
   it('takes over the lock of a run whose worker died, once its lease has passed', async () => {
-    const t = setup();
+    const t = await setup();
     await t.jobs.acquireRun('job-1', '2026-01-01T00:00:00.000Z', '2026-01-01T00:09:00.000Z', '2026-01-01T00:08:00.000Z');
     const next = t.run(t.occurrence(1, 'skip'));
     await t.waitForStart(1);

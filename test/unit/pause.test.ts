@@ -35,17 +35,16 @@ describe('PATCH /v1/jobs/{id}', () => {
     // Resuming picks up after what may have been sent.
     expect(await read(paused)).toMatchObject({ status: 'paused', nextRunAt: '2026-01-01T00:02:00.000Z' });
 
-    // Already sent, but after the pause: delivered now, it does not run.
-    const late = queue.sent.find((o) => o.scheduledFor === '2026-01-01T00:00:40.000Z')!;
+    // Already sent, but after the pause: the bundle it went out in is held by the pause, and it does not run.
     const ran: string[] = [];
     const handlers = createHandlers().register('log', (_p, ctx) => void ran.push(ctx.scheduledFor));
-    const result = await executeOccurrence(late, { executions, jobs, queue, handlers, clock, logger: new MemoryLogger(), sleep: clock.sleep, random: Math.random, maxEarlyWaitMs: 5_000 });
-    expect(result).toEqual({ kind: 'duplicate' });
-    // The same as the bundle it went out in: held by the pause, it does not run either.
+    clock.set('2026-01-01T00:00:40.000Z');
     const sentIn = queue.bundles.find((b) => b.occurrences.some((o) => o.scheduledFor === '2026-01-01T00:00:40.000Z'))!;
     const bundled = await executeBundle(sentIn, { id: 'd', receiveCount: 1 }, { executions, jobs, queue, claims, handlers, clock, logger: new MemoryLogger(), sleep: clock.sleep, random: Math.random, maxEarlyWaitMs: 5_000 });
     expect(bundled).toMatchObject({ ran: 0, comeBack: false });
     expect(ran).toEqual([]);
+    // Nothing is recorded yet: what fell due while paused is the resume's to decide.
+    expect(await executions.get('id-1', '2026-01-01T00:00:40.000Z')).toBeUndefined();
 
     clock.set('2026-01-01T00:05:05.000Z');
     const resumed = await patch('active');

@@ -33,8 +33,40 @@ describe('recoverLost', () => {
     // The entry is a minute old, but its earliest occurrence (00:00:20) is only 50 s overdue.
     deps.clock.set('2026-01-01T00:01:10.000Z');
     expect(await recoverLost(deps, settings)).toEqual({ entries: 2, lost: 0, resent: 0, skipped: 0 });
+    // Looked at, they were filed again for when they can turn stale: only the one that can is read again.
+    // Missed, and the tick already sent the next one (00:00:40): superseded, it is skipped, not run after it.
     deps.clock.set('2026-01-01T00:01:21.000Z');
-    expect(await recoverLost(deps, settings)).toEqual({ entries: 2, lost: 1, resent: 1, skipped: 0 });
+    expect(await recoverLost(deps, settings)).toEqual({ entries: 1, lost: 1, resent: 0, skipped: 1 });
+  });
+
+  it('decides once for an occurrence logged twice (the API sent it early, then the tick did)', async () => {
+    const deps = memoryDeps('2026-01-01T00:00:00.000Z');
+    const job = aJob({ schedule: { at: '2026-01-01T00:00:30.000Z' }, nextRunAt: '2026-01-01T00:00:30.000Z' });
+    await deps.jobs.create(job);
+    for (const at of ['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:02.000Z']) await deps.dispatchLog.record([{ jobId: job.id, scheduledFor: '2026-01-01T00:00:30.000Z', sentAt: at }], at);
+    deps.clock.set('2026-01-01T00:10:00.000Z');
+    expect(await recoverLost(deps, settings)).toMatchObject({ lost: 1, resent: 1, skipped: 0 });
+    expect(await deps.executions.get(job.id, '2026-01-01T00:00:30.000Z')).toBeUndefined();
+  });
+
+  it('makes progress through the whole log, whatever is held open at its head', async () => {
+    const deps = memoryDeps('2026-01-01T00:00:00.000Z');
+    // Thirty entries at the head, each an occurrence retrying for hours (a long backoff).
+    for (let i = 0; i < 30; i++) {
+      const o = anOccurrence({ jobId: `busy-${i}`, scheduledFor: '2026-01-01T00:00:10.000Z' });
+      await deps.dispatchLog.record([{ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: '2026-01-01T00:00:00.000Z' }], `2026-01-01T00:00:00.${String(i).padStart(3, '0')}Z`);
+      await deps.executions.claim({ ...o, startedAt: o.scheduledFor, leaseUntil: o.scheduledFor });
+      await deps.executions.complete({ jobId: o.jobId, scheduledFor: o.scheduledFor, attempt: 1, status: 'failed', finishedAt: o.scheduledFor, durationMs: 1, error: { name: 'E', message: 'later' }, retryAt: '2026-01-01T06:00:00.000Z' });
+    }
+    // Behind them, a first attempt the queue really lost.
+    const job = aJob({ schedule: { at: '2026-01-01T00:00:30.000Z' }, nextRunAt: '2026-01-01T00:00:30.000Z' });
+    await deps.jobs.create(job);
+    await deps.dispatchLog.record([{ jobId: job.id, scheduledFor: '2026-01-01T00:00:30.000Z', sentAt: '2026-01-01T00:00:01.000Z' }], '2026-01-01T00:00:01.000Z');
+    deps.clock.set('2026-01-01T00:02:00.000Z');
+    const first = await recoverLost(deps, { ...settings, maxEntries: 20, maxPages: 1 });
+    const second = await recoverLost(deps, { ...settings, maxEntries: 20, maxPages: 1 });
+    expect(first.lost + second.lost).toBe(1);
+    expect(deps.queue.sent.map((o) => o.jobId)).toEqual([job.id]);
   });
 
   it('sends lost first attempts again when they are within their grace', async () => {
@@ -87,11 +119,12 @@ describe('recoverLost', () => {
     expect(deps.dispatchLog.size()).toBe(0);
   });
 
-  it('drops lost occurrences of a deleted job, with a warning', async () => {
+  it('records lost occurrences of a deleted job as skipped (deleted), with a warning', async () => {
     const { deps, job } = await jobSentThenLost();
     await deps.jobs.delete(job.id);
     deps.clock.set('2026-01-01T00:05:00.000Z');
-    expect(await recoverLost(deps, settings)).toEqual({ entries: 2, lost: 3, resent: 0, skipped: 0 });
+    expect(await recoverLost(deps, settings)).toEqual({ entries: 2, lost: 3, resent: 0, skipped: 3 });
+    expect((await deps.executions.listForJob(job.id, { limit: 10 })).items.map((e) => e.skipReason)).toEqual(['deleted', 'deleted', 'deleted']);
     expect(deps.logger.lines.some((l) => l.level === 'warn' && l.message.includes('deleted job'))).toBe(true);
     expect(deps.dispatchLog.size()).toBe(0);
   });

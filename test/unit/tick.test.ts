@@ -15,7 +15,7 @@ describe('runTick', () => {
 
     // At 00:00:00 the tick works through the slots of 00:00 and 00:01, so up to 00:02;
     // the entry moves from one to the next on the way.
-    expect(result).toEqual({ slots: 2, dueJobs: 2, sent: 3, skipped: 0, stale: 0, conflicts: 0, recovered: { entries: 0, lost: 0, resent: 0, skipped: 0 } });
+    expect(result).toEqual({ slots: 2, dueJobs: 2, sent: 3, unsendable: 0, skipped: 0, stale: 0, conflicts: 0, recovered: { entries: 0, lost: 0, resent: 0, skipped: 0 } });
     expect(deps.queue.sent.map((o) => o.scheduledFor)).toEqual(['2026-01-01T00:00:30.000Z', '2026-01-01T00:01:00.000Z', '2026-01-01T00:01:30.000Z']);
     expect(deps.queue.sent.map((o) => o.delaySeconds)).toEqual([30, 60, 90]);
     expect(deps.due.entriesOf(job.id).map((e) => e.from)).toContain('2026-01-01T00:02:00.000Z');

@@ -3,10 +3,16 @@
  * message text. Anything unrecognised is rethrown as it is.
  */
 import { StoreUnavailableError } from '../../errors.js';
+import { AttemptTimeoutError } from './bounded-http-handler.js';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 const UNAVAILABLE_NAMES = new Set([
+  // The SDK's HTTP handler names its connection, request and socket time-outs so, and
+  // a reset or broken connection too; ours (AttemptTimeoutError) as well.
   'TimeoutError',
+  // A service that gave up waiting for the request (S3-style, and API fronts).
+  'RequestTimeout',
+  'RequestTimeoutException',
   'ServiceUnavailable',
   'ServiceUnavailableException',
   'InternalServerError',
@@ -28,8 +34,10 @@ export function isConditionalCheckFailed(error: unknown): boolean {
   return (error as SdkLikeError | undefined)?.name === 'ConditionalCheckFailedException';
 }
 
-function isUnavailable(error: unknown, depth = 0): boolean {
+/** True for an outage (time-outs, refused or broken connections, 5xx, throttling), by type, name, code and status. */
+export function isUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 4) return false;
+  if (error instanceof AttemptTimeoutError) return true;
   const e = error as SdkLikeError;
   if ((e.code && NETWORK_CODES.has(e.code)) || (e.name && UNAVAILABLE_NAMES.has(e.name))) return true;
   if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;

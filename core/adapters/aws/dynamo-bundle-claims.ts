@@ -9,7 +9,7 @@
  * rest claimed again.
  */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ClaimHolder, GroupClaim } from '../../bundle.js';
+import { HELD_FOR_GOOD, type ClaimHolder, type GroupClaim } from '../../bundle.js';
 import type { BundleClaims } from '../../ports.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { EXPIRES_AT } from './dynamo-schema.js';
@@ -17,6 +17,7 @@ import { EXPIRES_AT } from './dynamo-schema.js';
 /** Claim items outlive any redelivery of their messages (SQS keeps a message at most 14 days). */
 const KEEP_SECONDS = 15 * 86_400;
 const ROUNDS = 5;
+
 
 export class DynamoBundleClaims implements BundleClaims {
   constructor(
@@ -29,7 +30,7 @@ export class DynamoBundleClaims implements BundleClaims {
   }
 
   async claim(group: string, jobIds: string[], holder: ClaimHolder, now: string): Promise<GroupClaim> {
-    const result: GroupClaim = { taken: [], takenOver: [], heldElsewhere: [] };
+    const result: GroupClaim = { taken: [], takenOver: [], heldElsewhere: [], heldByPause: [] };
     let pending = [...new Set(jobIds)];
     for (let round = 0; pending.length > 0 && round < ROUNDS; round++) {
       const taken = await this.tryClaim(group, pending, holder, now);
@@ -41,11 +42,33 @@ export class DynamoBundleClaims implements BundleClaims {
       // Someone holds at least one: read who, leave those, claim the rest.
       const out = await callAws('DynamoDB', 'GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: this.key(group), ConsistentRead: true })));
       const held = pending.filter((id) => typeof out.Item?.[id] === 'string' && (out.Item[id] as string) >= now);
-      result.heldElsewhere.push(...held);
+      for (const id of held) ((out.Item![id] as string).startsWith(`${HELD_FOR_GOOD}|`) ? result.heldByPause : result.heldElsewhere).push(id);
       pending = pending.filter((id) => !held.includes(id));
     }
     if (pending.length > 0) result.heldElsewhere.push(...pending);
     return result;
+  }
+
+  async release(group: string, jobId: string, holder: ClaimHolder): Promise<boolean> {
+    try {
+      // The member's value is `<leaseUntil>|<holder>`: let go only if that holder still has it.
+      await callAws('DynamoDB', 'UpdateItem', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: this.key(group),
+            UpdateExpression: 'REMOVE #m',
+            ConditionExpression: '#m = :held',
+            ExpressionAttributeNames: { '#m': jobId },
+            ExpressionAttributeValues: { ':held': `${holder.leaseUntil}|${holder.id}` },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
   }
 
   /** One conditional write for all of `jobIds`; undefined when any of them is held. */

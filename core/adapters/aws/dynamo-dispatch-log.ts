@@ -57,11 +57,9 @@ export class DynamoDispatchLog implements DispatchLog {
     }));
   }
 
-  async settle(entry: DispatchEntry, open: DispatchRef[]): Promise<void> {
-    if (open.length > 0) {
-      await this.put({ ...entry, refs: open });
-      return;
-    }
+  /** The open refs are written anew before the old entry goes: a crash in between leaves a copy, never a loss. */
+  async settle(entry: DispatchEntry, open: DispatchRef[], at: string): Promise<void> {
+    if (open.length > 0) await this.record(open, at);
     await callAws('DynamoDB', 'DeleteItem', () =>
       this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { jobId: DISPATCH_PARTITION, scheduledFor: entry.id } })),
     );

@@ -5,11 +5,17 @@
  *   up to ENTRIES_PER_ITEM entries packed as compact JSON, so one write moves
  *   hundreds of jobs. Jobs spread over shards by id: no hot partition.
  * - `#tick` / `progress`: the next slot the tick has to process.
+ * - `#tick` / `plan`: the slot a tick works on and when it first planned it, so that
+ *   a tick repeating the slot after a crash plans it the same way.
+ * - `#tick` / `layout`: the most shards entries were ever written to. The tick
+ *   reads every one of them, so that running with fewer shards than before (a
+ *   changed SCHEDULER_DUE_SHARDS) loses no entry; new entries go to the shards
+ *   configured now, and the old ones drain as their slots come.
  * - `#inbox`: chains the API started, sorted by submission.
  * Slot items expire through the table's TTL (`expiresAt`) a week after their
  * slot; TTL deletes cost no write units.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { slotOf, type DueEntry, type SubmittedEntry } from '../../due-index.js';
 import type { DueIndex } from '../../ports.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
@@ -19,6 +25,11 @@ import { batchWrite, queryAll } from './dynamo-batch.js';
 export const ENTRIES_PER_ITEM = 400;
 const KEEP_SLOTS_SECONDS = 7 * 86_400;
 const PROGRESS_KEY = { jobId: '#tick', scheduledFor: 'progress' };
+const LAYOUT_KEY = { jobId: '#tick', scheduledFor: 'layout' };
+/** The slot being worked through and when it was first planned (see planningTime). */
+const PLAN_KEY = { jobId: '#tick', scheduledFor: 'plan' };
+/** The most shards there can be (SCHEDULER_DUE_SHARDS is refused above it): what a store without a layout record is probed for. */
+export const MAX_DUE_SHARDS = 64;
 const INBOX = '#inbox';
 
 /** A stable shard per job spreads the index over partitions. */
@@ -41,11 +52,55 @@ export class DynamoDueIndex implements DueIndex {
     private readonly shards: number,
   ) {}
 
+  private layout?: Promise<number>;
+
   private partition(shard: number | string): string {
     return `#due#${shard}`;
   }
 
+  /** Shards to read: the most ever written to, recorded before this process writes to more. */
+  private shardsToRead(): Promise<number> {
+    this.layout ??= this.loadLayout().catch((error: unknown) => {
+      this.layout = undefined;
+      throw error;
+    });
+    return this.layout;
+  }
+
+  private async loadLayout(): Promise<number> {
+    const out = await callAws('DynamoDB', 'GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: LAYOUT_KEY, ConsistentRead: true })));
+    let recorded = out.Item?.shards as number | undefined;
+    if (recorded === undefined) {
+      // Written before layouts were recorded: look for entries in every shard there can be.
+      const used = await Promise.all(
+        Array.from({ length: MAX_DUE_SHARDS }, async (_, shard) => {
+          const [item] = await queryAll(this.db, { TableName: this.tableName, KeyConditionExpression: 'jobId = :p', ExpressionAttributeValues: { ':p': this.partition(shard) }, ProjectionExpression: 'jobId' }, 1);
+          return item ? shard + 1 : 0;
+        }),
+      );
+      recorded = Math.max(0, ...used);
+    }
+    if (recorded < this.shards || out.Item === undefined) {
+      await callAws('DynamoDB', 'UpdateItem', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: LAYOUT_KEY,
+            UpdateExpression: 'SET shards = :n',
+            ConditionExpression: 'attribute_not_exists(shards) OR shards < :n',
+            ExpressionAttributeValues: { ':n': Math.max(recorded, this.shards) },
+          }),
+        ),
+      ).catch((error: unknown) => {
+        // Another process recorded as many or more: what it recorded is read next start.
+        if (!isConditionalCheckFailed(error)) throw error;
+      });
+    }
+    return Math.max(recorded, this.shards);
+  }
+
   async write(entries: DueEntry[], source: string): Promise<void> {
+    await this.shardsToRead();
     const groups = new Map<string, { shard: string; slot: string; entries: DueEntry[] }>();
     for (const e of entries) {
       const shard = dueShardOf(e.jobId, this.shards);
@@ -73,8 +128,9 @@ export class DynamoDueIndex implements DueIndex {
   }
 
   async read(slot: string): Promise<DueEntry[]> {
+    const shards = await this.shardsToRead();
     const perShard = await Promise.all(
-      Array.from({ length: this.shards }, (_, shard) =>
+      Array.from({ length: shards }, (_, shard) =>
         queryAll(this.db, {
           TableName: this.tableName,
           KeyConditionExpression: 'jobId = :p AND begins_with(scheduledFor, :prefix)',
@@ -87,8 +143,9 @@ export class DynamoDueIndex implements DueIndex {
   }
 
   async firstSlotFrom(slot?: string): Promise<string | undefined> {
+    const shards = await this.shardsToRead();
     const firsts = await Promise.all(
-      Array.from({ length: this.shards }, async (_, shard) => {
+      Array.from({ length: shards }, async (_, shard) => {
         const [first] = await queryAll(
           this.db,
           {
@@ -105,6 +162,26 @@ export class DynamoDueIndex implements DueIndex {
       }),
     );
     return firsts.filter((s): s is string => s !== undefined).sort()[0];
+  }
+
+  async planningTime(slot: string, now: string): Promise<string> {
+    try {
+      await callAws('DynamoDB', 'PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...PLAN_KEY, slot, at: now },
+            ConditionExpression: 'attribute_not_exists(slot) OR slot <> :slot',
+            ExpressionAttributeValues: { ':slot': slot },
+          }),
+        ),
+      );
+      return now;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    const out = await callAws('DynamoDB', 'GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: PLAN_KEY, ConsistentRead: true })));
+    return (out.Item?.slot === slot ? (out.Item.at as string | undefined) : undefined) ?? now;
   }
 
   async progress(): Promise<string | undefined> {

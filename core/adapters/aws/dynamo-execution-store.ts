@@ -5,11 +5,12 @@
  * the sparse `dead` index until they are redriven or discarded.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { inTurns, WRITES_AT_ONCE } from '../../in-turns.js';
 import { occurrenceKey } from '../../occurrence.js';
 import { ConcurrentUpdateError } from '../../errors.js';
 import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from '../../execution.js';
 import type { ExecutionStore, Page } from '../../ports.js';
-import { decodeToken, encodeToken } from '../paging.js';
+import { decodeToken, encodeToken, isDynamoKey, withTokenCheck } from '../paging.js';
 import { batchGet, batchWrite } from './dynamo-batch.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { DEAD_INDEX, DEAD_LIST } from './dynamo-schema.js';
@@ -71,11 +72,12 @@ export class DynamoExecutionStore implements ExecutionStore {
 
     const claimed = await this.update({
       Key,
+      // A new record counts the attempts made before it (priorAttempts, else none).
       UpdateExpression: `SET ${set}, #attempt = if_not_exists(#attempt, :zero) + :one REMOVE #finishedAt, #durationMs, #error, #retryAt`,
       ConditionExpression:
         'attribute_not_exists(#jobId) OR #status = :queued OR (#status = :failed AND (attribute_not_exists(#retryAt) OR #retryAt <= :startedAt)) OR (#status = :running AND #leaseUntil < :startedAt)',
       ExpressionAttributeNames: names(...common, 'jobId'),
-      ExpressionAttributeValues: { ...values, ':failed': 'failed', ':queued': 'queued', ':zero': 0 },
+      ExpressionAttributeValues: { ...values, ':failed': 'failed', ':queued': 'queued', ':zero': claim.priorAttempts ?? 0 },
       ReturnValues: 'ALL_NEW',
     });
     if (claimed) return { claimed: true, execution: visible(claimed)! };
@@ -95,16 +97,22 @@ export class DynamoExecutionStore implements ExecutionStore {
   }
 
   /** Conditional puts in parallel: BatchWriteItem cannot refuse to overwrite an existing record. */
-  async recordSkipped(skips: SkipRecord[], at: string): Promise<number> {
-    const written = await Promise.all(
-      skips.map(async ({ reason, ...skip }) => {
+  async recordSkipped(skips: SkipRecord[], at: string, options: { overUnfinished?: boolean } = {}): Promise<number> {
+    const condition = options.overUnfinished
+      ? {
+          ConditionExpression: 'attribute_not_exists(jobId) OR #status IN (:failed, :queued) OR (#status = :running AND leaseUntil < :at)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':queued': 'queued', ':running': 'running', ':at': at },
+        }
+      : { ConditionExpression: 'attribute_not_exists(jobId)' };
+    const written = await inTurns(skips, WRITES_AT_ONCE, async ({ reason, ...skip }) => {
         try {
           await callAws('DynamoDB', 'PutItem', () =>
             this.db.send(
               new PutCommand({
                 TableName: this.tableName,
                 Item: { ...skip, status: 'skipped', skipReason: reason, attempt: 0, startedAt: at, leaseUntil: at },
-                ConditionExpression: 'attribute_not_exists(jobId)',
+                ...condition,
               }),
             ),
           );
@@ -113,8 +121,7 @@ export class DynamoExecutionStore implements ExecutionStore {
           if (isConditionalCheckFailed(error)) return false;
           throw error;
         }
-      }),
-    );
+    });
     return written.filter(Boolean).length;
   }
 
@@ -127,6 +134,7 @@ export class DynamoExecutionStore implements ExecutionStore {
       ...(outcome.retryAt ? { retryAt: outcome.retryAt } : {}),
       ...(outcome.skipReason ? { skipReason: outcome.skipReason } : {}),
       ...(outcome.attemptBase !== undefined ? { attemptBase: outcome.attemptBase } : {}),
+      ...(outcome.recordAttempt !== undefined ? { attempt: outcome.recordAttempt } : {}),
       ...(outcome.status === 'dead'
         ? { deadList: DEAD_LIST, diedAt: outcome.finishedAt, deadReason: outcome.deadReason, occurrence: outcome.occurrence }
         : {}),
@@ -136,9 +144,9 @@ export class DynamoExecutionStore implements ExecutionStore {
     const result = await this.update({
       Key: { jobId: outcome.jobId, scheduledFor: outcome.scheduledFor },
       UpdateExpression: `SET ${keys.map((k) => `#${k} = :${k}`).join(', ')}${removeError}`,
-      ConditionExpression: '#status = :running AND #attempt = :attempt',
+      ConditionExpression: '#status = :running AND #attempt = :claimed',
       ExpressionAttributeNames: names(...keys, 'attempt', ...(outcome.error ? [] : ['error'])),
-      ExpressionAttributeValues: { ...Object.fromEntries(keys.map((k) => [`:${k}`, fields[k]])), ':running': 'running', ':attempt': outcome.attempt },
+      ExpressionAttributeValues: { ...Object.fromEntries(keys.map((k) => [`:${k}`, fields[k]])), ':running': 'running', ':claimed': outcome.attempt },
     });
     return result !== false;
   }
@@ -159,11 +167,12 @@ export class DynamoExecutionStore implements ExecutionStore {
 
   /** One page of a query, newest first, with the page token in and out. */
   private async queryPage(query: Pick<QueryCommandInput, 'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeValues'>, options: { limit: number; next?: string }): Promise<Page<Execution>> {
-    const out = await callAws('DynamoDB', 'Query', () =>
+    const startKey = decodeToken(options.next, isDynamoKey);
+    const out = await withTokenCheck(options.next, () => callAws('DynamoDB', 'Query', () =>
       this.db.send(
-        new QueryCommand({ TableName: this.tableName, ...query, ScanIndexForward: false, Limit: options.limit, ExclusiveStartKey: decodeToken(options.next) }),
+        new QueryCommand({ TableName: this.tableName, ...query, ScanIndexForward: false, Limit: options.limit, ExclusiveStartKey: startKey }),
       ),
-    );
+    ));
     const items = (out.Items ?? []).map((i) => visible(i)!);
     return out.LastEvaluatedKey ? { items, next: encodeToken(out.LastEvaluatedKey) } : { items };
   }

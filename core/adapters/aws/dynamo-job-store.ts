@@ -9,7 +9,7 @@ import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, Sca
 import { JobNameTakenError } from '../../errors.js';
 import type { Job, JobStatusChange } from '../../job.js';
 import type { JobStore, Page } from '../../ports.js';
-import { decodeToken, encodeToken } from '../paging.js';
+import { decodeToken, encodeToken, isDynamoKey, withTokenCheck } from '../paging.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { batchGet } from './dynamo-batch.js';
 
@@ -99,9 +99,9 @@ export class DynamoJobStore implements JobStore {
   /** A paged Scan: listing every job is an admin read, never on the tick's path. */
   async list(options: { limit: number; next?: string }): Promise<Page<Job>> {
     const items: Job[] = [];
-    let startKey = decodeToken<Record<string, unknown>>(options.next);
+    let startKey: Record<string, unknown> | undefined = decodeToken(options.next, isDynamoKey);
     do {
-      const out = await this.call('Scan', () =>
+      const out = await withTokenCheck(options.next, () => this.call('Scan', () =>
         this.db.send(
           new ScanCommand({
             TableName: this.tableName,
@@ -111,7 +111,7 @@ export class DynamoJobStore implements JobStore {
             ExpressionAttributeValues: { ':job': 'JOB#' },
           }),
         ),
-      );
+      ));
       items.push(...(out.Items ?? []).map((i) => this.fromItem(i)));
       startKey = out.LastEvaluatedKey;
     } while (startKey && items.length < options.limit);
@@ -152,12 +152,19 @@ export class DynamoJobStore implements JobStore {
   }
 
   async changeStatus(change: JobStatusChange): Promise<boolean> {
+    // Optional fields: set when given, removed when null, left alone when absent.
+    const optional = (['pausedAt', 'sentUntil'] as const).filter((f) => change[f] !== undefined);
+    const set = optional.filter((f) => change[f] !== null);
+    const remove = optional.filter((f) => change[f] === null);
     const changed = await this.conditional({
       Key: jobKey(change.jobId),
-      UpdateExpression: 'SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt, #runs = :runs, rev = :rev',
+      UpdateExpression:
+        `SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt, #runs = :runs, rev = :rev${set.map((f) => `, ${f} = :${f}`).join('')}` +
+        (remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''),
       ConditionExpression: '#status = :from AND rev = :expected',
       ExpressionAttributeNames: { '#status': 'status', '#runs': 'runs' },
       ExpressionAttributeValues: {
+        ...Object.fromEntries(set.map((f) => [`:${f}`, change[f]])),
         ':to': change.to,
         ':from': change.from,
         ':next': change.nextRunAt,
@@ -201,7 +208,9 @@ export class DynamoJobStore implements JobStore {
     });
     if (acquired) return { acquired: true as const };
     const out = await this.call('GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: jobKey(jobId), ConsistentRead: true })));
-    return { acquired: false as const, holder: (out.Item?.running as string | undefined) ?? '(the job is gone)' };
+    // A deleted job has no lock to take: what it had queued runs, as the README promises.
+    if (!out.Item) return { acquired: true as const };
+    return { acquired: false as const, holder: (out.Item.running as string | undefined) ?? '(released meanwhile)' };
   }
 
   async queueRun(jobId: string, occurrence: string): Promise<boolean> {

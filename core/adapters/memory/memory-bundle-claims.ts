@@ -1,5 +1,5 @@
 /** In-memory BundleClaims: the reference the contract suite holds DynamoDB to. */
-import type { ClaimHolder, GroupClaim } from '../../bundle.js';
+import { HELD_FOR_GOOD, type ClaimHolder, type GroupClaim } from '../../bundle.js';
 import type { BundleClaims } from '../../ports.js';
 
 export class MemoryBundleClaims implements BundleClaims {
@@ -8,11 +8,11 @@ export class MemoryBundleClaims implements BundleClaims {
   async claim(group: string, jobIds: string[], holder: ClaimHolder, now: string): Promise<GroupClaim> {
     const members = this.groups.get(group) ?? new Map<string, ClaimHolder>();
     this.groups.set(group, members);
-    const result: GroupClaim = { taken: [], takenOver: [], heldElsewhere: [] };
+    const result: GroupClaim = { taken: [], takenOver: [], heldElsewhere: [], heldByPause: [] };
     for (const jobId of new Set(jobIds)) {
       const current = members.get(jobId);
       if (current && current.leaseUntil >= now) {
-        result.heldElsewhere.push(jobId);
+        (current.leaseUntil === HELD_FOR_GOOD ? result.heldByPause : result.heldElsewhere).push(jobId);
         continue;
       }
       members.set(jobId, { ...holder });
@@ -20,5 +20,13 @@ export class MemoryBundleClaims implements BundleClaims {
       if (current) result.takenOver.push(jobId);
     }
     return result;
+  }
+
+  async release(group: string, jobId: string, holder: ClaimHolder): Promise<boolean> {
+    const members = this.groups.get(group);
+    const current = members?.get(jobId);
+    if (!members || current?.id !== holder.id || current.leaseUntil !== holder.leaseUntil) return false;
+    members.delete(jobId);
+    return true;
   }
 }

@@ -20,9 +20,9 @@ export class MemoryDispatchLog implements DispatchLog {
       .map((e) => structuredClone(e));
   }
 
-  async settle(entry: DispatchEntry, open: DispatchRef[]): Promise<void> {
-    if (open.length === 0) this.entries.delete(entry.id);
-    else this.entries.set(entry.id, { ...entry, refs: structuredClone(open) });
+  async settle(entry: DispatchEntry, open: DispatchRef[], at: string): Promise<void> {
+    if (open.length > 0) await this.record(open, at);
+    this.entries.delete(entry.id);
   }
 
   size(): number {

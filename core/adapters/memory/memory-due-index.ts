@@ -29,6 +29,13 @@ export class MemoryDueIndex implements DueIndex {
     return [...this.slots.keys()].filter((s) => slot === undefined || s >= slot).sort()[0];
   }
 
+  private planned: { slot: string; at: string } | undefined;
+
+  async planningTime(slot: string, now: string): Promise<string> {
+    if (this.planned?.slot !== slot) this.planned = { slot, at: now };
+    return this.planned.at;
+  }
+
   async progress(): Promise<string | undefined> {
     return this.next;
   }

@@ -2,12 +2,12 @@
 import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from '../../execution.js';
 import { occurrenceKey } from '../../occurrence.js';
 import type { ExecutionStore, Page } from '../../ports.js';
-import { decodeToken, encodeToken } from '../paging.js';
+import { decodeToken, encodeToken, isOffset } from '../paging.js';
 
 type StoredExecution = Execution & { redriveId?: string; listedDead?: boolean; discardedAt?: string };
 
 function page<T>(all: T[], options: { limit: number; next?: string }): Page<T> {
-  const start = decodeToken<number>(options.next) ?? 0;
+  const start = decodeToken(options.next, isOffset) ?? 0;
   const items = all.slice(start, start + options.limit).map((r) => structuredClone(r));
   const end = start + items.length;
   return end < all.length ? { items, next: encodeToken(end) } : { items };
@@ -24,7 +24,7 @@ export class MemoryExecutionStore implements ExecutionStore {
   async claim(claim: ExecutionClaim): Promise<ClaimResult> {
     const key = occurrenceKey(claim);
     const existing = this.records.get(key);
-    const { redriveId, ...fields } = claim;
+    const { redriveId, priorAttempts = 0, ...fields } = claim;
     const revives = existing?.status === 'dead' && redriveId !== undefined && existing.redriveId === redriveId;
     const claimable =
       revives ||
@@ -33,7 +33,7 @@ export class MemoryExecutionStore implements ExecutionStore {
       existing.status === 'queued' ||
       (existing.status === 'running' && existing.leaseUntil < claim.startedAt);
     if (!claimable) return { claimed: false, holder: visible(existing) };
-    const attempt = (existing?.attempt ?? 0) + 1;
+    const attempt = (existing?.attempt ?? priorAttempts) + 1;
     const attemptBase = revives ? existing.attempt : existing?.attemptBase;
     const record: StoredExecution = { ...fields, status: 'running', attempt, ...(attemptBase !== undefined ? { attemptBase } : {}) };
     this.records.set(key, record);
@@ -44,11 +44,13 @@ export class MemoryExecutionStore implements ExecutionStore {
     for (const record of records) this.records.set(occurrenceKey(record), { ...structuredClone(record), ...(record.status === 'dead' ? { listedDead: true } : {}) });
   }
 
-  async recordSkipped(skips: SkipRecord[], at: string): Promise<number> {
+  async recordSkipped(skips: SkipRecord[], at: string, options: { overUnfinished?: boolean } = {}): Promise<number> {
     let recorded = 0;
     for (const { reason, ...skip } of skips) {
       const key = occurrenceKey(skip);
-      if (this.records.has(key)) continue;
+      const existing = this.records.get(key);
+      const unfinished = existing && (existing.status === 'failed' || existing.status === 'queued' || (existing.status === 'running' && existing.leaseUntil < at));
+      if (existing && !(options.overUnfinished && unfinished)) continue;
       this.records.set(key, { ...skip, status: 'skipped', skipReason: reason, attempt: 0, startedAt: at, leaseUntil: at });
       recorded++;
     }
@@ -58,9 +60,9 @@ export class MemoryExecutionStore implements ExecutionStore {
   async complete(outcome: ExecutionOutcome): Promise<boolean> {
     const record = this.records.get(occurrenceKey(outcome));
     if (!record || record.status !== 'running' || record.attempt !== outcome.attempt) return false;
-    const { jobId: _j, scheduledFor: _s, attempt: _a, ...fields } = outcome;
+    const { jobId: _j, scheduledFor: _s, attempt: _a, recordAttempt, ...fields } = outcome;
     delete record.error;
-    Object.assign(record, fields);
+    Object.assign(record, fields, recordAttempt !== undefined ? { attempt: recordAttempt } : {});
     if (outcome.status === 'dead') Object.assign(record, { diedAt: outcome.finishedAt, listedDead: true });
     for (const key of Object.keys(record) as (keyof StoredExecution)[]) if (record[key] === undefined) delete record[key];
     return true;

@@ -2,7 +2,7 @@
 import { JobNameTakenError } from '../../errors.js';
 import type { Job, JobStatusChange } from '../../job.js';
 import type { JobStore, Page } from '../../ports.js';
-import { decodeToken, encodeToken } from '../paging.js';
+import { decodeToken, encodeToken, isOffset } from '../paging.js';
 
 export class MemoryJobStore implements JobStore {
   private readonly jobs = new Map<string, Job>();
@@ -19,13 +19,15 @@ export class MemoryJobStore implements JobStore {
 
   async list(options: { limit: number; next?: string }): Promise<Page<Job>> {
     const all = [...this.jobs.values()].sort((a, b) => a.id.localeCompare(b.id));
-    const start = decodeToken<number>(options.next) ?? 0;
+    const start = decodeToken(options.next, isOffset) ?? 0;
     const items = all.slice(start, start + options.limit).map((j) => structuredClone(j));
     const end = start + items.length;
     return end < all.length ? { items, next: encodeToken(end) } : { items };
   }
 
   async delete(id: string): Promise<boolean> {
+    // The overlap lock lives on the job (as in DynamoDB, where it is an attribute of the job's item).
+    this.locks.delete(id);
     return this.jobs.delete(id);
   }
 
@@ -42,6 +44,11 @@ export class MemoryJobStore implements JobStore {
     const job = this.jobs.get(change.jobId);
     if (!job || job.status !== change.from || job.rev !== change.expectedRev) return false;
     Object.assign(job, { status: change.to, nextRunAt: change.nextRunAt, updatedAt: change.updatedAt, runs: change.runs, rev: job.rev + 1 });
+    for (const field of ['pausedAt', 'sentUntil'] as const) {
+      const value = change[field];
+      if (value === null) delete job[field];
+      else if (value !== undefined) job[field] = value;
+    }
     return true;
   }
 
@@ -55,6 +62,8 @@ export class MemoryJobStore implements JobStore {
   private readonly locks = new Map<string, { holder: string; leaseUntil: string; queued?: string }>();
 
   async acquireRun(jobId: string, scheduledFor: string, leaseUntil: string, now: string) {
+    // A deleted job has no lock to take: what it had queued runs, as the README promises.
+    if (!this.jobs.has(jobId)) return { acquired: true as const };
     const lock = this.locks.get(jobId);
     if (lock && lock.holder !== scheduledFor && lock.leaseUntil >= now) return { acquired: false as const, holder: lock.holder };
     this.locks.set(jobId, { ...lock, holder: scheduledFor, leaseUntil });

@@ -45,6 +45,16 @@ export function dueIndexContract(name: string, makeIndex: () => Promise<DueIndex
       expect(await index.firstSlotFrom('2026-01-01T00:10:00.000Z')).toBeUndefined();
     });
 
+    it('plans a slot as of its first planning, however often it is asked again, until another slot is', async () => {
+      const index = await makeIndex();
+      const slot = '2026-01-01T00:01:00.000Z';
+      expect(await index.planningTime(slot, '2026-01-01T00:00:30.000Z')).toBe('2026-01-01T00:00:30.000Z');
+      expect(await index.planningTime(slot, '2026-01-01T00:01:30.000Z')).toBe('2026-01-01T00:00:30.000Z');
+      expect(await index.planningTime('2026-01-01T00:02:00.000Z', '2026-01-01T00:01:31.000Z')).toBe('2026-01-01T00:01:31.000Z');
+      const both = await Promise.all([index.planningTime('2026-01-01T00:03:00.000Z', 'a'), index.planningTime('2026-01-01T00:03:00.000Z', 'b')]);
+      expect(both[0]).toBe(both[1]);
+    });
+
     it('moves the progress only from the value it expects', async () => {
       const index = await makeIndex();
       expect(await index.progress()).toBeUndefined();

@@ -41,6 +41,17 @@ export function executionStoreContract(name: string, makeStore: () => Promise<Ex
       expect((await store.claim(claimAt('2026-01-01T00:09:00.000Z'))).claimed).toBe(false);
     });
 
+    it('counts attempts made before its record (a bundle member taken over), and keeps the attempt an outcome names', async () => {
+      const store = await makeStore();
+      const claimed = await store.claim(claimAt('2026-01-01T00:01:00.000Z', { priorAttempts: 1 }));
+      expect(claimed).toMatchObject({ claimed: true, execution: { attempt: 2 } });
+      // A later takeover of a running record counts on from the ledger, whatever it is told.
+      expect(await store.claim(claimAt('2026-01-01T00:03:00.000Z', { priorAttempts: 1 }))).toMatchObject({ claimed: true, execution: { attempt: 3 } });
+      const dead = { jobId: 'job-1', scheduledFor: '2026-01-01T00:01:00.000Z', status: 'dead' as const, finishedAt: '2026-01-01T00:03:00.000Z', durationMs: 0, error: { name: 'AttemptsExhausted', message: 'x' }, deadReason: 'attempts-exhausted' as const, occurrence: '{}' };
+      expect(await store.complete({ ...dead, attempt: 3, recordAttempt: 2 })).toBe(true);
+      expect(await store.get('job-1', '2026-01-01T00:01:00.000Z')).toMatchObject({ status: 'dead', attempt: 2 });
+    });
+
     it('lets a running claim be taken over only after its lease', async () => {
       const store = await makeStore();
       await store.claim(claimAt('2026-01-01T00:01:00.000Z'));

@@ -114,5 +114,17 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       // The lock does not show in the job.
       expect(await store.get(job.id)).toEqual(job);
     });
+
+    it('has no lock for a deleted job: its queued occurrences take it at once, and nothing is recreated', async () => {
+      const store = await makeStore();
+      const job = aJob();
+      await store.create(job);
+      const now = '2026-01-01T00:00:00.000Z';
+      expect(await store.acquireRun(job.id, 'A', '2026-01-01T00:01:00.000Z', now)).toEqual({ acquired: true });
+      await store.delete(job.id);
+      expect(await store.acquireRun(job.id, 'B', '2026-01-01T00:01:00.000Z', now)).toEqual({ acquired: true });
+      expect(await store.releaseRun(job.id, 'B')).toBeUndefined();
+      expect(await store.get(job.id)).toBeUndefined();
+    });
   });
 }

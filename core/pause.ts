@@ -1,0 +1,176 @@
+/**
+ * Pausing and resuming a job. The rule users see: only what falls due while a job
+ * is paused may be skipped as paused; on resume, the misfire policy decides what of
+ * that time runs (as after downtime); what comes after the resume runs as usual;
+ * skipped occurrences never count as runs of a job with `maxRuns`.
+ *
+ * The tick and the API send occurrences up to two minutes ahead. A pause cannot
+ * take those messages back, so it holds them in their claim groups (a worker that
+ * meets one drops it, and nothing is recorded), and writes down when it came
+ * (`pausedAt`) and up to where things may have been sent (`sentUntil`). A resume
+ * then decides each occurrence from the pause to now, releases the holds on what
+ * it runs and on what has not fallen due yet (those messages run at their
+ * instants), and starts a new chain right after now.
+ */
+import { claimGroupOf, PAUSED_HOLDER, sendFirstAttempts } from './bundle.js';
+import { DIRECT_DISPATCH_SLOTS, slotAfter, slotOf } from './due-index.js';
+import { inTurns, WRITES_AT_ONCE } from './in-turns.js';
+import type { SkipRecord } from './execution.js';
+import type { Job } from './job.js';
+import { jobOccurrences, nextJobOccurrence } from './job-occurrences.js';
+import { applyMisfire, occurrenceOf, planJob } from './planner.js';
+import type { BundleClaims, Clock, DispatchLog, DueIndex, ExecutionStore, JobStore, Queue } from './ports.js';
+
+export interface PauseDeps {
+  jobs: JobStore;
+  executions: ExecutionStore;
+  queue: Queue;
+  dispatchLog: DispatchLog;
+  due: DueIndex;
+  claims: BundleClaims;
+  clock: Clock;
+}
+
+/** Skip records written per resume; a longer pause records its first ones (the README says so). */
+export const MAX_SKIPS_RECORDED = 1_000;
+/** Occurrences sent ahead of a pause that it holds: two minutes of a job every second, with room to spare. */
+const MAX_HELD = 1_000;
+
+
+/** Holds what may have been sent ahead, then marks the job paused. False when the job changed first. */
+export async function pauseJob(job: Job, deps: PauseDeps): Promise<boolean> {
+  const now = deps.clock.now();
+  const progress = await deps.due.progress();
+  const sentUntil = new Date(Math.max(Date.parse(slotAfter(slotOf(now), DIRECT_DISPATCH_SLOTS)), progress ? Date.parse(progress) : 0));
+  // Due from now on: held. Due before now: it fell due while the job was active, and runs.
+  const sentAhead = [...jobOccurrences(job, new Date(now.getTime() - 1), sentUntil, MAX_HELD)];
+  const resumeFrom = nextJobOccurrence(job, new Date(sentUntil.getTime() - 1));
+  // The tick may be behind (a backlog after downtime, or it crashed): what fell due while
+  // the job was active and it has not reached yet would be dropped with the old revision.
+  // The pause deals with it as the tick would (sends what runs, records what is skipped),
+  // and the new runs count goes into the pause's write.
+  const backlog = backlogOf(job, progress, now);
+  // Before the job says paused, so a pause that dies half-way leaves nothing undecided
+  // (each step is safe to repeat: the claim drops a second copy, a skip never overwrites).
+  if (backlog) {
+    const at = now.toISOString();
+    await sendFirstAttempts(backlog.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })), at, deps);
+    await deps.executions.recordSkipped(backlog.skip.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), jobName: job.name, handler: job.handler, reason: 'misfire' as const })), at);
+  }
+  const paused = await deps.jobs.changeStatus({
+    jobId: job.id,
+    from: 'active',
+    to: 'paused',
+    expectedRev: job.rev,
+    nextRunAt: resumeFrom ? resumeFrom.toISOString() : null,
+    runs: backlog?.runs ?? job.runs,
+    updatedAt: now.toISOString(),
+    pausedAt: now.toISOString(),
+    sentUntil: sentUntil.toISOString(),
+  });
+  // Held only once the pause has won: holds of a pause that lost its race (the tick
+  // completed the job first) would drop occurrences of a job that is not paused. A
+  // delivery between the two runs its occurrence: the pause and the run crossed.
+  if (paused) {
+    await inTurns(sentAhead, WRITES_AT_ONCE, (at) => deps.claims.claim(claimGroupOf({ jobId: job.id, scheduledFor: at.toISOString() }), [job.id], PAUSED_HOLDER, now.toISOString()));
+  }
+  return paused;
+}
+
+/**
+ * Occurrences due before `now` that the tick has not reached (its progress is
+ * behind), planned as the tick would: on time ones sent, missed ones by the misfire
+ * policy. Undefined when the tick is not behind.
+ */
+export function backlogOf(job: Job, progress: string | undefined, now: Date): ReturnType<typeof planJob> | undefined {
+  if (!progress || Date.parse(progress) >= now.getTime()) return undefined;
+  const first = nextJobOccurrence(job, new Date(Date.parse(progress) - 1));
+  if (!first || first >= now) return undefined;
+  return planJob(job, first, job.runs, now, now);
+}
+
+/** The first `first` and the last `last` occurrences in (after, upTo], without walking all of a long pause. */
+function dueWhilePaused(job: Job, after: Date, upTo: Date, last: number): { first: Date[]; last: Date[] } {
+  const end = new Date(upTo.getTime() + 1);
+  const head = [...jobOccurrences(job, after, end, MAX_SKIPS_RECORDED)];
+  if (head.length < MAX_SKIPS_RECORDED) return { first: head, last: head.slice(-last) };
+  // Long pause: look back from the resume, doubling the window, for the latest ones.
+  for (let span = 3_600_000; ; span *= 2) {
+    const from = new Date(Math.max(after.getTime(), upTo.getTime() - span));
+    const tail = [...jobOccurrences(job, from, end, Number.MAX_SAFE_INTEGER)].slice(-last);
+    if (tail.length >= last || from.getTime() === after.getTime()) return { first: head, last: tail };
+  }
+}
+
+export interface ResumePlan {
+  /** Occurrences that fell due while paused and run now (the misfire policy's choice, within maxRuns). */
+  run: Date[];
+  /** Recorded as skipped (`paused`): the rest of what fell due while paused (the first MAX_SKIPS_RECORDED). */
+  skip: Date[];
+  /** Sent before the pause and not due yet: their holds are released, so their messages run. */
+  release: Date[];
+  /** The new chain: the first occurrence after now, and the runs counted before it. */
+  next?: Date;
+  runs: number;
+}
+
+/**
+ * What a resume at `now` does with a job paused at `pausedAt`. For `maxRuns`, what
+ * was counted from the pause on is decided afresh.
+ */
+export function planResume(job: Job, now: Date): ResumePlan {
+  const pausedAt = new Date(job.pausedAt ?? job.updatedAt);
+  const sentUntil = new Date(job.sentUntil ?? job.nextRunAt ?? job.pausedAt ?? job.updatedAt);
+  const keep = job.policy.misfire.policy === 'skip' ? 0 : job.policy.misfire.policy === 'once' ? 1 : job.policy.misfire.maxCatchUp;
+  const paused = dueWhilePaused(job, new Date(pausedAt.getTime() - 1), now, Math.max(1, keep));
+  const { run: chosen } = applyMisfire(paused.last, job.policy.misfire);
+  const release = [...jobOccurrences(job, now, sentUntil, MAX_HELD)];
+
+  let runs = job.runs;
+  if (job.maxRuns !== undefined) {
+    // The chain counts its sends in time order, so the first `runs` occurrences were
+    // counted: those before the pause stay counted; those from it on are decided again
+    // here, or by the new chain. (Occurrences the tick skipped after downtime before
+    // the pause are not told apart here: they can only make the count larger, never
+    // let the job run more than maxRuns times.)
+    runs = [...jobOccurrences(job, new Date(Date.parse(job.createdAt) - 1), pausedAt, job.runs)].length;
+  }
+  const left = job.maxRuns === undefined ? Infinity : Math.max(0, job.maxRuns - runs);
+  const run = chosen.slice(Math.max(0, chosen.length - left));
+  runs += run.length;
+  const ran = new Set(run.map((t) => t.getTime()));
+  const skip = paused.first.filter((t) => !ran.has(t.getTime()));
+  const spent = job.maxRuns !== undefined && runs >= job.maxRuns;
+  const next = spent ? undefined : nextJobOccurrence(job, now);
+  return { run, skip, release: spent ? [] : release, runs, ...(next ? { next } : {}) };
+}
+
+/**
+ * Resumes. The order matters for a resume that dies half-way (it is safe to send
+ * again): skips are recorded and holds released first, then the new chain is
+ * submitted, and only then does the job turn active; the catch-up goes out last,
+ * logged in the dispatch log so that recovery finds it if the send is lost.
+ */
+export async function resumeJob(job: Job, deps: PauseDeps, dispatchSoon: (job: Job, from: Date, runs: number, now: Date) => Promise<void>): Promise<boolean> {
+  const now = deps.clock.now();
+  const plan = planResume(job, now);
+  const skips: SkipRecord[] = plan.skip.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), jobName: job.name, handler: job.handler, reason: 'paused' }));
+  await deps.executions.recordSkipped(skips, now.toISOString());
+  await inTurns([...plan.run, ...plan.release], WRITES_AT_ONCE, (t) => deps.claims.release(claimGroupOf({ jobId: job.id, scheduledFor: t.toISOString() }), job.id, PAUSED_HOLDER));
+  if (plan.next) await deps.due.submit({ jobId: job.id, rev: job.rev + 1, from: plan.next.toISOString(), runs: plan.runs, submittedAt: now.toISOString() });
+  const ok = await deps.jobs.changeStatus({
+    jobId: job.id,
+    from: 'paused',
+    to: plan.next ? 'active' : 'completed',
+    expectedRev: job.rev,
+    nextRunAt: plan.next ? plan.next.toISOString() : null,
+    runs: plan.runs,
+    updatedAt: now.toISOString(),
+    pausedAt: null,
+    sentUntil: null,
+  });
+  if (!ok) return false;
+  if (plan.run.length > 0) await sendFirstAttempts(plan.run.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })), now.toISOString(), deps);
+  if (plan.next) await dispatchSoon({ ...job, status: 'active', rev: job.rev + 1 }, plan.next, plan.runs, now);
+  return true;
+}

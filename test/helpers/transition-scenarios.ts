@@ -1,0 +1,176 @@
+/**
+ * Scenarios of what users do to jobs over time (pause, resume, one-time jobs, maxRuns, downtime),
+ * through the API, with the tick every minute and a worker taking what the queue
+ * shows, all on a fake clock; asserted from the ledger.
+ */
+import { describe, expect, it } from 'vitest';
+import { looksLikeBundle, type Bundle } from '../../core/bundle.js';
+import { executeBundle } from '../../core/bundle-executor.js';
+import { executeOccurrence } from '../../core/executor.js';
+import type { Execution } from '../../core/execution.js';
+import type { Occurrence } from '../../core/occurrence.js';
+import { recoverLost } from '../../core/recovery.js';
+import { runTick } from '../../core/tick.js';
+import { testApp, testAppOn, type StoreOverrides } from './app.js';
+
+const headers = { authorization: 'Bearer k', 'content-type': 'application/json' };
+
+export function makeWorld(now: string, stores?: StoreOverrides) {
+  const t = stores ? testAppOn(stores, { now }) : testApp({ now });
+  const ran: string[] = [];
+  t.handlers.register('log', (_p, ctx) => void ran.push(ctx.scheduledFor));
+  const workerDeps = { ...t, maxEarlyWaitMs: 5_000 };
+  let deliveries = 0;
+  /** Runs what the queue shows now, as the worker would (each message once). */
+  const work = async () => {
+    for (const body of t.queue.takeVisible()) {
+      const text = JSON.stringify(body);
+      if (looksLikeBundle(text)) await executeBundle(body as Bundle, { id: `d${++deliveries}` }, workerDeps);
+      else await executeOccurrence(body as Occurrence, workerDeps);
+    }
+  };
+  /** Moves time on second by second, ticking at :30 of each minute, working every second. */
+  const runFor = async (seconds: number, options: { down?: boolean } = {}) => {
+    for (let i = 0; i < seconds; i++) {
+      t.clock.advance(1_000);
+      if (options.down) continue;
+      if (t.clock.now().getUTCSeconds() === 30) await runTick(t);
+      await work();
+    }
+  };
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await t.app.request(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    return { status: res.status, body: res.status === 204 ? undefined : ((await res.json()) as Record<string, unknown>) };
+  };
+  const create = async (body: Record<string, unknown>) => {
+    const res = await api('POST', '/v1/jobs', { handler: 'log', ...body });
+    expect(res.status).toBe(201);
+    return res.body!.id as string;
+  };
+  const history = async (id: string): Promise<Execution[]> => (await t.executions.listForJob(id, { limit: 10_000 })).items;
+  return { ...t, ran, work, runFor, api, create, history };
+}
+
+export function transitionScenarios(label: string, stores?: () => Promise<StoreOverrides>, options: { skip?: boolean } = {}): void {
+describe.skipIf(options.skip)(`pause and resume (${label})`, () => {
+  const world = async (now: string) => makeWorld(now, stores ? await stores() : undefined);
+  it('pausing and resuming at once skips nothing: every occurrence after the resume runs', async () => {
+    const w = await world('2026-03-01T10:00:03.000Z');
+    const id = await w.create({ name: 'five', schedule: { every: '5s' } });
+    await w.runFor(20);
+    expect((await w.api('PATCH', `/v1/jobs/${id}`, { status: 'paused' })).status).toBe(200);
+    const resumed = await w.api('PATCH', `/v1/jobs/${id}`, { status: 'active' });
+    expect(resumed.body).toMatchObject({ status: 'active' });
+    const resumedAt = w.clock.now().toISOString();
+    await w.runFor(120);
+    const records = await w.history(id);
+    expect(records.filter((r) => r.status === 'skipped')).toEqual([]);
+    const after = records.filter((r) => r.scheduledFor > resumedAt);
+    expect(after.length).toBeGreaterThanOrEqual(23);
+    expect(after.every((r) => r.status === 'succeeded')).toBe(true);
+  });
+
+  it('skips as paused only what fell due while paused; what was sent ahead and comes after the resume runs', async () => {
+    const w = await world('2026-03-01T10:00:03.000Z');
+    const id = await w.create({ name: 'five', schedule: { every: '5s' }, misfire: { policy: 'skip' } });
+    await w.runFor(20);
+    await w.api('PATCH', `/v1/jobs/${id}`, { status: 'paused' });
+    const pausedAt = w.clock.now().toISOString();
+    await w.runFor(30);
+    await w.api('PATCH', `/v1/jobs/${id}`, { status: 'active' });
+    const resumedAt = w.clock.now().toISOString();
+    await w.runFor(150);
+    for (const r of await w.history(id)) {
+      const whilePaused = r.scheduledFor > pausedAt && r.scheduledFor <= resumedAt;
+      expect(r.status, r.scheduledFor).toBe(whilePaused ? 'skipped' : 'succeeded');
+      if (whilePaused) expect(r.skipReason).toBe('paused');
+    }
+    expect(w.ran.filter((at) => at > pausedAt && at <= resumedAt)).toEqual([]);
+  });
+
+  it('a maxRuns job paused and resumed runs exactly maxRuns times, and skipped ones do not count', async () => {
+    const w = await world('2026-03-01T10:00:03.000Z');
+    const id = await w.create({ name: 'three', schedule: { every: '5s' }, maxRuns: 6, misfire: { policy: 'skip' } });
+    await w.runFor(7);
+    await w.api('PATCH', `/v1/jobs/${id}`, { status: 'paused' });
+    await w.runFor(12);
+    await w.api('PATCH', `/v1/jobs/${id}`, { status: 'active' });
+    await w.runFor(180);
+    const records = await w.history(id);
+    expect(records.filter((r) => r.status === 'succeeded')).toHaveLength(6);
+    expect(records.filter((r) => r.status === 'skipped').every((r) => r.skipReason === 'paused')).toBe(true);
+    expect((await w.api('GET', `/v1/jobs/${id}`)).body).toMatchObject({ status: 'completed', runs: 6, nextRunAt: null });
+  });
+
+  it('a one-time job paused and resumed before its instant runs at its instant, once, and ends completed', async () => {
+    const w = await world('2026-03-01T10:00:00.000Z');
+    const id = await w.create({ name: 'once', schedule: { at: '2026-03-01T10:01:15Z' } });
+    await w.runFor(5);
+    expect((await w.api('PATCH', `/v1/jobs/${id}`, { status: 'paused' })).body).toMatchObject({ status: 'paused' });
+    await w.runFor(10);
+    expect((await w.api('PATCH', `/v1/jobs/${id}`, { status: 'active' })).body).toMatchObject({ status: 'active', nextRunAt: '2026-03-01T10:01:15.000Z' });
+    await w.runFor(150);
+    expect(w.ran).toEqual(['2026-03-01T10:01:15.000Z']);
+    expect((await w.api('GET', `/v1/jobs/${id}`)).body).toMatchObject({ status: 'completed' });
+  });
+
+  it.each([
+    ['once', 'succeeded'],
+    ['skip', 'skipped'],
+  ] as const)('a one-time job resumed after its instant follows its misfire policy (%s)', async (policy, outcome) => {
+    const w = await world('2026-03-01T10:00:00.000Z');
+    const id = await w.create({ name: 'once', schedule: { at: '2026-03-01T10:01:15Z' }, misfire: { policy } });
+    await w.runFor(5);
+    await w.api('PATCH', `/v1/jobs/${id}`, { status: 'paused' });
+    await w.runFor(120);
+    const resumed = await w.api('PATCH', `/v1/jobs/${id}`, { status: 'active' });
+    expect(resumed.status).toBe(200);
+    await w.runFor(60);
+    expect((await w.history(id)).map((r) => r.status)).toEqual([outcome]);
+    expect(w.ran).toEqual(outcome === 'succeeded' ? ['2026-03-01T10:01:15.000Z'] : []);
+    expect((await w.api('GET', `/v1/jobs/${id}`)).body).toMatchObject({ status: 'completed' });
+  });
+
+  it('asking for the status a job already has answers its next run from now', async () => {
+    const w = await world('2026-03-01T10:00:03.000Z');
+    const id = await w.create({ name: 'five', schedule: { every: '5s' } });
+    await w.runFor(40);
+    const same = await w.api('PATCH', `/v1/jobs/${id}`, { status: 'active' });
+    const got = await w.api('GET', `/v1/jobs/${id}`);
+    expect(same.body!.nextRunAt).toBe(got.body!.nextRunAt);
+    expect(Date.parse(same.body!.nextRunAt as string)).toBeGreaterThanOrEqual(w.clock.now().getTime());
+  });
+});
+
+describe.skipIf(options.skip)(`misfire after downtime (${label})`, () => {
+  const world = async (now: string) => makeWorld(now, stores ? await stores() : undefined);
+  it.each([
+    ['once', 1, 1],
+    ['all', 3, 3],
+    ['skip', 1, 0],
+  ] as const)('%s (maxCatchUp %i) runs %i of the missed occurrences, whoever finds them, never an older after a newer', async (policy, maxCatchUp, expected) => {
+    const w = await world('2026-03-01T10:00:03.000Z');
+    const id = await w.create({ name: 'ten', schedule: { every: '10s' }, misfire: { policy, maxCatchUp, grace: '5s' } });
+    await w.runFor(60);
+    const downAt = w.clock.now().toISOString();
+    // Down for 150 s; the queue forgets what it held (the local emulator keeps messages in memory).
+    await w.runFor(150, { down: true });
+    w.queue.takeVisible();
+    const upAt = w.clock.now().toISOString();
+    await runTick(w);
+    const started: string[] = [];
+    const mark = w.ran.length;
+    await w.runFor(400);
+    // Recovery finds what the queue lost, well after the tick dealt with the outage.
+    await recoverLost(w, { staleAfterMs: 60_000, maxEntries: 20 });
+    await w.runFor(30);
+    started.push(...w.ran.slice(mark));
+    const missed = started.filter((at) => at > downAt && at < new Date(Date.parse(upAt) - 5_000).toISOString());
+    expect(missed).toHaveLength(expected);
+    // In the order they ran, never an older one after a newer.
+    expect([...started].sort()).toEqual(started);
+    const records = await w.history(id);
+    expect(records.filter((r) => r.status === 'running' || r.status === 'failed')).toEqual([]);
+  });
+});
+}
