@@ -71,7 +71,7 @@ export interface Job {
   rev: number;
   /** While paused: when the pause came; what falls due from then until the resume is the resume's to decide. */
   pausedAt?: string;
-  /** While paused: occurrences before this instant may have been sent before the pause (the pause holds them). */
+  /** While paused: the tick had sent every occurrence before this instant when the pause came (the pause holds them). */
   sentUntil?: string;
   createdAt: string;
   updatedAt: string;

@@ -41,10 +41,12 @@ const MAX_HELD = 1_000;
 export async function pauseJob(job: Job, deps: PauseDeps): Promise<boolean> {
   const now = deps.clock.now();
   const progress = await deps.due.progress();
-  const sentUntil = new Date(Math.max(Date.parse(slotAfter(slotOf(now), DIRECT_DISPATCH_SLOTS)), progress ? Date.parse(progress) : 0));
+  // The tick has sent everything before its progress; the API may have sent a little further.
+  const sentUntil = new Date(Math.max(now.getTime(), progress ? Date.parse(progress) : 0));
+  const holdUntil = holdUntilOf(now, sentUntil);
   // Due from now on: held. Due before now: it fell due while the job was active, and runs.
-  const sentAhead = [...jobOccurrences(job, new Date(now.getTime() - 1), sentUntil, MAX_HELD)];
-  const resumeFrom = nextJobOccurrence(job, new Date(sentUntil.getTime() - 1));
+  const sentAhead = [...jobOccurrences(job, new Date(now.getTime() - 1), holdUntil, MAX_HELD)];
+  const resumeFrom = nextJobOccurrence(job, new Date(holdUntil.getTime() - 1));
   // The tick may be behind (a backlog after downtime, or it crashed): what fell due while
   // the job was active and it has not reached yet would be dropped with the old revision.
   // The pause deals with it as the tick would (sends what runs, records what is skipped),
@@ -89,6 +91,11 @@ export function backlogOf(job: Job, progress: string | undefined, now: Date): Re
   return planJob(job, first, job.runs, now, now);
 }
 
+/** Up to where a pause at `pausedAt` holds: what the tick sent, and what the API may have (two slots ahead). */
+function holdUntilOf(pausedAt: Date, sentUntil: Date): Date {
+  return new Date(Math.max(Date.parse(slotAfter(slotOf(pausedAt), DIRECT_DISPATCH_SLOTS)), sentUntil.getTime()));
+}
+
 /** The first `first` and the last `last` occurrences in (after, upTo], without walking all of a long pause. */
 function dueWhilePaused(job: Job, after: Date, upTo: Date, last: number): { first: Date[]; last: Date[] } {
   const end = new Date(upTo.getTime() + 1);
@@ -107,9 +114,11 @@ export interface ResumePlan {
   run: Date[];
   /** Recorded as skipped (`paused`): the rest of what fell due while paused (the first MAX_SKIPS_RECORDED). */
   skip: Date[];
-  /** Sent before the pause and not due yet: their holds are released, so their messages run. */
+  /** Sent before the pause and not due yet: their messages run (counted in `runs`). */
   release: Date[];
-  /** The new chain: the first occurrence after now, and the runs counted before it. */
+  /** Holds to let go of: everything after now but what was sent and is over maxRuns. */
+  unhold: Date[];
+  /** The new chain: the first occurrence after now and after what is released, and the runs counted before it. */
   next?: Date;
   runs: number;
 }
@@ -124,7 +133,11 @@ export function planResume(job: Job, now: Date): ResumePlan {
   const keep = job.policy.misfire.policy === 'skip' ? 0 : job.policy.misfire.policy === 'once' ? 1 : job.policy.misfire.maxCatchUp;
   const paused = dueWhilePaused(job, new Date(pausedAt.getTime() - 1), now, Math.max(1, keep));
   const { run: chosen } = applyMisfire(paused.last, job.policy.misfire);
-  const release = [...jobOccurrences(job, now, sentUntil, MAX_HELD)];
+  // Sent ahead and not due yet. With maxRuns the chain sent only the first `runs` occurrences.
+  const release =
+    job.maxRuns === undefined
+      ? [...jobOccurrences(job, now, sentUntil, MAX_HELD)]
+      : [...jobOccurrences(job, new Date(Date.parse(job.createdAt) - 1), sentUntil, job.runs)].filter((t) => t > now);
 
   let runs = job.runs;
   if (job.maxRuns !== undefined) {
@@ -135,14 +148,25 @@ export function planResume(job: Job, now: Date): ResumePlan {
     // let the job run more than maxRuns times.)
     runs = [...jobOccurrences(job, new Date(Date.parse(job.createdAt) - 1), pausedAt, job.runs)].length;
   }
-  const left = job.maxRuns === undefined ? Infinity : Math.max(0, job.maxRuns - runs);
+  let left = job.maxRuns === undefined ? Infinity : Math.max(0, job.maxRuns - runs);
   const run = chosen.slice(Math.max(0, chosen.length - left));
-  runs += run.length;
+  left -= run.length;
+  // What was sent ahead and is not due yet runs from its own message: it counts as sent, and
+  // the new chain starts after it (a chain from before it would judge it late, and skip it).
+  const released = release.slice(0, left === Infinity ? release.length : left);
+  runs += run.length + released.length;
   const ran = new Set(run.map((t) => t.getTime()));
   const skip = paused.first.filter((t) => !ran.has(t.getTime()));
   const spent = job.maxRuns !== undefined && runs >= job.maxRuns;
-  const next = spent ? undefined : nextJobOccurrence(job, now);
-  return { run, skip, release: spent ? [] : release, runs, ...(next ? { next } : {}) };
+  // Nothing after what is released (a one-time job resumed before its instant): the chain
+  // starts at the last of it, so that the tick completes the job once it has gone out.
+  const last = released.at(-1);
+  const next = spent ? undefined : (nextJobOccurrence(job, last ?? now) ?? (job.maxRuns === undefined ? last : undefined));
+  // Every hold after now goes, but on what was sent and is over maxRuns now: what is not
+  // released runs from its own message, and what comes later the new chain sends.
+  const keepHeld = new Set(release.slice(released.length).map((t) => t.getTime()));
+  const unhold = [...jobOccurrences(job, now, holdUntilOf(pausedAt, sentUntil), MAX_HELD)].filter((t) => !keepHeld.has(t.getTime()));
+  return { run, skip, release: released, unhold, runs, ...(next ? { next } : {}) };
 }
 
 /**
@@ -156,7 +180,7 @@ export async function resumeJob(job: Job, deps: PauseDeps, dispatchSoon: (job: J
   const plan = planResume(job, now);
   const skips: SkipRecord[] = plan.skip.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), jobName: job.name, handler: job.handler, reason: 'paused' }));
   await deps.executions.recordSkipped(skips, now.toISOString());
-  await inTurns([...plan.run, ...plan.release], WRITES_AT_ONCE, (t) => deps.claims.release(claimGroupOf({ jobId: job.id, scheduledFor: t.toISOString() }), job.id, PAUSED_HOLDER));
+  await inTurns([...plan.run, ...plan.unhold], WRITES_AT_ONCE, (t) => deps.claims.release(claimGroupOf({ jobId: job.id, scheduledFor: t.toISOString() }), job.id, PAUSED_HOLDER));
   if (plan.next) await deps.due.submit({ jobId: job.id, rev: job.rev + 1, from: plan.next.toISOString(), runs: plan.runs, submittedAt: now.toISOString() });
   const ok = await deps.jobs.changeStatus({
     jobId: job.id,

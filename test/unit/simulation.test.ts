@@ -45,26 +45,9 @@ function report(property: Property): string {
   return `${f.count} violation(s) of ${property} in seeds ${[...f.seeds].join(', ')} (rerun one with SIM_SEED=n)\n${f.stories.join('\n')}`;
 }
 
-/**
- * Properties that some seeds still break, with the diagnosis so far; each is open
- * work (see the closing note of issue 9/14), checked here so a fix shows.
- * - max-runs-counts-runs: seed 72, a maxRuns job paused and resumed at the same
- *   instant ends with one run more than maxRuns; not yet explained.
- */
-const KNOWN_VIOLATIONS: Property[] = ['max-runs-counts-runs'];
-
 describe(`simulation: ${seeds} seed(s) from ${firstSeed}, ${hours} h each`, () => {
-  for (const property of PROPERTIES.filter((p) => !KNOWN_VIOLATIONS.includes(p))) {
+  for (const property of PROPERTIES) {
     it(property, async () => {
-      if (found.get(property)!.count > 0) expect.fail(report(property));
-    });
-  }
-});
-
-describe.skipIf(env.SIM_SEED !== undefined || env.SIM_SEEDS !== undefined)('known violations (open), seeds 1-100', () => {
-  for (const property of KNOWN_VIOLATIONS) {
-    // Fails (and so passes here) while some seed breaks it; when none does, this turns red: move it up.
-    it.fails(`${property} (open)`, async () => {
       if (found.get(property)!.count > 0) expect.fail(report(property));
     });
   }
