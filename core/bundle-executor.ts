@@ -115,6 +115,8 @@ export async function executeBundle(bundle: Bundle, delivery: BundleDelivery, de
   const failedThere = members.filter((o) => takenOver.has(o.jobId) && overRecords.get(occurrenceKey(o))?.status === 'failed');
   if (failedThere.length > 0) await deps.queue.send(failedThere.map((o) => ({ ...o, delaySeconds: 0 })));
   const singleRun = runSingly(singles, deps);
+  // Awaited below; if the plain members' bookkeeping throws first, its failure must not go unheard as an unhandled rejection.
+  singleRun.catch(() => undefined);
   const plain = members.filter((o) => taken.has(o.jobId) && !takenOver.has(o.jobId) && (o.overlap ?? 'allow') === 'allow');
   const ran = await Promise.all(plain.map((o) => runMember(o, 1, leaseUntil, deps)));
 

@@ -81,7 +81,9 @@ export class JobService {
    * occurrence from now on (the stored one is where it stood at its last change).
    */
   private present(job: Job, now: Date): Job {
-    if (job.status !== 'active') return job;
+    // Active: its next occurrence from now. Paused: where a resume now would pick up (the
+    // next one after now; see pause.ts). Completed: none.
+    if (job.status === 'completed') return job;
     const next = nextJobOccurrence(job, new Date(now.getTime() - 1));
     return { ...job, nextRunAt: next ? next.toISOString() : null };
   }

@@ -19,7 +19,13 @@ export interface AppDeps {
 }
 
 const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  // Digits only: `0x10`, ` 2` and `1e2` are not a limit a client means.
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be a whole number from 1 to 100').max(100, 'must be a whole number from 1 to 100'))
+    .default(20),
   next: z.string().min(1).max(4096).optional(),
 });
 

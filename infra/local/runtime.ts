@@ -24,6 +24,7 @@ import { DEFAULT_NAMES, DEFAULT_QUEUE_SETTINGS, provisionQueues, provisionTables
 import { startSqsPoller } from './sqs-poller.js';
 import { LOCAL_HEARTBEAT, VisibilityHeartbeat } from './visibility-heartbeat.js';
 import { startTicker } from './ticker.js';
+import { answerClientErrorsAsJson } from './client-errors.js';
 
 export interface LocalRuntimeOptions {
   port: number;
@@ -112,6 +113,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const s = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname }, () => resolve(s));
       s.once('error', reject);
     });
+    answerClientErrorsAsJson(server as unknown as Server);
     const url = `http://${options.hostname}:${options.port}`;
     const ticker = startTicker(createTickHandler(deps), log);
     // Locally the queue forgets on restart, so lost occurrences are looked for more

@@ -131,6 +131,18 @@ describe.skipIf(options.skip)(`pause and resume (${label})`, () => {
     expect((await w.api('GET', `/v1/jobs/${id}`)).body).toMatchObject({ status: 'completed' });
   });
 
+  it('a paused job shows as nextRunAt where a resume now would pick up, and a resume runs it then', async () => {
+    const w = await world('2026-03-01T10:00:03.000Z');
+    const id = await w.create({ name: 'five', schedule: { every: '5s' } });
+    await w.runFor(21);
+    const paused = await w.api('PATCH', `/v1/jobs/${id}`, { status: 'paused' });
+    expect(paused.body).toMatchObject({ status: 'paused', nextRunAt: '2026-03-01T10:00:28.000Z' });
+    await w.runFor(2);
+    expect((await w.api('PATCH', `/v1/jobs/${id}`, { status: 'active' })).body).toMatchObject({ nextRunAt: '2026-03-01T10:00:28.000Z' });
+    await w.runFor(10);
+    expect(w.ran).toContain('2026-03-01T10:00:28.000Z');
+  });
+
   it('asking for the status a job already has answers its next run from now', async () => {
     const w = await world('2026-03-01T10:00:03.000Z');
     const id = await w.create({ name: 'five', schedule: { every: '5s' } });

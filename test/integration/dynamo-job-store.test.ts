@@ -24,3 +24,19 @@ for (const backend of dynamoBackends()) {
     });
   });
 }
+
+for (const backend of dynamoBackends()) {
+  describe.skipIf(backend.endpoint === null)(`DynamoJobStore page tokens on ${backend.name}`, () => {
+    it('takes back only a token it gave: a forged key of another item kind is a 400 naming next', async () => {
+      const { db, names } = await freshTables(backend.endpoint!);
+      const store = new DynamoJobStore(db, names.jobsTable);
+      for (let i = 0; i < 3; i++) await store.create(aJob());
+      const first = await store.list({ limit: 1 });
+      expect((await store.list({ limit: 5, next: first.next! })).items.length).toBe(2);
+      for (const forged of [{ pk: 'x' }, { pk: 'NAME#a' }, { pk: `JOB#${'a'.repeat(3000)}` }, { pk: 'JOB#a', extra: 1 }]) {
+        const next = Buffer.from(JSON.stringify(forged)).toString('base64url');
+        await expect(store.list({ limit: 5, next })).rejects.toMatchObject({ name: 'ValidationError', details: [{ path: 'next' }] });
+      }
+    });
+  });
+}

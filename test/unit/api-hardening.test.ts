@@ -144,3 +144,17 @@ describe('page tokens', () => {
     }
   });
 });
+
+describe('page limits', () => {
+  it.each(['0x10', ' 2', '1e2', '2.0', '0', '101', '-1', ''])('refuse limit=%j with a 400 naming limit', async (limit) => {
+    const t = testApp();
+    const res = await t.app.request(`/v1/jobs?limit=${encodeURIComponent(limit)}`, { headers: { authorization: 'Bearer k' } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'validation_failed', details: [{ path: 'limit' }] } });
+  });
+
+  it('takes a plain whole number', async () => {
+    const t = testApp();
+    expect((await t.app.request('/v1/jobs?limit=7', { headers: { authorization: 'Bearer k' } })).status).toBe(200);
+  });
+});

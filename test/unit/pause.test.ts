@@ -32,8 +32,8 @@ describe('PATCH /v1/jobs/{id}', () => {
     clock.set('2026-01-01T00:00:30.000Z');
     const paused = await patch('paused');
     expect(paused.status).toBe(200);
-    // Resuming picks up after what may have been sent.
-    expect(await read(paused)).toMatchObject({ status: 'paused', nextRunAt: '2026-01-01T00:02:00.000Z' });
+    // Where a resume now would pick up: the next occurrence from now.
+    expect(await read(paused)).toMatchObject({ status: 'paused', nextRunAt: '2026-01-01T00:00:40.000Z' });
 
     // Already sent, but after the pause: the bundle it went out in is held by the pause, and it does not run.
     const ran: string[] = [];

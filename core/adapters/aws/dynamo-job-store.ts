@@ -23,6 +23,9 @@ type JobItem = Omit<Job, 'payload'> & {
 };
 
 const jobKey = (id: string) => ({ pk: `JOB#${id}` });
+/** A list page token is the key of a job item, nothing else (a name lock or a forged key is not ours). */
+const isJobKey = (value: unknown): value is { pk: string } =>
+  isDynamoKey(value) && Object.keys(value).length === 1 && typeof value.pk === 'string' && /^JOB#[A-Za-z0-9-]{1,64}$/.test(value.pk);
 /** Longer than any create takes between writing the lock and writing the job. */
 const ORPHAN_LOCK_AGE_MS = 60_000;
 const nameKey = (name: string) => ({ pk: `NAME#${name}` });
@@ -99,7 +102,7 @@ export class DynamoJobStore implements JobStore {
   /** A paged Scan: listing every job is an admin read, never on the tick's path. */
   async list(options: { limit: number; next?: string }): Promise<Page<Job>> {
     const items: Job[] = [];
-    let startKey: Record<string, unknown> | undefined = decodeToken(options.next, isDynamoKey);
+    let startKey: Record<string, unknown> | undefined = decodeToken(options.next, isJobKey);
     do {
       const out = await withTokenCheck(options.next, () => this.call('Scan', () =>
         this.db.send(
