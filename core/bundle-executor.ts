@@ -101,7 +101,9 @@ export async function executeBundle(bundle: Bundle, delivery: BundleDelivery, de
   const takenOver = new Set(claim.takenOver);
 
   // An earlier delivery held these and its worker is gone: what it left without an outcome goes on singly.
-  const overRecords = takenOver.size > 0 ? await deps.executions.getMany(members.filter((o) => takenOver.has(o.jobId))) : new Map<string, Execution>();
+  const regained = new Set(claim.regained);
+  const lookUp = members.filter((o) => takenOver.has(o.jobId) || regained.has(o.jobId));
+  const overRecords = lookUp.length > 0 ? await deps.executions.getMany(lookUp) : new Map<string, Execution>();
   const unfinished = (o: Occurrence) => {
     const record = overRecords.get(occurrenceKey(o));
     return !record || record.status === 'running';
@@ -117,7 +119,8 @@ export async function executeBundle(bundle: Bundle, delivery: BundleDelivery, de
   const singleRun = runSingly(singles, deps);
   // Awaited below; if the plain members' bookkeeping throws first, its failure must not go unheard as an unhandled rejection.
   singleRun.catch(() => undefined);
-  const plain = members.filter((o) => taken.has(o.jobId) && !takenOver.has(o.jobId) && (o.overlap ?? 'allow') === 'allow');
+  // A regained member with a record was finished by whoever held it before: left alone.
+  const plain = members.filter((o) => taken.has(o.jobId) && !takenOver.has(o.jobId) && !(regained.has(o.jobId) && overRecords.has(occurrenceKey(o))) && (o.overlap ?? 'allow') === 'allow');
   const ran = await Promise.all(plain.map((o) => runMember(o, 1, leaseUntil, deps)));
 
   // Outcomes first, then the retries and dead letters: a retry's message that came

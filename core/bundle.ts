@@ -52,6 +52,11 @@ export interface GroupClaim {
   taken: string[];
   /** Of `taken`, those taken over: an earlier delivery held them and may have finished them. */
   takenOver: string[];
+  /**
+   * Of `taken`, those an earlier try of this same claim took (its answer was lost): not
+   * known whether that try took them over, so whether they still have to run is the ledger's to say.
+   */
+  regained: string[];
   /** Members another delivery holds under a live lease. */
   heldElsewhere: string[];
   /**

@@ -181,3 +181,19 @@ describe('a deleted job', () => {
     expect(ran).toEqual([at]);
   });
 });
+
+describe('a bundle whose claim answer was lost and retried', () => {
+  it('runs a regained member with no record as attempt 1, and leaves one that has a record', async () => {
+    const attempts: string[] = [];
+    const t = setup({ log: (_p, ctx) => void attempts.push(`${ctx.jobId}#${ctx.attempt}`) });
+    const [done, fresh] = sameGroup(2);
+    await t.executions.recordOutcomes([{ jobId: done!.jobId, scheduledFor: at, jobName: 'x', handler: 'log', status: 'succeeded', attempt: 1, startedAt: at, leaseUntil: at }]);
+    t.deps.claims = {
+      claim: async (_group, jobIds) => ({ taken: jobIds, takenOver: [], regained: jobIds, heldElsewhere: [], heldByPause: [] }),
+      release: async () => false,
+    };
+    const result = await executeBundle({ group: claimGroupOf(done!), occurrences: [done!, fresh!] }, { id: 'd' }, t.deps);
+    expect(attempts).toEqual([`${fresh!.jobId}#1`]);
+    expect(result).toMatchObject({ ran: 1, dropped: 1, comeBack: false });
+  });
+});

@@ -30,7 +30,7 @@ export class DynamoBundleClaims implements BundleClaims {
   }
 
   async claim(group: string, jobIds: string[], holder: ClaimHolder, now: string): Promise<GroupClaim> {
-    const result: GroupClaim = { taken: [], takenOver: [], heldElsewhere: [], heldByPause: [] };
+    const result: GroupClaim = { taken: [], takenOver: [], regained: [], heldElsewhere: [], heldByPause: [] };
     let pending = [...new Set(jobIds)];
     for (let round = 0; pending.length > 0 && round < ROUNDS; round++) {
       const taken = await this.tryClaim(group, pending, holder, now);
@@ -41,8 +41,16 @@ export class DynamoBundleClaims implements BundleClaims {
       }
       // Someone holds at least one: read who, leave those, claim the rest.
       const out = await callAws('DynamoDB', 'GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: this.key(group), ConsistentRead: true })));
-      const held = pending.filter((id) => typeof out.Item?.[id] === 'string' && (out.Item[id] as string) >= now);
+      // A member already ours: an earlier try of this very claim went through, but its answer
+      // was lost (a timed-out request the SDK retried). Ours then; whether that try took it
+      // over from someone is unknown, so the ledger decides whether it still has to run.
+      const mine = `${holder.leaseUntil}|${holder.id}`;
+      const ours = pending.filter((id) => out.Item?.[id] === mine);
+      result.taken.push(...ours);
+      result.regained.push(...ours);
+      const held = pending.filter((id) => !ours.includes(id) && typeof out.Item?.[id] === 'string' && (out.Item[id] as string) >= now);
       for (const id of held) ((out.Item![id] as string).startsWith(`${HELD_FOR_GOOD}|`) ? result.heldByPause : result.heldElsewhere).push(id);
+      pending = pending.filter((id) => !ours.includes(id));
       pending = pending.filter((id) => !held.includes(id));
     }
     if (pending.length > 0) result.heldElsewhere.push(...pending);

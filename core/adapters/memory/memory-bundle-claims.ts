@@ -8,7 +8,7 @@ export class MemoryBundleClaims implements BundleClaims {
   async claim(group: string, jobIds: string[], holder: ClaimHolder, now: string): Promise<GroupClaim> {
     const members = this.groups.get(group) ?? new Map<string, ClaimHolder>();
     this.groups.set(group, members);
-    const result: GroupClaim = { taken: [], takenOver: [], heldElsewhere: [], heldByPause: [] };
+    const result: GroupClaim = { taken: [], takenOver: [], regained: [], heldElsewhere: [], heldByPause: [] };
     for (const jobId of new Set(jobIds)) {
       const current = members.get(jobId);
       if (current && current.leaseUntil >= now) {
