@@ -13,7 +13,11 @@ import { executeBundle, type BundleDelivery } from '../core/bundle-executor.js';
 import { executeOccurrence, type ExecutionResult } from '../core/executor.js';
 import { MAX_EARLY_WAIT_SECONDS } from '../core/limits.js';
 import { occurrenceSchema, type Occurrence } from '../core/occurrence.js';
+import { StoreUnavailableError } from '../core/errors.js';
 import { loadConfig } from './config.js';
+
+/** How soon a message comes back when the store was unavailable for it. */
+export const RETRY_UNAVAILABLE_SECONDS = 5;
 import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
 
 /** The message body as `schema` reads it, or undefined when it is not JSON of that shape. */
@@ -62,6 +66,16 @@ export function createWorkerHandler(deps: SchedulerDeps): (event: SQSEvent) => P
     }
   };
 
+  /**
+   * The store was unavailable (throttled, overloaded, timed out): try again in a few
+   * seconds rather than after the whole visibility timeout. Whatever this delivery had
+   * claimed stays held under its lease, so an early return changes nothing for it.
+   */
+  const comeBackSoon = async (record: SQSRecord, error: unknown): Promise<void> => {
+    if (!(error instanceof StoreUnavailableError)) return;
+    await deps.queue.postpone(record.receiptHandle, RETRY_UNAVAILABLE_SECONDS).catch(() => undefined);
+  };
+
   const processBundle = async (record: SQSRecord, bundle: Bundle): Promise<boolean> => {
     try {
       return !(await executeBundle(bundle, deliveryOf(record), executorDeps)).comeBack;
@@ -71,6 +85,7 @@ export function createWorkerHandler(deps: SchedulerDeps): (event: SQSEvent) => P
         group: bundle.group,
         error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
       });
+      await comeBackSoon(record, error);
       return false;
     }
   };
@@ -87,6 +102,7 @@ export function createWorkerHandler(deps: SchedulerDeps): (event: SQSEvent) => P
     try {
       return await settle(record, occurrence, await executeOccurrence(occurrence, executorDeps));
     } catch (error) {
+      await comeBackSoon(record, error);
       deps.logger.error('occurrence could not be processed', {
         messageId: record.messageId,
         jobId: occurrence.jobId,

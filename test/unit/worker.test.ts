@@ -2,7 +2,9 @@ import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { encodeOccurrence } from '../../core/occurrence.js';
 import { createDeadLetterHandler } from '../../functions/dead-letter.js';
-import { createWorkerHandler } from '../../functions/worker.js';
+import { createWorkerHandler, RETRY_UNAVAILABLE_SECONDS } from '../../functions/worker.js';
+import { claimGroupOf } from '../../core/bundle.js';
+import { StoreUnavailableError } from '../../core/errors.js';
 import { anOccurrence } from '../helpers/factories.js';
 import { memoryDeps } from '../helpers/memory-deps.js';
 
@@ -59,5 +61,24 @@ describe('dead-letter consumer', () => {
     expect(await executions.get('lost', lost.scheduledFor)).toMatchObject({ status: 'dead', deadReason: 'max-receives' });
     expect(await executions.get('done', done.scheduledFor)).toMatchObject({ status: 'succeeded' });
     expect((await executions.listDead({ limit: 10 })).items.map((e) => e.jobId)).toEqual(['lost']);
+  });
+});
+
+describe('worker handler when the store is unavailable', () => {
+  it('has the message come back in a few seconds, not after the whole visibility timeout', async () => {
+    const { deps, queue } = setup();
+    const worker = createWorkerHandler({
+      ...deps,
+      claims: {
+        claim: async () => {
+          throw new StoreUnavailableError('DynamoDB UpdateItem failed: the service is unavailable');
+        },
+        release: async () => false,
+      },
+    });
+    const o = anOccurrence({ jobId: 'a', scheduledFor: '2026-01-01T00:01:00.000Z' });
+    const response = await worker({ Records: [record('b', JSON.stringify({ group: claimGroupOf(o), occurrences: [JSON.parse(encodeOccurrence(o))] }))] });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'b' }]);
+    expect(queue.postponed).toEqual([{ deliveryHandle: 'receipt-b', delaySeconds: RETRY_UNAVAILABLE_SECONDS }]);
   });
 });
