@@ -17,7 +17,7 @@ const env = process.env;
  * many) and checks every property over them. `npm test` splits its seeds over two
  * files, one per core.
  */
-export function simulationSuite(from: number, count: number): void {
+export function simulationSuite(from: number, count: number, known: { property: Property; why: string }[] = []): void {
 const firstSeed = Number(env.SIM_SEED ?? from);
 const seeds = env.SIM_SEED ? 1 : Number(env.SIM_SEEDS ?? count);
 const hours = Number(env.SIM_HOURS ?? DEFAULT_SIM.hours);
@@ -51,9 +51,19 @@ function report(property: Property): string {
   return `${f.count} violation(s) of ${property} in seeds ${[...f.seeds].join(', ')} (rerun one with SIM_SEED=n)\n${f.stories.join('\n')}`;
 }
 
+// Known violations count only for the default seeds; a replay (SIM_SEED, SIM_SEEDS) judges every property.
+const open = env.SIM_SEED || env.SIM_SEEDS ? [] : known;
 describe(`simulation: ${seeds} seed(s) from ${firstSeed}, ${hours} h each`, () => {
-  for (const property of PROPERTIES) {
+  for (const property of PROPERTIES.filter((p) => !open.some((k) => k.property === p))) {
     it(property, async () => {
+      if (found.get(property)!.count > 0) expect.fail(report(property));
+    });
+  }
+});
+
+describe('known violations, open (they fail today; when one passes, this turns red: move it up)', () => {
+  for (const { property, why } of open) {
+    it.fails(`${property}: ${why}`, async () => {
       if (found.get(property)!.count > 0) expect.fail(report(property));
     });
   }
