@@ -142,11 +142,17 @@ export async function startSqsEmulator(options: { port?: number } = {}): Promise
   return { name: 'local-aws-sqs', endpoint: `http://127.0.0.1:${port}`, stop: () => closeServer(server) };
 }
 
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections?.();
-  });
+/**
+ * Stops taking connections, lets requests in flight finish for a moment, then closes
+ * the rest: dynalite throws (uncaught, from inside its store) when a request is still
+ * running as its database closes.
+ */
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections?.();
+  await Promise.race([closed, delay(1_000)]);
+  server.closeAllConnections?.();
+  await closed;
 }
 
 /**
