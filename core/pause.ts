@@ -19,17 +19,10 @@ import type { SkipRecord } from './execution.js';
 import type { Job } from './job.js';
 import { jobOccurrences, nextJobOccurrence } from './job-occurrences.js';
 import { applyMisfire, occurrenceOf, planJob } from './planner.js';
-import type { BundleClaims, Clock, DispatchLog, DueIndex, ExecutionStore, JobStore, Queue } from './ports.js';
+import type { TickDeps } from './tick.js';
 
-export interface PauseDeps {
-  jobs: JobStore;
-  executions: ExecutionStore;
-  queue: Queue;
-  dispatchLog: DispatchLog;
-  due: DueIndex;
-  claims: BundleClaims;
-  clock: Clock;
-}
+/** What a pause or resume touches: the stores and queue the tick uses, and the clock. */
+export type PauseDeps = Pick<TickDeps, 'jobs' | 'executions' | 'queue' | 'dispatchLog' | 'due' | 'claims' | 'clock'>;
 
 /** Skip records written per resume; a longer pause records its first ones (the README says so). */
 export const MAX_SKIPS_RECORDED = 1_000;
