@@ -46,6 +46,11 @@ export const TICK_LEAD_SLOTS = 1;
  */
 export const DIRECT_DISPATCH_SLOTS = 2;
 
+/** Where the API's own send of a chain started at `now` ends (see DIRECT_DISPATCH_SLOTS). */
+export function directDispatchUntil(now: Date | string): Date {
+  return new Date(slotAfter(slotOf(now), DIRECT_DISPATCH_SLOTS));
+}
+
 /** Slot start (UTC ISO) of an instant. */
 export function slotOf(instant: Date | string): string {
   const ms = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();

@@ -67,6 +67,12 @@ export interface Job {
    * does not write the job per run.
    */
   runs: number;
+  /**
+   * With maxRuns: `runs` counts what was sent of the occurrences before this instant
+   * (where the chain stood when it was counted). Misfire skips make "the first `runs`
+   * occurrences" wrong, so a pause and the preview start from here. Absent: nothing yet.
+   */
+  runsUntil?: string;
   /** Bumped by every pause, resume and completion; due-index entries of older revisions are dropped. */
   rev: number;
   /** While paused: when the pause came; what falls due from then until the resume is the resume's to decide. */
@@ -95,6 +101,7 @@ export interface JobStatusChange {
   /** Left as they are when absent; set; or removed with null. */
   pausedAt?: string | null;
   sentUntil?: string | null;
+  runsUntil?: string | null;
 }
 
 export function toSchedule(s: z.infer<typeof scheduleInput>): Schedule {

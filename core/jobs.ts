@@ -4,7 +4,7 @@ import { nextJobOccurrence } from './job-occurrences.js';
 import { delayFor, occurrenceOf, planJob } from './planner.js';
 import { sendFirstAttempts } from './bundle.js';
 import { backlogOf, pauseJob, resumeJob } from './pause.js';
-import { DIRECT_DISPATCH_SLOTS, slotAfter, slotOf } from './due-index.js';
+import { directDispatchUntil } from './due-index.js';
 import { z } from 'zod';
 import { zodProblems } from './job.js';
 import type { Execution } from './execution.js';
@@ -59,15 +59,18 @@ export class JobService {
    */
   private async dispatchSoon(job: Job, from: Date, runs: number, now: Date): Promise<void> {
     try {
-      const until = new Date(slotAfter(slotOf(now), DIRECT_DISPATCH_SLOTS));
-      const plan = planJob(job, from, runs, until, now);
+      const plan = planJob(job, from, runs, directDispatchUntil(now), now);
       await sendFirstAttempts(
         plan.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: delayFor(t, now) })),
         now.toISOString(),
         this.deps,
       );
       // maxRuns: what went out counts, so that a pause before the next tick knows it (see pause.ts).
-      if (job.maxRuns !== undefined && plan.runs !== runs) await this.deps.jobs.recordRuns(job.id, job.rev, plan.runs);
+      if (job.maxRuns !== undefined && plan.runs !== runs) {
+        // Spent: it counts up to just after the last one sent.
+        const until = plan.next ?? new Date(plan.send.at(-1)!.getTime() + 1);
+        await this.deps.jobs.recordRuns(job.id, job.rev, plan.runs, until.toISOString());
+      }
     } catch (error) {
       this.deps.logger.warn('its next occurrences wait for the next tick', {
         jobId: job.id,

@@ -13,7 +13,7 @@
  * instants), and starts a new chain right after now.
  */
 import { claimGroupOf, PAUSED_HOLDER, sendFirstAttempts } from './bundle.js';
-import { DIRECT_DISPATCH_SLOTS, slotAfter, slotOf } from './due-index.js';
+import { directDispatchUntil } from './due-index.js';
 import { inTurns, WRITES_AT_ONCE } from './in-turns.js';
 import type { SkipRecord } from './execution.js';
 import type { Job } from './job.js';
@@ -37,8 +37,8 @@ export async function pauseJob(job: Job, deps: PauseDeps): Promise<boolean> {
   // The tick has sent everything before its progress; the API may have sent a little further.
   const sentUntil = new Date(Math.max(now.getTime(), progress ? Date.parse(progress) : 0));
   const holdUntil = holdUntilOf(now, sentUntil);
-  // Due from now on: held. Due before now: it fell due while the job was active, and runs.
-  const sentAhead = [...jobOccurrences(job, new Date(now.getTime() - 1), holdUntil, MAX_HELD)];
+  // Due after now: held. Due up to now (at this very instant too): it fell due while the job was active, and runs.
+  const sentAhead = [...jobOccurrences(job, now, holdUntil, MAX_HELD)];
   const resumeFrom = nextJobOccurrence(job, new Date(holdUntil.getTime() - 1));
   // The tick may be behind (a backlog after downtime, or it crashed): what fell due while
   // the job was active and it has not reached yet would be dropped with the old revision.
@@ -59,6 +59,7 @@ export async function pauseJob(job: Job, deps: PauseDeps): Promise<boolean> {
     expectedRev: job.rev,
     nextRunAt: resumeFrom ? resumeFrom.toISOString() : null,
     runs: backlog?.runs ?? job.runs,
+    ...(backlog && job.maxRuns !== undefined ? { runsUntil: (backlog.next ?? now).toISOString() } : {}),
     updatedAt: now.toISOString(),
     pausedAt: now.toISOString(),
     sentUntil: sentUntil.toISOString(),
@@ -79,14 +80,16 @@ export async function pauseJob(job: Job, deps: PauseDeps): Promise<boolean> {
  */
 export function backlogOf(job: Job, progress: string | undefined, now: Date): ReturnType<typeof planJob> | undefined {
   if (!progress || Date.parse(progress) >= now.getTime()) return undefined;
-  const first = nextJobOccurrence(job, new Date(Date.parse(progress) - 1));
+  // A chain counted past the progress (its tick died before moving it) sent that much: not again.
+  const start = Math.max(Date.parse(progress), job.maxRuns !== undefined && job.runsUntil ? Date.parse(job.runsUntil) : 0);
+  const first = nextJobOccurrence(job, new Date(start - 1));
   if (!first || first >= now) return undefined;
   return planJob(job, first, job.runs, now, now);
 }
 
 /** Up to where a pause at `pausedAt` holds: what the tick sent, and what the API may have (two slots ahead). */
 function holdUntilOf(pausedAt: Date, sentUntil: Date): Date {
-  return new Date(Math.max(Date.parse(slotAfter(slotOf(pausedAt), DIRECT_DISPATCH_SLOTS)), sentUntil.getTime()));
+  return new Date(Math.max(directDispatchUntil(pausedAt).getTime(), sentUntil.getTime()));
 }
 
 /** The first `first` and the last `last` occurrences in (after, upTo], without walking all of a long pause. */
@@ -117,6 +120,26 @@ export interface ResumePlan {
 }
 
 /**
+ * What the chain had sent when the pause came: the count of runs before the pause
+ * (those stay counted), and what was sent ahead and is not due yet at `now` (it runs
+ * from its own message). With maxRuns, what was counted from the pause on is
+ * decided afresh by the resume.
+ */
+function sentBeforePause(job: Job, pausedAt: Date, sentUntil: Date, now: Date): { release: Date[]; runs: number } {
+  if (job.maxRuns === undefined) return { release: [...jobOccurrences(job, now, sentUntil, MAX_HELD)], runs: job.runs };
+  if (job.runsUntil !== undefined) {
+    // Every occurrence after the pause up to where the chain counted was sent ahead, on time, and counted.
+    const countedTo = new Date(job.runsUntil);
+    const ahead = [...jobOccurrences(job, pausedAt, countedTo, MAX_HELD)];
+    return { release: ahead.filter((t) => t > now), runs: Math.max(0, job.runs - ahead.length) };
+  }
+  // Stored before runsUntil was kept: the chain counts in time order, so (misfire skips
+  // aside, which only make the count larger) its first `runs` occurrences were counted.
+  const counted = [...jobOccurrences(job, new Date(Date.parse(job.createdAt) - 1), sentUntil, job.runs)];
+  return { release: counted.filter((t) => t > now), runs: counted.filter((t) => t < pausedAt).length };
+}
+
+/**
  * What a resume at `now` does with a job paused at `pausedAt`. For `maxRuns`, what
  * was counted from the pause on is decided afresh.
  */
@@ -124,23 +147,10 @@ export function planResume(job: Job, now: Date): ResumePlan {
   const pausedAt = new Date(job.pausedAt ?? job.updatedAt);
   const sentUntil = new Date(job.sentUntil ?? job.nextRunAt ?? job.pausedAt ?? job.updatedAt);
   const keep = job.policy.misfire.policy === 'skip' ? 0 : job.policy.misfire.policy === 'once' ? 1 : job.policy.misfire.maxCatchUp;
-  const paused = dueWhilePaused(job, new Date(pausedAt.getTime() - 1), now, Math.max(1, keep));
+  const paused = dueWhilePaused(job, pausedAt, now, Math.max(1, keep));
   const { run: chosen } = applyMisfire(paused.last, job.policy.misfire);
-  // Sent ahead and not due yet. With maxRuns the chain sent only the first `runs` occurrences.
-  const release =
-    job.maxRuns === undefined
-      ? [...jobOccurrences(job, now, sentUntil, MAX_HELD)]
-      : [...jobOccurrences(job, new Date(Date.parse(job.createdAt) - 1), sentUntil, job.runs)].filter((t) => t > now);
-
-  let runs = job.runs;
-  if (job.maxRuns !== undefined) {
-    // The chain counts its sends in time order, so the first `runs` occurrences were
-    // counted: those before the pause stay counted; those from it on are decided again
-    // here, or by the new chain. (Occurrences the tick skipped after downtime before
-    // the pause are not told apart here: they can only make the count larger, never
-    // let the job run more than maxRuns times.)
-    runs = [...jobOccurrences(job, new Date(Date.parse(job.createdAt) - 1), pausedAt, job.runs)].length;
-  }
+  const { release, runs: countedBefore } = sentBeforePause(job, pausedAt, sentUntil, now);
+  let runs = countedBefore;
   let left = job.maxRuns === undefined ? Infinity : Math.max(0, job.maxRuns - runs);
   const run = chosen.slice(Math.max(0, chosen.length - left));
   left -= run.length;
@@ -182,6 +192,7 @@ export async function resumeJob(job: Job, deps: PauseDeps, dispatchSoon: (job: J
     expectedRev: job.rev,
     nextRunAt: plan.next ? plan.next.toISOString() : null,
     runs: plan.runs,
+    runsUntil: plan.next && job.maxRuns !== undefined ? plan.next.toISOString() : null,
     updatedAt: now.toISOString(),
     pausedAt: null,
     sentUntil: null,

@@ -31,8 +31,11 @@ export interface JobStore {
   getMany(ids: string[]): Promise<Map<string, Job>>;
   /** Applies a pause, resume or completion; false when the job's status or revision is no longer the expected one. */
   changeStatus(change: JobStatusChange): Promise<boolean>;
-  /** Keeps the count of sent occurrences of a job with maxRuns; false when the revision moved on. */
-  recordRuns(jobId: string, rev: number, runs: number): Promise<boolean>;
+  /**
+   * Keeps the count of sent occurrences of a job with maxRuns, and up to where it
+   * counts (Job.runsUntil); false when the revision moved on.
+   */
+  recordRuns(jobId: string, rev: number, runs: number, runsUntil: string): Promise<boolean>;
 
   /**
    * The overlap lock: marks the job as running `scheduledFor` until `leaseUntil`.

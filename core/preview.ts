@@ -68,6 +68,7 @@ export function previewSavedJob(job: Job, options: { from: Date; count: number }
  * and the preview counts the runs left from there.
  */
 function countedUntil(job: Job, from: Date): Date {
+  if (job.runsUntil !== undefined) return new Date(job.runsUntil);
   if (job.runs > MAX_SKIPPED) return from;
   // A job runs strictly after its creation (buildJob), so the chain starts there.
   const first = [...jobOccurrences(job, new Date(job.createdAt), new Date(MAX_INSTANT_MS + 1), job.runs + 1)];

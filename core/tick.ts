@@ -7,7 +7,7 @@
  * idempotent, and the worker's claim drops an occurrence sent twice.
  */
 import { sendFirstAttempts } from './bundle.js';
-import { fingerprint, liveEntry, slotAfter, slotOf, TICK_LEAD_SLOTS, type DueEntry, type SubmittedEntry } from './due-index.js';
+import { directDispatchUntil, fingerprint, liveEntry, slotAfter, slotOf, TICK_LEAD_SLOTS, type DueEntry, type SubmittedEntry } from './due-index.js';
 import type { Job } from './job.js';
 import { delayFor, occurrenceOf, planJob } from './planner.js';
 import type { Occurrence } from './occurrence.js';
@@ -74,6 +74,22 @@ export interface DispatchResult {
 const INBOX_GRACE_MS = 60_000;
 
 /**
+ * Where the tick takes up an entry. A chain the API started (create, resume) had its
+ * first occurrences sent by the API itself (JobService.dispatchSoon), judged as of
+ * the submission. For a maxRuns job the tick keeps that decision: judged again at
+ * its later `now`, some of them would be missed and not counted, though they run
+ * from the API's messages. It sends them again (late, if the API's send failed; the
+ * worker's claim drops a copy) and plans on from where the API stopped.
+ */
+function takeUp(job: Job, entry: DueEntry | SubmittedEntry): { ahead: Date[]; from?: Date; runs: number } {
+  if (!('submittedAt' in entry) || job.maxRuns === undefined) return { ahead: [], from: new Date(entry.from), runs: entry.runs };
+  const submittedAt = new Date(entry.submittedAt);
+  const api = planJob(job, new Date(entry.from), entry.runs, directDispatchUntil(submittedAt), submittedAt);
+  if (api.send.length === 0) return { ahead: [], from: new Date(entry.from), runs: entry.runs };
+  return { ahead: api.send, runs: api.runs, ...(api.next ? { from: api.next } : {}) };
+}
+
+/**
  * Sends the occurrences of the given entries that fall before `until`, records the
  * missed ones the misfire policy drops, and writes each job's next entry (as
  * `source`) or completes its job. Entries whose job is gone, inactive or of
@@ -88,19 +104,21 @@ async function dispatchEntries(entries: DueEntry[], until: Date, now: Date, sour
   const skips: SkipRecord[] = [];
   const next: DueEntry[] = [];
   const finished: { job: Job; runs: number }[] = [];
-  const counted: { job: Job; runs: number }[] = [];
+  const counted: { job: Job; runs: number; until: string }[] = [];
   let dueJobs = 0;
   for (const [jobId, own] of byJob) {
     const job = jobs.get(jobId);
     const entry = job && job.status === 'active' ? liveEntry(own, job.rev) : undefined;
     if (!job || !entry) continue;
     dueJobs++;
-    const plan = planJob(job, new Date(entry.from), entry.runs, until, now);
+    const start = takeUp(job, entry);
+    const rest = start.from ? planJob(job, start.from, start.runs, until, now) : { send: [], skip: [], runs: start.runs };
+    const plan = { ...rest, send: [...start.ahead, ...rest.send] };
     for (const at of plan.send) occurrences.push({ ...occurrenceOf(job, at), delaySeconds: delayFor(at, now) });
     for (const at of plan.skip) skips.push({ jobId, scheduledFor: at.toISOString(), jobName: job.name, handler: job.handler, reason: 'misfire' });
     if (plan.next) next.push({ jobId, rev: job.rev, from: plan.next.toISOString(), runs: plan.runs });
     else finished.push({ job, runs: plan.runs });
-    if (plan.next && job.maxRuns !== undefined && plan.runs !== entry.runs) counted.push({ job, runs: plan.runs });
+    if (plan.next && job.maxRuns !== undefined && plan.runs !== entry.runs) counted.push({ job, runs: plan.runs, until: plan.next.toISOString() });
   }
 
   const at = now.toISOString();
@@ -118,7 +136,7 @@ async function dispatchEntries(entries: DueEntry[], until: Date, now: Date, sour
     ...finished.map(({ job, runs }) =>
       deps.jobs.changeStatus({ jobId: job.id, from: 'active', to: 'completed', expectedRev: job.rev, nextRunAt: null, runs, updatedAt: at }),
     ),
-    ...counted.map(({ job, runs }) => deps.jobs.recordRuns(job.id, job.rev, runs)),
+    ...counted.map(({ job, runs, until }) => deps.jobs.recordRuns(job.id, job.rev, runs, until)),
   ]);
   const stale = [...byJob.values()].reduce((n, own) => n + own.length, 0) - dueJobs;
   const behind = new Set([...byJob].filter(([id, own]) => own.some((e) => e.rev > (jobs.get(id)?.rev ?? 0))).map(([id]) => id));

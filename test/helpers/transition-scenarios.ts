@@ -102,6 +102,40 @@ describe.skipIf(options.skip)(`pause and resume (${label})`, () => {
     expect((await w.api('GET', `/v1/jobs/${id}`)).body).toMatchObject({ status: 'completed', runs: 6, nextRunAt: null });
   });
 
+  it('a maxRuns job whose first runs the API sent counts them, though the tick takes its chain up after their grace', async () => {
+    // Created at 10:00:32: the API sends 10:00:52 to 10:01:52 itself; the tick at 10:01:30
+    // finds 10:00:52 and 10:01:12 past their 5 s grace, and must count them, not skip them.
+    const w = await world('2026-03-01T10:00:32.000Z');
+    const id = await w.create({ name: 'seven', schedule: { every: '20s' }, maxRuns: 7, misfire: { policy: 'all', maxCatchUp: 1, grace: '5s' } });
+    await w.runFor(300);
+    expect(w.ran).toHaveLength(7);
+    expect((await w.history(id)).map((r) => r.status)).toEqual(Array(7).fill('succeeded'));
+    expect((await w.api('GET', `/v1/jobs/${id}`)).body).toMatchObject({ status: 'completed', runs: 7 });
+  });
+
+  it('a maxRuns job with misfire skips before a long pause runs its remaining runs after the resume', async () => {
+    // Created at 10:00:10, so the tick's first look (10:00:30) finds nothing of it missed yet.
+    const w = await world('2026-03-01T10:00:10.000Z');
+    const id = await w.create({ name: 'twelve', schedule: { every: '20s' }, maxRuns: 12, misfire: { policy: 'skip', grace: '5s' } });
+    await w.runFor(40);
+    // Down for three minutes: what fell due then is skipped (misfire), and does not count.
+    await w.runFor(180, { down: true });
+    await w.runFor(60);
+    const before = w.ran.length;
+    // At 10:04:50, 7 ran; the tick has sent three more ahead (to 10:06): the pause holds them, and they count no more.
+    expect((await w.api('PATCH', `/v1/jobs/${id}`, { status: 'paused' })).body).toMatchObject({ status: 'paused' });
+    await w.runFor(3_600);
+    expect(w.ran.length).toBe(before);
+    // At 11:04:50, an occurrence's instant, as the pause was.
+    expect((await w.api('PATCH', `/v1/jobs/${id}`, { status: 'active' })).body).toMatchObject({ status: 'active' });
+    await w.runFor(600);
+    expect(w.ran).toHaveLength(12);
+    const records = await w.history(id);
+    expect(records.filter((r) => r.status === 'succeeded')).toHaveLength(12);
+    expect(records.filter((r) => r.status === 'skipped').every((r) => r.skipReason === 'misfire' || r.skipReason === 'paused')).toBe(true);
+    expect((await w.api('GET', `/v1/jobs/${id}`)).body).toMatchObject({ status: 'completed', runs: 12 });
+  });
+
   it('a one-time job paused and resumed before its instant runs at its instant, once, and ends completed', async () => {
     const w = await world('2026-03-01T10:00:00.000Z');
     const id = await w.create({ name: 'once', schedule: { at: '2026-03-01T10:01:15Z' } });

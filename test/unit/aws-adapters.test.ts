@@ -24,7 +24,7 @@ const store = () => new DynamoJobStore(DynamoDBDocumentClient.from(new DynamoDBC
 describe('DynamoDB adapter errors', () => {
   it('turns a lost conditional write into false, by the exception type', async () => {
     dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'any text', $metadata: {} }));
-    expect(await store().recordRuns('j', 1, 2)).toBe(false);
+    expect(await store().recordRuns('j', 1, 2, '2026-01-01T00:00:00.000Z')).toBe(false);
   });
 
   it('turns an unreachable endpoint into StoreUnavailableError, keeping the cause', async () => {

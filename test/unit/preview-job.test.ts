@@ -41,10 +41,10 @@ describe('a saved job previews what the tick sends', () => {
         const stored = (await t.jobs.get(created.id))!;
         const end = new Date(NOW + 400 * 24 * 366 * H);
         const chain = stored.maxRuns === undefined ? [] : [...jobOccurrences(stored, new Date(Date.parse(stored.createdAt)), end, stored.maxRuns)];
-        // Left undefined: the state the create left (it counts what it sent at once, without runsUntil).
+        // Left undefined: the state the create left (it counts what it sent at once).
         if (stored.maxRuns !== undefined && runs !== undefined) {
           const sent = Math.min(runs, chain.length);
-          await t.jobs.recordRuns(stored.id, stored.rev, sent);
+          await t.jobs.recordRuns(stored.id, stored.rev, sent, (chain[sent] ?? new Date((chain[sent - 1] ?? end).getTime() + 1)).toISOString());
         }
         const job = (await t.jobs.get(created.id))!;
         const from = new Date(NOW + fromMin * 60_000);
@@ -74,7 +74,7 @@ describe('a saved job previews what the tick sends', () => {
     const at = async () => ((await (await t.app.request(`/v1/jobs/${created.id}/preview`, { headers })).json()) as { occurrences: unknown[] }).occurrences;
     expect(await at()).toHaveLength(3);
     // The tick sent two (00:01, 00:02): previewed from 00:02:30, one is left.
-    await t.jobs.recordRuns(created.id, created.rev, 2);
+    await t.jobs.recordRuns(created.id, created.rev, 2, '2026-01-01T00:03:00.000Z');
     t.clock.set('2026-01-01T00:02:30.000Z');
     expect(await at()).toEqual([{ at: '2026-01-01T00:03:00.000Z', local: '2026-01-01T00:03:00+00:00' }]);
     await t.jobs.changeStatus({ jobId: created.id, from: 'active', to: 'completed', expectedRev: created.rev, nextRunAt: null, runs: 3, updatedAt: '2026-01-01T00:03:00.000Z' });

@@ -156,7 +156,7 @@ export class DynamoJobStore implements JobStore {
 
   async changeStatus(change: JobStatusChange): Promise<boolean> {
     // Optional fields: set when given, removed when null, left alone when absent.
-    const optional = (['pausedAt', 'sentUntil'] as const).filter((f) => change[f] !== undefined);
+    const optional = (['pausedAt', 'sentUntil', 'runsUntil'] as const).filter((f) => change[f] !== undefined);
     const set = optional.filter((f) => change[f] !== null);
     const remove = optional.filter((f) => change[f] === null);
     const changed = await this.conditional({
@@ -180,13 +180,13 @@ export class DynamoJobStore implements JobStore {
     return changed !== false;
   }
 
-  async recordRuns(jobId: string, rev: number, runs: number): Promise<boolean> {
+  async recordRuns(jobId: string, rev: number, runs: number, runsUntil: string): Promise<boolean> {
     const recorded = await this.conditional({
       Key: jobKey(jobId),
-      UpdateExpression: 'SET #runs = :runs',
+      UpdateExpression: 'SET #runs = :runs, runsUntil = :until',
       ConditionExpression: 'rev = :rev',
       ExpressionAttributeNames: { '#runs': 'runs' },
-      ExpressionAttributeValues: { ':runs': runs, ':rev': rev },
+      ExpressionAttributeValues: { ':runs': runs, ':until': runsUntil, ':rev': rev },
     });
     return recorded !== false;
   }

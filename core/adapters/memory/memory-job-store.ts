@@ -44,7 +44,7 @@ export class MemoryJobStore implements JobStore {
     const job = this.jobs.get(change.jobId);
     if (!job || job.status !== change.from || job.rev !== change.expectedRev) return false;
     Object.assign(job, { status: change.to, nextRunAt: change.nextRunAt, updatedAt: change.updatedAt, runs: change.runs, rev: job.rev + 1 });
-    for (const field of ['pausedAt', 'sentUntil'] as const) {
+    for (const field of ['pausedAt', 'sentUntil', 'runsUntil'] as const) {
       const value = change[field];
       if (value === null) delete job[field];
       else if (value !== undefined) job[field] = value;
@@ -52,10 +52,10 @@ export class MemoryJobStore implements JobStore {
     return true;
   }
 
-  async recordRuns(jobId: string, rev: number, runs: number): Promise<boolean> {
+  async recordRuns(jobId: string, rev: number, runs: number, runsUntil: string): Promise<boolean> {
     const job = this.jobs.get(jobId);
     if (!job || job.rev !== rev) return false;
-    job.runs = runs;
+    Object.assign(job, { runs, runsUntil });
     return true;
   }
 

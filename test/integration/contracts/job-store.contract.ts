@@ -88,10 +88,18 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       const store = await makeStore();
       const job = aJob({ rev: 1, maxRuns: 10 });
       await store.create(job);
-      expect(await store.recordRuns(job.id, 2, 7)).toBe(false);
-      expect(await store.recordRuns(job.id, 1, 4)).toBe(true);
-      expect(await store.get(job.id)).toMatchObject({ runs: 4, rev: 1 });
-      expect(await store.recordRuns('missing', 1, 4)).toBe(false);
+      expect(await store.recordRuns(job.id, 2, 7, '2026-01-01T00:09:00.000Z')).toBe(false);
+      expect(await store.recordRuns(job.id, 1, 4, '2026-01-01T00:05:00.000Z')).toBe(true);
+      expect(await store.get(job.id)).toMatchObject({ runs: 4, runsUntil: '2026-01-01T00:05:00.000Z', rev: 1 });
+      expect(await store.recordRuns('missing', 1, 4, '2026-01-01T00:05:00.000Z')).toBe(false);
+      // A pause leaves the count where it is; a resume sets where its new chain counts from, or removes it.
+      const change = { jobId: job.id, updatedAt: '2026-01-01T00:06:00.000Z', runs: 4 };
+      expect(await store.changeStatus({ ...change, from: 'active', to: 'paused', expectedRev: 1, nextRunAt: null })).toBe(true);
+      expect(await store.get(job.id)).toMatchObject({ runs: 4, runsUntil: '2026-01-01T00:05:00.000Z' });
+      expect(await store.changeStatus({ ...change, from: 'paused', to: 'active', expectedRev: 2, nextRunAt: '2026-01-01T00:07:00.000Z', runsUntil: '2026-01-01T00:07:00.000Z' })).toBe(true);
+      expect(await store.get(job.id)).toMatchObject({ runsUntil: '2026-01-01T00:07:00.000Z' });
+      expect(await store.changeStatus({ ...change, from: 'active', to: 'completed', expectedRev: 3, nextRunAt: null, runsUntil: null })).toBe(true);
+      expect((await store.get(job.id))!.runsUntil).toBeUndefined();
     });
 
     it('keeps an overlap lock: one holder until its lease passes, one parked occurrence, released by the holder only', async () => {
