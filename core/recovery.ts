@@ -118,12 +118,24 @@ async function resolveLost(lost: Lost[], deps: RecoveryDeps, now: Date): Promise
       first = [];
     }
     const graceStart = now.getTime() - job.policy.misfire.graceMs;
+    // With `all`, a lost catch-up (sent when it was already missed: the tick, a resume or
+    // recovery chose to run it) goes again: the policy chose it, and `all` runs older
+    // ones after newer by design. Weighing it again against newer records would drop
+    // one of the latest `maxCatchUp` and keep older ones.
+    const chosen = new Set(
+      job.policy.misfire.policy === 'all'
+        ? group.filter((l) => l.first && Date.parse(l.ref.sentAt) - Date.parse(l.ref.scheduledFor) > job.policy.misfire.graceMs).map((l) => Date.parse(l.ref.scheduledFor))
+        : [],
+    );
+    const caughtUp = first.filter((t) => chosen.has(t.getTime()));
+    first = first.filter((t) => !chosen.has(t.getTime()));
     // Counted as runs when they were sent: every one goes again, whatever its age.
     const missed = job.maxRuns === undefined ? first.filter((t) => t.getTime() < graceStart) : [];
     const onTime = first.slice(missed.length);
-    const decided = missed.length > 0 ? await supersededOf(job, missed, first, deps) : new Set<number>();
-    const { run, skip: skipped } = applyMisfire(missed.filter((t) => !decided.has(t.getTime())), job.policy.misfire);
-    for (const at of [...run, ...onTime, ...retries]) send.push(occurrenceOf(job, at));
+    const decided = missed.length > 0 ? await supersededOf(job, missed, [...first, ...caughtUp], deps) : new Set<number>();
+    const misfire = { ...job.policy.misfire, maxCatchUp: Math.max(0, job.policy.misfire.maxCatchUp - caughtUp.length) };
+    const { run, skip: skipped } = applyMisfire(missed.filter((t) => !decided.has(t.getTime())), misfire);
+    for (const at of [...caughtUp, ...run, ...onTime, ...retries]) send.push(occurrenceOf(job, at));
     for (const at of [...missed.filter((t) => decided.has(t.getTime())), ...skipped]) skipAs(at, 'misfire');
   }
   return { send, skip, gone };

@@ -102,7 +102,7 @@ export async function checkProperties(sim: SimResult): Promise<Violation[]> {
     }
 
     checkOutages(sim, jobId, fireTimes, records, add);
-    checkOrder(jobId, job, runs, add);
+    checkOrder(jobId, job, runs, sim.truth.outages, add);
   }
   return out;
 }
@@ -139,20 +139,27 @@ function checkOutages(sim: SimResult, jobId: string, fireTimes: number[], record
  * than its grace newer. Not promised, and left out: retries and `all` catch-ups
  * (older ones later by design); `queue-one` (a parked occurrence runs after the
  * one ahead of it, which can be newer when the holder's worker died); `maxRuns`
- * jobs (a lost occurrence is sent again, as it counted); and a message delivered
+ * jobs (a lost occurrence is sent again, as it counted); a message delivered
  * again after its worker died before claiming it, which SQS shows again after the
- * visibility timeout (a first attempt up to that, the lease and the timeout late).
+ * visibility timeout (a first attempt up to that, the lease and the timeout late);
+ * and what was sent ahead before an outage and waited in the queue through it (two
+ * minutes at most), which SQS delivers when workers are back in any order.
  */
 function checkOrder(
   jobId: string,
   job: { policy: { misfire: { policy: string; graceMs: number }; overlap: string; timeoutMs: number }; maxRuns?: number },
   runs: SimResult['log']['runs'],
+  outages: SimResult['truth']['outages'],
   add: (v: Violation) => void,
 ): void {
   if (job.policy.misfire.policy === 'all' || job.policy.overlap === 'queue-one' || job.maxRuns !== undefined) return;
   const redeliveryMs = (VISIBILITY_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS) * 1000 + job.policy.timeoutMs;
+  const waitedInQueue = (r: (typeof runs)[number]) => {
+    const t = Date.parse(r.scheduledFor);
+    return outages.some((o) => t >= o.from - 2 * 60_000 && t < o.from + 2 * 60_000 && r.startedAt > o.from);
+  };
   let newest: string | undefined;
-  const firsts = runs.filter((x) => x.attempt === 1 && x.startedAt - Date.parse(x.scheduledFor) > redeliveryMs);
+  const firsts = runs.filter((x) => x.attempt === 1 && x.startedAt - Date.parse(x.scheduledFor) > redeliveryMs && !waitedInQueue(x));
   for (const r of firsts.sort((a, b) => a.startedAt - b.startedAt)) {
     if (newest && Date.parse(newest) - Date.parse(r.scheduledFor) > job.policy.misfire.graceMs) {
       add({ property: 'no-older-after-newer', jobId, scheduledFor: r.scheduledFor, detail: `first attempt started at ${iso(r.startedAt)}, after that of ${newest}` });

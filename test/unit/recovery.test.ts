@@ -95,6 +95,21 @@ describe('recoverLost', () => {
     ]);
   });
 
+  it('with misfire all, sends a lost catch-up again though a newer occurrence ran: the policy chose it (seed 322)', async () => {
+    const deps = memoryDeps('2026-01-01T01:00:00.000Z');
+    const job = aJob({ schedule: { every: '7m' }, policy: { ...BUILT_IN_POLICY, misfire: { policy: 'all', graceMs: 5_000, maxCatchUp: 5 } } });
+    await deps.jobs.create(job);
+    // After an outage the tick sent four missed occurrences at 01:00 as its catch-up; the queue lost 00:45.
+    const caughtUp = ['2026-01-01T00:31:00.000Z', '2026-01-01T00:38:00.000Z', '2026-01-01T00:45:00.000Z', '2026-01-01T00:52:00.000Z'];
+    await deps.dispatchLog.record(caughtUp.map((scheduledFor) => ({ jobId: job.id, scheduledFor, sentAt: '2026-01-01T01:00:00.000Z' })), '2026-01-01T01:00:00.000Z');
+    for (const scheduledFor of [...caughtUp.filter((t) => !t.includes('00:45')), '2026-01-01T01:06:00.000Z']) {
+      await executeOccurrence(anOccurrence({ jobId: job.id, scheduledFor }), { ...deps, maxEarlyWaitMs: 0 });
+    }
+    deps.clock.set('2026-01-01T01:07:00.000Z');
+    expect(await recoverLost(deps, settings)).toMatchObject({ lost: 1, resent: 1, skipped: 0 });
+    expect(deps.queue.sent.at(-1)!.scheduledFor).toBe('2026-01-01T00:45:00.000Z');
+  });
+
   it('sends a lost retry again, and forgets an entry once everything in it finished', async () => {
     const { deps } = await jobSentThenLost({ policy: 'all', graceMs: 60_000, maxCatchUp: 10 });
     const [first, second, third] = deps.queue.sent;
