@@ -93,7 +93,8 @@ interface Lost {
  * (`misfire`); the misfire policy weighs only the lost ones after it. A job with `maxRuns` gets every lost first
  * attempt sent again instead: each was counted as one of its runs. Lost retries are
  * always sent again. A paused job's lost first attempts after its pause are left to
- * its resume, which decides what of the paused time runs.
+ * its resume, which decides what of the paused time runs; those before it are missed
+ * (or, with maxRuns, sent again).
  */
 async function resolveLost(lost: Lost[], deps: RecoveryDeps, now: Date): Promise<{ send: Occurrence[]; skip: SkipRecord[]; gone: SkipRecord[] }> {
   const byJob = new Map<string, Lost[]>();
@@ -114,7 +115,11 @@ async function resolveLost(lost: Lost[], deps: RecoveryDeps, now: Date): Promise
     let first = group.filter((l) => l.first).map((l) => new Date(l.ref.scheduledFor)).sort((a, b) => a.getTime() - b.getTime());
     if (job.status === 'paused' && job.pausedAt) {
       const pausedAt = Date.parse(job.pausedAt);
-      for (const at of first.filter((t) => t.getTime() <= pausedAt)) skipAs(at, 'misfire');
+      // Due before the pause: it fell due while active. With maxRuns it was counted as a run, so it
+      // goes again (a pause holds only what comes after it); otherwise it is missed.
+      const before = first.filter((t) => t.getTime() <= pausedAt);
+      if (job.maxRuns !== undefined) for (const at of before) send.push(occurrenceOf(job, at));
+      else for (const at of before) skipAs(at, 'misfire');
       first = [];
     }
     const graceStart = now.getTime() - job.policy.misfire.graceMs;

@@ -110,6 +110,16 @@ describe('recoverLost', () => {
     expect(deps.queue.sent.at(-1)!.scheduledFor).toBe('2026-01-01T00:45:00.000Z');
   });
 
+  it('sends again a lost occurrence of a paused maxRuns job that fell due before the pause: it was counted (seed 545)', async () => {
+    const deps = memoryDeps('2026-01-01T00:00:00.000Z');
+    const job = aJob({ schedule: { every: '3m' }, maxRuns: 6, runs: 2, status: 'paused', pausedAt: '2026-01-01T00:07:00.000Z' });
+    await deps.jobs.create(job);
+    await deps.dispatchLog.record([{ jobId: job.id, scheduledFor: '2026-01-01T00:06:00.000Z', sentAt: '2026-01-01T00:04:30.000Z' }], '2026-01-01T00:04:30.000Z');
+    deps.clock.set('2026-01-01T00:12:00.000Z');
+    expect(await recoverLost(deps, settings)).toMatchObject({ lost: 1, resent: 1, skipped: 0 });
+    expect(deps.queue.sent.at(-1)!.scheduledFor).toBe('2026-01-01T00:06:00.000Z');
+  });
+
   it('sends a lost retry again, and forgets an entry once everything in it finished', async () => {
     const { deps } = await jobSentThenLost({ policy: 'all', graceMs: 60_000, maxCatchUp: 10 });
     const [first, second, third] = deps.queue.sent;
