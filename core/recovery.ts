@@ -13,7 +13,7 @@ import type { DispatchEntry, DispatchRef } from './dispatch-log.js';
 import type { Execution, SkipRecord } from './execution.js';
 import { occurrenceKey, type Occurrence } from './occurrence.js';
 import type { Job } from './job.js';
-import { nextJobOccurrence } from './job-occurrences.js';
+import { jobOccurrences, nextJobOccurrence } from './job-occurrences.js';
 import { applyMisfire, occurrenceOf } from './planner.js';
 import { LEASE_MARGIN_SECONDS, MAX_HANDLER_TIMEOUT_SECONDS } from './limits.js';
 import type { BundleClaims, Clock, DispatchLog, DueIndex, ExecutionStore, JobStore, Logger, Queue } from './ports.js';
@@ -28,6 +28,14 @@ export interface RecoverySettings {
   maxEntries: number;
   /** Pages per run at most: a run ends in bounded time; the next goes on where it stopped. */
   maxPages?: number;
+  /**
+   * The queue is known to have lost every message sent before this instant: the
+   * local runtime's embedded SQS emulator starts empty. What was sent before it and
+   * is unfinished is lost at once, whenever it falls due (see recoverFreshQueue).
+   */
+  queueEmptiedBefore?: string;
+  /** Set by recoverFreshQueue only: no tick has run since the start (see there). */
+  beforeFirstTick?: boolean;
 }
 
 export const DEFAULT_RECOVERY: RecoverySettings = { staleAfterMs: 5 * 60_000, maxEntries: 20, maxPages: 25 };
@@ -55,11 +63,15 @@ export interface RecoveryResult {
 /** `open`: not finished, not lost yet; `since` is when its staleness started counting (ms). */
 type Verdict = { kind: 'done' } | { kind: 'lost-first' } | { kind: 'lost-retry' } | { kind: 'open'; since: number };
 
-function verdict(ref: DispatchRef, record: Execution | undefined, nowMs: number, staleAfterMs: number): Verdict {
+function verdict(ref: DispatchRef, record: Execution | undefined, nowMs: number, settings: RecoverySettings): Verdict {
+  const emptied = settings.queueEmptiedBefore !== undefined && ref.sentAt < settings.queueEmptiedBefore;
+  const staleAfterMs = emptied ? 0 : settings.staleAfterMs;
   const judge = (lost: Verdict, wait: number, ...instants: (string | undefined)[]): Verdict => {
     const since = Math.max(...instants.filter(Boolean).map((t) => Date.parse(t!))) + wait;
     return nowMs - since > staleAfterMs ? lost : { kind: 'open', since };
   };
+  // Its message is gone for sure: lost now, even if it falls due later (it is sent again for its instant).
+  if (!record && emptied) return { kind: 'lost-first' };
   if (!record) return judge({ kind: 'lost-first' }, 0, ref.scheduledFor, ref.sentAt);
   switch (record.status) {
     case 'succeeded':
@@ -96,7 +108,7 @@ interface Lost {
  * its resume, which decides what of the paused time runs; those before it are missed
  * (or, with maxRuns, sent again).
  */
-async function resolveLost(lost: Lost[], deps: RecoveryDeps, now: Date): Promise<{ send: Occurrence[]; skip: SkipRecord[]; gone: SkipRecord[] }> {
+async function resolveLost(lost: Lost[], deps: RecoveryDeps, now: Date, freshQueue: boolean): Promise<{ send: Occurrence[]; skip: SkipRecord[]; gone: SkipRecord[] }> {
   const byJob = new Map<string, Lost[]>();
   for (const l of lost) byJob.set(l.ref.jobId, [...(byJob.get(l.ref.jobId) ?? []), l]);
   const send: Occurrence[] = [];
@@ -137,7 +149,7 @@ async function resolveLost(lost: Lost[], deps: RecoveryDeps, now: Date): Promise
     // Counted as runs when they were sent: every one goes again, whatever its age.
     const missed = job.maxRuns === undefined ? first.filter((t) => t.getTime() < graceStart) : [];
     const onTime = first.slice(missed.length);
-    const decided = missed.length > 0 ? await supersededOf(job, missed, [...first, ...caughtUp], deps) : new Set<number>();
+    const decided = missed.length > 0 ? await supersededOf(job, missed, [...first, ...caughtUp], deps, freshQueue ? now : undefined) : new Set<number>();
     const misfire = { ...job.policy.misfire, maxCatchUp: Math.max(0, job.policy.misfire.maxCatchUp - caughtUp.length) };
     const { run, skip: skipped } = applyMisfire(missed.filter((t) => !decided.has(t.getTime())), misfire);
     for (const at of [...caughtUp, ...run, ...onTime, ...retries]) send.push(occurrenceOf(job, at));
@@ -166,17 +178,41 @@ async function holdForGood(skips: SkipRecord[], at: string, deps: RecoveryDeps):
  * perhaps a moment ago in this same tick). One lost before a superseded lost one is
  * superseded too.
  */
-async function supersededOf(job: Job, missed: Date[], allLost: Date[], deps: RecoveryDeps): Promise<Set<number>> {
+async function supersededOf(job: Job, missed: Date[], allLost: Date[], deps: RecoveryDeps, freshQueueAt?: Date): Promise<Set<number>> {
   const newest = (await deps.executions.listForJob(job.id, { limit: 1 })).items[0]?.scheduledFor;
+  const superseded = new Set<number>();
+  if (freshQueueAt) {
+    // Before the first tick of a fresh start: every occurrence after a lost one up to now
+    // was missed too (lost, or not sent yet, so the tick will judge it). One decision over
+    // all of them: a lost one runs only if it is among the latest the policy keeps.
+    const misfire = job.policy.misfire;
+    const keep = misfire.policy === 'skip' ? 0 : misfire.policy === 'once' ? 1 : misfire.maxCatchUp;
+    const graceStart = new Date(freshQueueAt.getTime() - misfire.graceMs);
+    for (const t of missed) {
+      const later = [...jobOccurrences(job, t, graceStart, keep)].length;
+      if (later >= keep || (newest !== undefined && t.toISOString() < newest)) superseded.add(t.getTime());
+    }
+    return superseded;
+  }
   const progress = await deps.due.progress();
   const lostAt = new Set(allLost.map((t) => t.getTime()));
-  const superseded = new Set<number>();
   for (const t of [...missed].reverse()) {
     const next = nextJobOccurrence(job, t);
     const handled = next !== undefined && !lostAt.has(next.getTime()) && progress !== undefined && next.toISOString() < progress;
     if ((newest !== undefined && t.toISOString() < newest) || handled || (next !== undefined && superseded.has(next.getTime()))) superseded.add(t.getTime());
   }
   return superseded;
+}
+
+/**
+ * At the start of a runtime whose queue starts empty (the local runtime's embedded
+ * SQS emulator keeps messages in memory), before its first tick: everything sent
+ * before the start and unfinished is lost, now. What falls due from now on goes
+ * again for its instant; what was missed gets one misfire decision, together with
+ * the occurrences the first tick will find missed after it.
+ */
+export function recoverFreshQueue(deps: RecoveryDeps, settings: RecoverySettings, startedAt: Date): Promise<RecoveryResult> {
+  return recoverLost(deps, { ...settings, staleAfterMs: 0, maxPages: 500, queueEmptiedBefore: startedAt.toISOString(), beforeFirstTick: true });
 }
 
 /**
@@ -214,7 +250,7 @@ async function recoverPage(deps: RecoveryDeps, settings: RecoverySettings): Prom
     const kept = { refs: [] as DispatchRef[], since: Infinity };
     open.set(entry, kept);
     for (const ref of entry.refs) {
-      const v = verdict(ref, records.get(occurrenceKey(ref)), nowMs, settings.staleAfterMs);
+      const v = verdict(ref, records.get(occurrenceKey(ref)), nowMs, settings);
       if (v.kind === 'open') {
         kept.refs.push(ref);
         kept.since = Math.min(kept.since, v.since);
@@ -229,7 +265,7 @@ async function recoverPage(deps: RecoveryDeps, settings: RecoverySettings): Prom
     }
   }
 
-  const { send, skip, gone } = await resolveLost(lost, deps, now);
+  const { send, skip, gone } = await resolveLost(lost, deps, now, settings.beforeFirstTick === true);
   const at = now.toISOString();
   // First attempts go out in their claim groups again, so that a copy still on its way is
   // caught, logged afresh like any first attempt; one the queue refuses is recorded dead.

@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { createDynamoClient, createSqsClient, type ClientOptions } from '../../core/adapters/aws/clients.js';
 import { JobService } from '../../core/jobs.js';
-import { recoverLost } from '../../core/recovery.js';
+import { recoverFreshQueue, recoverLost } from '../../core/recovery.js';
 import type { Logger } from '../../core/ports.js';
 import type { JobPolicy } from '../../core/retry.js';
 import { createDeadLetterHandler } from '../../functions/dead-letter.js';
@@ -72,6 +72,7 @@ async function startEmulators(options: LocalRuntimeOptions): Promise<RunningEmul
 
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const log = options.logger;
+  const startedAt = new Date();
   const external = externalEndpointsConfigured(options.env);
   const emulators = external ? [] : await startEmulators(options);
   const stopEmulators = () => Promise.all(emulators.map((e) => e.stop()));
@@ -115,6 +116,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     answerClientErrorsAsJson(server as unknown as Server);
     const url = `http://${options.hostname}:${options.port}`;
+    if (!external) {
+      // The embedded SQS emulator starts empty: what the last run sent and did not finish is
+      // gone. Decided now, before the first tick, as late as that, so that what is on time now
+      // is still on time when the workers start right after.
+      deps.settings.recovery = { ...deps.settings.recovery, queueEmptiedBefore: startedAt.toISOString() };
+      try {
+        const decidedAt = new Date();
+        const recovered = await recoverFreshQueue(deps, deps.settings.recovery, startedAt);
+        if (recovered.lost > 0) {
+          log.warn('the queue started empty: what the last run had sent and not finished is sent again or decided', { decidedAt: decidedAt.toISOString(), ...recovered });
+        }
+      } catch (error) {
+        // Not fatal: recovery in every tick finds the same occurrences, a little later.
+        log.error('recovery at start failed; the ticks recover instead', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      }
+    }
     const ticker = startTicker(createTickHandler(deps), log);
     // Locally the queue forgets on restart, so lost occurrences are looked for more
     // often than once a tick: every half of the staleness window, at most a minute.

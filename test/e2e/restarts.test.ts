@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createSqsClient } from '../../core/adapters/aws/clients.js';
 import { startDynalite, startSqsEmulator, type RunningEmulator } from '../../infra/local/emulators.js';
 import { provisionQueues } from '../../infra/local/provision.js';
-import { startRuntimeProcess, waitFor, type RuntimeProcess } from './runtime-process.js';
+import { logEntries, startRuntimeProcess, waitFor, type RuntimeProcess } from './runtime-process.js';
 
 interface Execution {
   scheduledFor: string;
@@ -97,6 +97,52 @@ describe('the local runtime killed hard with occurrences queued', () => {
       expect(await executions(runtime, soon)).toHaveLength(1);
       await expectEachOnce(runtime, jobId, [before, runtime.output()], restartedAt + 4_000);
       expect(runtime.output()).toContain('recovered lost occurrences');
+    } finally {
+      await runtime.stop('SIGTERM');
+    }
+  }, 90_000);
+});
+
+describe('the local runtime stopped and started again within the minutes it had sent ahead', () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'scheduler-restart-'));
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+  // Recovery's usual 5 minutes: only the start's own look at what the last run sent can help in time.
+  const env = { SCHEDULER_SEED_EXAMPLE: '0' };
+
+  it('runs what falls due after the restart, and for the downtime what each misfire policy promises', async () => {
+    let runtime = await startRuntimeProcess(env, { cwd: workDir });
+    const once = await createJob(runtime, { name: 'once', schedule: { every: '2s' }, handler: 'log', misfire: { policy: 'once', grace: '3s' } });
+    const skip = await createJob(runtime, { name: 'skip', schedule: { every: '2s' }, handler: 'log', misfire: { policy: 'skip', grace: '3s' } });
+    // Restarted once at once: its first tick takes the chains from the inbox, and from then on
+    // only the due index knows them (an inbox entry would send its first minutes again).
+    expect(await runtime.stop('SIGTERM')).toBe(0);
+    runtime = await startRuntimeProcess(env, { cwd: workDir });
+    await waitFor(async () => ((await executions(runtime, skip)).length >= 2 ? true : undefined), 15_000, 'runs before the stop');
+    // Stopped gently: the API and the tick had sent the next minute or two, and the SQS emulator forgets them.
+    const stoppedAt = Date.now();
+    expect(await runtime.stop('SIGTERM')).toBe(0);
+    await delay(9_000);
+    runtime = await startRuntimeProcess(env, { cwd: workDir });
+    const upAt = Date.now();
+    try {
+      await delay(10_000);
+      const at = (e: Execution) => Date.parse(e.scheduledFor);
+      for (const [id, policy] of [[once, 'once'], [skip, 'skip']] as const) {
+        // Due after the restart: each ran, none was skipped as missed.
+        const after = (await executions(runtime, id)).filter((e) => at(e) >= upAt && at(e) < upAt + 8_000);
+        expect(after.length, `${policy}: occurrences after the restart`).toBeGreaterThanOrEqual(3);
+        expect(after.filter((e) => e.status !== 'succeeded'), `${policy}: after the restart`).toEqual([]);
+      }
+      const start = logEntries(runtime.output()).find((e) => String(e.message).startsWith('the queue started empty'));
+      expect(start, 'the start looked at what the last run had sent').toBeDefined();
+      const decidedAt = Date.parse(String(start!.decidedAt));
+      for (const [id, policy] of [[once, 'once'], [skip, 'skip']] as const) {
+        const records = await executions(runtime, id);
+        // Missed while down (more than the 3 s grace late when the start decided): once runs one, skip none.
+        const missed = records.filter((e) => at(e) > stoppedAt + 1_000 && at(e) < decidedAt - 3_100);
+        expect(missed.length, `${policy}: missed while down`).toBeGreaterThanOrEqual(2);
+        expect(missed.filter((e) => e.status === 'succeeded'), `${policy}: missed ones that ran`).toHaveLength(policy === 'once' ? 1 : 0);
+      }
     } finally {
       await runtime.stop('SIGTERM');
     }

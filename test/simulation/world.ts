@@ -16,6 +16,7 @@ import { MAX_RECEIVE_COUNT, WORKER_MAX_CONCURRENCY } from '../../core/limits.js'
 import type { Logger } from '../../core/ports.js';
 import { BUILT_IN_POLICY } from '../../core/retry.js';
 import { DEFAULT_TICK_SETTINGS, runTick, type TickSettings } from '../../core/tick.js';
+import { recoverFreshQueue } from '../../core/recovery.js';
 import { createDeadLetterHandler } from '../../functions/dead-letter.js';
 import { createWorkerHandler } from '../../functions/worker.js';
 import type { SchedulerDeps } from '../../functions/wiring.js';
@@ -223,12 +224,19 @@ async function simulate(options: SimOptions, random: () => number, zone: string,
     });
     time.at(to, () => {
       const staleAfterMs = pick(random, [60_000, 2 * 60_000, 5 * 60_000]);
-      settings = { ...DEFAULT_TICK_SETTINGS, recovery: { ...DEFAULT_TICK_SETTINGS.recovery, staleAfterMs } };
+      const restartedAt = new Date(time.nowMs());
+      // As the local runtime does: its queue starts empty, so what was sent before is decided first.
+      settings = { ...DEFAULT_TICK_SETTINGS, recovery: { ...DEFAULT_TICK_SETTINGS.recovery, staleAfterMs, queueEmptiedBefore: restartedAt.toISOString() } };
       up = true;
       note(`runtime restarted (recover after ${staleAfterMs / 1000}s)`);
-      workers.start();
-      deadLetters.start();
-      tick();
+      const start = new Life(`start-${restartedAt.toISOString()}`, {});
+      recoverFreshQueue(processDeps(start), settings.recovery, restartedAt)
+        .catch((e) => note(`start: recovery failed ${String(e)}`))
+        .finally(() => {
+          workers.start();
+          deadLetters.start();
+          tick();
+        });
     });
   }
   const operations = Math.round(options.hours * 8);
