@@ -125,13 +125,14 @@ export interface ResumePlan {
  * from its own message). With maxRuns, what was counted from the pause on is
  * decided afresh by the resume.
  */
-function sentBeforePause(job: Job, pausedAt: Date, sentUntil: Date, now: Date): { release: Date[]; runs: number } {
+export function sentBeforePause(job: Job, pausedAt: Date, sentUntil: Date, now: Date, ranWhilePaused: ReadonlySet<number> = new Set()): { release: Date[]; runs: number } {
   if (job.maxRuns === undefined) return { release: [...jobOccurrences(job, now, sentUntil, MAX_HELD)], runs: job.runs };
   if (job.runsUntil !== undefined) {
-    // Every occurrence after the pause up to where the chain counted was sent ahead, on time, and counted.
-    const countedTo = new Date(job.runsUntil);
-    const ahead = [...jobOccurrences(job, pausedAt, countedTo, MAX_HELD)];
-    return { release: ahead.filter((t) => t > now), runs: Math.max(0, job.runs - ahead.length) };
+    // Every occurrence after the pause up to where the chain counted was sent ahead, on time, and
+    // counted. A delivery that came between the pause and its holds ran one: that one stays counted.
+    const ahead = [...jobOccurrences(job, pausedAt, new Date(job.runsUntil), MAX_HELD)];
+    const ran = ahead.filter((t) => ranWhilePaused.has(t.getTime())).length;
+    return { release: ahead.filter((t) => t > now && !ranWhilePaused.has(t.getTime())), runs: Math.max(0, job.runs - ahead.length) + ran };
   }
   // Stored before runsUntil was kept: the chain counts in time order, so (misfire skips
   // aside, which only make the count larger) its first `runs` occurrences were counted.
@@ -143,13 +144,14 @@ function sentBeforePause(job: Job, pausedAt: Date, sentUntil: Date, now: Date): 
  * What a resume at `now` does with a job paused at `pausedAt`. For `maxRuns`, what
  * was counted from the pause on is decided afresh.
  */
-export function planResume(job: Job, now: Date): ResumePlan {
+export function planResume(job: Job, now: Date, ranWhilePaused: ReadonlySet<number> = new Set()): ResumePlan {
   const pausedAt = new Date(job.pausedAt ?? job.updatedAt);
   const sentUntil = new Date(job.sentUntil ?? job.nextRunAt ?? job.pausedAt ?? job.updatedAt);
   const keep = job.policy.misfire.policy === 'skip' ? 0 : job.policy.misfire.policy === 'once' ? 1 : job.policy.misfire.maxCatchUp;
-  const paused = dueWhilePaused(job, pausedAt, now, Math.max(1, keep));
-  const { run: chosen } = applyMisfire(paused.last, job.policy.misfire);
-  const { release, runs: countedBefore } = sentBeforePause(job, pausedAt, sentUntil, now);
+  const notRan = (t: Date) => !ranWhilePaused.has(t.getTime());
+  const paused = dueWhilePaused(job, pausedAt, now, Math.max(1, keep) + ranWhilePaused.size);
+  const { run: chosen } = applyMisfire(paused.last.filter(notRan), job.policy.misfire);
+  const { release, runs: countedBefore } = sentBeforePause(job, pausedAt, sentUntil, now, ranWhilePaused);
   let runs = countedBefore;
   let left = job.maxRuns === undefined ? Infinity : Math.max(0, job.maxRuns - runs);
   const run = chosen.slice(Math.max(0, chosen.length - left));
@@ -159,7 +161,7 @@ export function planResume(job: Job, now: Date): ResumePlan {
   const released = release.slice(0, left === Infinity ? release.length : left);
   runs += run.length + released.length;
   const ran = new Set(run.map((t) => t.getTime()));
-  const skip = paused.first.filter((t) => !ran.has(t.getTime()));
+  const skip = paused.first.filter((t) => !ran.has(t.getTime()) && notRan(t));
   const spent = job.maxRuns !== undefined && runs >= job.maxRuns;
   // Nothing after what is released (a one-time job resumed before its instant): the chain
   // starts at the last of it, so that the tick completes the job once it has gone out.
@@ -173,6 +175,21 @@ export function planResume(job: Job, now: Date): ResumePlan {
 }
 
 /**
+ * Occurrences of a maxRuns job that were sent ahead of its pause and ran anyway: a
+ * delivery that came between the pause's status write and its holds (the two crossed).
+ * They count as runs; the resume must not decide them again.
+ */
+async function ranWhilePaused(job: Job, now: Date, deps: PauseDeps): Promise<Set<number>> {
+  if (job.maxRuns === undefined || job.runsUntil === undefined || !job.pausedAt) return new Set();
+  const upTo = new Date(Math.min(Date.parse(job.runsUntil), now.getTime() + 1));
+  const ahead = [...jobOccurrences(job, new Date(job.pausedAt), upTo, MAX_HELD)];
+  if (ahead.length === 0) return new Set();
+  const records = await deps.executions.getMany(ahead.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString() })));
+  const ran = [...records.values()].filter((r) => r.status !== 'skipped' || r.skipReason === 'overlap');
+  return new Set(ran.map((r) => Date.parse(r.scheduledFor)));
+}
+
+/**
  * Resumes. The order matters for a resume that dies half-way (it is safe to send
  * again): skips are recorded and holds released first, then the new chain is
  * submitted, and only then does the job turn active; the catch-up goes out last,
@@ -180,7 +197,7 @@ export function planResume(job: Job, now: Date): ResumePlan {
  */
 export async function resumeJob(job: Job, deps: PauseDeps, dispatchSoon: (job: Job, from: Date, runs: number, now: Date) => Promise<void>): Promise<boolean> {
   const now = deps.clock.now();
-  const plan = planResume(job, now);
+  const plan = planResume(job, now, await ranWhilePaused(job, now, deps));
   const skips: SkipRecord[] = plan.skip.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), jobName: job.name, handler: job.handler, reason: 'paused' }));
   await deps.executions.recordSkipped(skips, now.toISOString());
   await inTurns([...plan.run, ...plan.unhold], WRITES_AT_ONCE, (t) => deps.claims.release(claimGroupOf({ jobId: job.id, scheduledFor: t.toISOString() }), job.id, PAUSED_HOLDER));

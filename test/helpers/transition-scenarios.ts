@@ -4,7 +4,7 @@
  * shows, all on a fake clock; asserted from the ledger.
  */
 import { describe, expect, it } from 'vitest';
-import { looksLikeBundle, type Bundle } from '../../core/bundle.js';
+import { claimGroupOf, looksLikeBundle, PAUSED_HOLDER, type Bundle } from '../../core/bundle.js';
 import { executeBundle } from '../../core/bundle-executor.js';
 import { executeOccurrence } from '../../core/executor.js';
 import type { Execution } from '../../core/execution.js';
@@ -134,6 +134,22 @@ describe.skipIf(options.skip)(`pause and resume (${label})`, () => {
     expect(records.filter((r) => r.status === 'succeeded')).toHaveLength(12);
     expect(records.filter((r) => r.status === 'skipped').every((r) => r.skipReason === 'misfire' || r.skipReason === 'paused')).toBe(true);
     expect((await w.api('GET', `/v1/jobs/${id}`)).body).toMatchObject({ status: 'completed', runs: 12 });
+  });
+
+  it('a maxRuns job counts a run that crossed its pause (delivered before the pause held it), and runs no more than maxRuns', async () => {
+    const w = await world('2026-03-01T10:00:00.000Z');
+    // The API sends 10:00:20 to 10:01:40 (five) at once; the pause at 10:00:25 holds the last four.
+    const id = await w.create({ name: 'six', schedule: { every: '20s' }, maxRuns: 6, misfire: { policy: 'once' } });
+    await w.runFor(25);
+    expect((await w.api('PATCH', `/v1/jobs/${id}`, { status: 'paused' })).body).toMatchObject({ status: 'paused' });
+    // A delivery that came between the pause's write and its hold: 10:00:40 runs though the job is paused.
+    await w.claims.release(claimGroupOf({ jobId: id, scheduledFor: '2026-03-01T10:00:40.000Z' }), id, PAUSED_HOLDER);
+    await w.runFor(65);
+    expect(w.ran).toEqual(['2026-03-01T10:00:20.000Z', '2026-03-01T10:00:40.000Z']);
+    expect((await w.api('PATCH', `/v1/jobs/${id}`, { status: 'active' })).body).toMatchObject({ status: 'active' });
+    await w.runFor(240);
+    expect(w.ran).toHaveLength(6);
+    expect((await w.api('GET', `/v1/jobs/${id}`)).body).toMatchObject({ status: 'completed', runs: 6 });
   });
 
   it('a one-time job paused and resumed before its instant runs at its instant, once, and ends completed', async () => {
