@@ -87,7 +87,11 @@ export class JobService {
     // Active: its next occurrence from now. Paused: where a resume now would pick up (the
     // next one after now; see pause.ts). Completed: none.
     if (job.status === 'completed') return job;
-    const next = nextJobOccurrence(job, new Date(now.getTime() - 1));
+    // With maxRuns, the next of the runs it has left (none once all are sent), as the preview shows.
+    const next =
+      job.maxRuns === undefined
+        ? nextJobOccurrence(job, new Date(now.getTime() - 1))
+        : previewSavedJob(job, { from: new Date(now.getTime() - 1), count: 1 }).map((o) => new Date(o.at))[0];
     return { ...job, nextRunAt: next ? next.toISOString() : null };
   }
 

@@ -4,6 +4,7 @@ import { ValidationError } from './errors.js';
 import { instantInput, MAX_INSTANT_MS } from './instants.js';
 import { scheduleInput, toSchedule, zodProblems, type Job } from './job.js';
 import { jobOccurrences } from './job-occurrences.js';
+import { sentBeforePause } from './pause.js';
 import { isCronSchedule, occurrencesBetween, scheduleProblems, type Schedule } from './schedule.js';
 import { formatLocal } from './time-zone.js';
 
@@ -45,7 +46,7 @@ export function previewSchedule(schedule: Schedule, options: { from: Date; count
  * A saved job's next fire times strictly after `from`: the occurrences the tick
  * sends (jobOccurrences, with startAt, endAt and the interval's anchor), no more
  * than the runs it has left (maxRuns less the runs sent), none once it is completed.
- * A paused job shows where it would run if resumed.
+ * A paused job shows where it would run if resumed now.
  */
 export function previewSavedJob(job: Job, options: { from: Date; count: number }): PreviewOccurrence[] {
   if (job.status === 'completed' || job.nextRunAt === null) return [];
@@ -53,6 +54,12 @@ export function previewSavedJob(job: Job, options: { from: Date; count: number }
   // Nothing runs at or before the job's creation.
   const from = new Date(Math.max(options.from.getTime(), Date.parse(job.createdAt)));
   if (job.maxRuns === undefined) return present(jobOccurrences(job, from, end, options.count), job.schedule);
+  if (job.status === 'paused' && job.pausedAt) {
+    // What a resume now would leave to run: the runs counted before the pause stay, the rest
+    // is decided again (without the catch-up its misfire policy may add for the paused time).
+    const before = sentBeforePause(job, new Date(job.pausedAt), new Date(job.sentUntil ?? job.pausedAt), from).runs;
+    return present(jobOccurrences(job, from, end, Math.min(options.count, Math.max(0, job.maxRuns - before))), job.schedule);
+  }
   // The chain counts its runs in time order: its first `runs` occurrences since creation were sent (they
   // run as sent); from there on it has the runs left, whether they fall before `from` or after it.
   const until = countedUntil(job, from);

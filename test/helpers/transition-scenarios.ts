@@ -152,6 +152,29 @@ describe.skipIf(options.skip)(`pause and resume (${label})`, () => {
     expect((await w.api('GET', `/v1/jobs/${id}`)).body).toMatchObject({ status: 'completed', runs: 6 });
   });
 
+  it('a maxRuns job shows the runs it has left: no next run once all are sent, and while paused what a resume would run', async () => {
+    const w = await world('2026-03-01T10:00:00.000Z');
+    const sent = await w.create({ name: 'sent', schedule: { every: '3s' }, maxRuns: 5 });
+    const paused = await w.create({ name: 'paused', schedule: { every: '3s' }, maxRuns: 5 });
+    const preview = async (id: string) => ((await w.api('GET', `/v1/jobs/${id}/preview?count=10`)).body as { occurrences: unknown[] }).occurrences;
+    await w.api('PATCH', `/v1/jobs/${paused}`, { status: 'paused' });
+    await w.runFor(7);
+    // The API sent all five of `sent` at its create: none is left to come after the ones in the queue.
+    expect((await w.api('GET', `/v1/jobs/${sent}`)).body).toMatchObject({ status: 'active', runs: 5 });
+    expect(await preview(sent)).toHaveLength(3);
+    await w.runFor(9);
+    expect((await w.api('GET', `/v1/jobs/${sent}`)).body).toMatchObject({ nextRunAt: null });
+    expect(await preview(sent)).toEqual([]);
+    // Paused before its first run: all five are left for the resume, and nextRunAt agrees with the preview.
+    const shown = (await w.api('GET', `/v1/jobs/${paused}`)).body!;
+    const next = await preview(paused);
+    expect(next).toHaveLength(5);
+    expect(shown.nextRunAt).toBe((next[0] as { at: string }).at);
+    await w.api('PATCH', `/v1/jobs/${paused}`, { status: 'active' });
+    await w.runFor(60);
+    expect((await w.history(paused)).filter((r) => r.status === 'succeeded')).toHaveLength(5);
+  });
+
   it('a one-time job paused and resumed before its instant runs at its instant, once, and ends completed', async () => {
     const w = await world('2026-03-01T10:00:00.000Z');
     const id = await w.create({ name: 'once', schedule: { at: '2026-03-01T10:01:15Z' } });
