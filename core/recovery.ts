@@ -212,7 +212,11 @@ async function supersededOf(job: Job, missed: Date[], allLost: Date[], deps: Rec
  * the occurrences the first tick will find missed after it.
  */
 export function recoverFreshQueue(deps: RecoveryDeps, settings: RecoverySettings, startedAt: Date): Promise<RecoveryResult> {
-  return recoverLost(deps, { ...settings, staleAfterMs: 0, maxPages: 500, queueEmptiedBefore: startedAt.toISOString(), beforeFirstTick: true });
+  // Judged as of one instant, however long the pages take (thousands of holds under load): what
+  // is on time when the start decides stays on time, and runs, if a little late.
+  const decidedAt = deps.clock.now();
+  const asOfStart = { ...deps, clock: { now: () => decidedAt } };
+  return recoverLost(asOfStart, { ...settings, staleAfterMs: 0, maxPages: 500, queueEmptiedBefore: startedAt.toISOString(), beforeFirstTick: true });
 }
 
 /**

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { executeOccurrence } from '../../core/executor.js';
 import { BUILT_IN_POLICY } from '../../core/retry.js';
-import { recoverLost } from '../../core/recovery.js';
+import { recoverFreshQueue, recoverLost } from '../../core/recovery.js';
 import { runTick } from '../../core/tick.js';
 import { aJob, anOccurrence } from '../helpers/factories.js';
 import { addJob, memoryDeps } from '../helpers/memory-deps.js';
@@ -118,6 +118,27 @@ describe('recoverLost', () => {
     deps.clock.set('2026-01-01T00:12:00.000Z');
     expect(await recoverLost(deps, settings)).toMatchObject({ lost: 1, resent: 1, skipped: 0 });
     expect(deps.queue.sent.at(-1)!.scheduledFor).toBe('2026-01-01T00:06:00.000Z');
+  });
+
+  it('at a fresh start, judges every page as of one instant, however long the pages take', async () => {
+    const deps = memoryDeps('2026-01-01T00:00:00.000Z');
+    const job = aJob({ schedule: { every: '2s' }, createdAt: '2025-12-31T23:50:00.000Z', policy: { ...BUILT_IN_POLICY, misfire: { policy: 'skip', graceMs: 1_000, maxCatchUp: 1 } } });
+    await deps.jobs.create(job);
+    // Thirty entries of one occurrence each (two pages and more), from 00:00:40 to 00:01:38, sent before the start.
+    for (let i = 0; i < 30; i++) {
+      const scheduledFor = new Date(Date.parse('2026-01-01T00:00:40.000Z') + i * 2_000).toISOString();
+      await deps.dispatchLog.record([{ jobId: job.id, scheduledFor, sentAt: '2026-01-01T00:00:30.000Z' }], `2026-01-01T00:00:30.${String(i).padStart(3, '0')}Z`);
+    }
+    // The start at 00:01:00; every look at the clock after it finds it 10 s later (a slow store).
+    deps.clock.set('2026-01-01T00:01:00.000Z');
+    const clock = deps.clock;
+    const slow = { ...deps, clock: { now: () => { const t = clock.now(); clock.advance(10_000); return t; } } };
+    await recoverFreshQueue(slow, settings, new Date('2026-01-01T00:00:59.000Z'));
+    const skipped = (await deps.executions.listForJob(job.id, { limit: 100 })).items.filter((r) => r.status === 'skipped').map((r) => r.scheduledFor);
+    // Missed as of the start (before 00:00:59): skipped. On time then: sent again, none skipped.
+    expect(skipped.every((t) => t < '2026-01-01T00:00:59.000Z')).toBe(true);
+    expect(skipped).toHaveLength(10);
+    expect(deps.queue.sent.map((o) => o.scheduledFor).filter((t) => t >= '2026-01-01T00:00:59.000Z')).toHaveLength(20);
   });
 
   it('sends a lost retry again, and forgets an entry once everything in it finished', async () => {
