@@ -68,7 +68,14 @@ export async function pauseJob(job: Job, deps: PauseDeps): Promise<boolean> {
   // completed the job first) would drop occurrences of a job that is not paused. A
   // delivery between the two runs its occurrence: the pause and the run crossed.
   if (paused) {
-    await inTurns(sentAhead, WRITES_AT_ONCE, (at) => deps.claims.claim(claimGroupOf({ jobId: job.id, scheduledFor: at.toISOString() }), [job.id], PAUSED_HOLDER, now.toISOString()));
+    const groupOf = (at: Date) => claimGroupOf({ jobId: job.id, scheduledFor: at.toISOString() });
+    await inTurns(sentAhead, WRITES_AT_ONCE, (at) => deps.claims.claim(groupOf(at), [job.id], PAUSED_HOLDER, now.toISOString()));
+    // A resume that came between the status write and these holds released nothing yet held:
+    // the holds would drop the active job's occurrences for good. Taken back if so.
+    const after = await deps.jobs.get(job.id);
+    if (!after || after.status !== 'paused' || after.rev !== job.rev + 1) {
+      await inTurns(sentAhead, WRITES_AT_ONCE, (at) => deps.claims.release(groupOf(at), job.id, PAUSED_HOLDER));
+    }
   }
   return paused;
 }

@@ -175,6 +175,28 @@ describe.skipIf(options.skip)(`pause and resume (${label})`, () => {
     expect((await w.history(paused)).filter((r) => r.status === 'succeeded')).toHaveLength(5);
   });
 
+  it('a resume that comes between a pause and its holds leaves nothing held: every later occurrence runs', async () => {
+    const w = await world('2026-03-01T10:00:00.000Z');
+    const id = await w.create({ name: 'raced', schedule: { every: '20s' }, maxRuns: 7 });
+    await w.runFor(25);
+    // The pause has written its status; before its first hold lands, a resume (another request) runs to the end.
+    const claim = w.claims.claim.bind(w.claims);
+    let raced = false;
+    w.claims.claim = async (...args: Parameters<typeof claim>) => {
+      if (!raced && args[2].id === PAUSED_HOLDER.id) {
+        raced = true;
+        expect((await w.api('PATCH', `/v1/jobs/${id}`, { status: 'active' })).body).toMatchObject({ status: 'active' });
+      }
+      return claim(...args);
+    };
+    await w.api('PATCH', `/v1/jobs/${id}`, { status: 'paused' });
+    expect(raced).toBe(true);
+    expect((await w.api('GET', `/v1/jobs/${id}`)).body).toMatchObject({ status: 'active' });
+    await w.runFor(240);
+    expect(w.ran).toHaveLength(7);
+    expect((await w.history(id)).map((r) => r.status)).toEqual(Array(7).fill('succeeded'));
+  });
+
   it('a one-time job paused and resumed before its instant runs at its instant, once, and ends completed', async () => {
     const w = await world('2026-03-01T10:00:00.000Z');
     const id = await w.create({ name: 'once', schedule: { at: '2026-03-01T10:01:15Z' } });
