@@ -18,7 +18,7 @@ import { inTurns, WRITES_AT_ONCE } from './in-turns.js';
 import type { SkipRecord } from './execution.js';
 import type { Job } from './job.js';
 import { jobOccurrences, nextJobOccurrence } from './job-occurrences.js';
-import { applyMisfire, occurrenceOf, planJob } from './planner.js';
+import { applyMisfire, keptByMisfire, occurrenceOf, planJob } from './planner.js';
 import type { TickDeps } from './tick.js';
 
 /** What a pause or resume touches: the stores and queue the tick uses, and the clock. */
@@ -154,7 +154,7 @@ export function sentBeforePause(job: Job, pausedAt: Date, sentUntil: Date, now: 
 export function planResume(job: Job, now: Date, ranWhilePaused: ReadonlySet<number> = new Set()): ResumePlan {
   const pausedAt = new Date(job.pausedAt ?? job.updatedAt);
   const sentUntil = new Date(job.sentUntil ?? job.nextRunAt ?? job.pausedAt ?? job.updatedAt);
-  const keep = job.policy.misfire.policy === 'skip' ? 0 : job.policy.misfire.policy === 'once' ? 1 : job.policy.misfire.maxCatchUp;
+  const keep = keptByMisfire(job.policy.misfire);
   const notRan = (t: Date) => !ranWhilePaused.has(t.getTime());
   const paused = dueWhilePaused(job, pausedAt, now, Math.max(1, keep) + ranWhilePaused.size);
   const { run: chosen } = applyMisfire(paused.last.filter(notRan), job.policy.misfire);

@@ -36,9 +36,14 @@ export function occurrenceOf(job: Job, at: Date): Occurrence {
   };
 }
 
+/** How many of the latest missed occurrences a misfire policy runs. */
+export function keptByMisfire(policy: Job['policy']['misfire']): number {
+  return policy.policy === 'skip' ? 0 : policy.policy === 'once' ? 1 : policy.maxCatchUp;
+}
+
 /** Splits missed occurrences (oldest first) into those to run and those to skip. */
 export function applyMisfire(missed: Date[], policy: Job['policy']['misfire']): { run: Date[]; skip: Date[] } {
-  const keep = policy.policy === 'skip' ? 0 : policy.policy === 'once' ? 1 : policy.maxCatchUp;
+  const keep = keptByMisfire(policy);
   const cut = Math.max(0, missed.length - keep);
   return { run: missed.slice(cut), skip: missed.slice(0, cut) };
 }
@@ -71,7 +76,7 @@ export function planJob(job: Job, from: Date, runs: number, until: Date, now: Da
   const onTime = considered.slice(missed.length);
 
   const misfire = job.policy.misfire;
-  const keep = misfire.policy === 'skip' ? 0 : misfire.policy === 'once' ? 1 : misfire.maxCatchUp;
+  const keep = keptByMisfire(misfire);
   const last = considered[considered.length - 1];
   const missedLater = missed.length > 0 && keep > 0 && last ? [...jobOccurrences(job, last, graceStart, keep)].length : 0;
   const { run: caughtUp, skip } = applyMisfire(missed, { ...misfire, policy: 'all', maxCatchUp: Math.max(0, keep - missedLater) });

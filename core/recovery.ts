@@ -14,7 +14,7 @@ import type { Execution, SkipRecord } from './execution.js';
 import { occurrenceKey, type Occurrence } from './occurrence.js';
 import type { Job } from './job.js';
 import { jobOccurrences, nextJobOccurrence } from './job-occurrences.js';
-import { applyMisfire, occurrenceOf } from './planner.js';
+import { applyMisfire, keptByMisfire, occurrenceOf } from './planner.js';
 import { LEASE_MARGIN_SECONDS, MAX_HANDLER_TIMEOUT_SECONDS } from './limits.js';
 import type { BundleClaims, Clock, DispatchLog, DueIndex, ExecutionStore, JobStore, Logger, Queue } from './ports.js';
 
@@ -185,9 +185,8 @@ async function supersededOf(job: Job, missed: Date[], allLost: Date[], deps: Rec
     // Before the first tick of a fresh start: every occurrence after a lost one up to now
     // was missed too (lost, or not sent yet, so the tick will judge it). One decision over
     // all of them: a lost one runs only if it is among the latest the policy keeps.
-    const misfire = job.policy.misfire;
-    const keep = misfire.policy === 'skip' ? 0 : misfire.policy === 'once' ? 1 : misfire.maxCatchUp;
-    const graceStart = new Date(freshQueueAt.getTime() - misfire.graceMs);
+    const keep = keptByMisfire(job.policy.misfire);
+    const graceStart = new Date(freshQueueAt.getTime() - job.policy.misfire.graceMs);
     for (const t of missed) {
       const later = [...jobOccurrences(job, t, graceStart, keep)].length;
       if (later >= keep || (newest !== undefined && t.toISOString() < newest)) superseded.add(t.getTime());
