@@ -3,7 +3,7 @@ import { ConcurrentUpdateError, JobNotFoundError, ValidationError } from './erro
 import { nextJobOccurrence } from './job-occurrences.js';
 import { delayFor, occurrenceOf, planJob } from './planner.js';
 import { sendFirstAttempts } from './bundle.js';
-import { backlogOf, pauseJob, resumeJob } from './pause.js';
+import { dueInBacklog, pauseJob, resumeJob } from './pause.js';
 import { directDispatchUntil } from './due-index.js';
 import { z } from 'zod';
 import { zodProblems } from './job.js';
@@ -141,9 +141,9 @@ export class JobService {
     const job = await this.deps.jobs.get(id);
     if (!job || !(await this.deps.jobs.delete(id))) throw new JobNotFoundError(id);
     if (job.status !== 'active') return;
-    const backlog = backlogOf(job, await this.deps.due.progress(), this.deps.clock.now());
-    if (!backlog) return;
-    const skips = [...backlog.send, ...backlog.skip].map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), jobName: job.name, handler: job.handler, reason: 'deleted' as const }));
+    // None of them runs, so none counts toward maxRuns: each gets its record, up to now.
+    const backlog = dueInBacklog(job, await this.deps.due.progress(), this.deps.clock.now());
+    const skips = backlog.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), jobName: job.name, handler: job.handler, reason: 'deleted' as const }));
     await this.deps.executions.recordSkipped(skips, this.deps.clock.now().toISOString());
   }
 

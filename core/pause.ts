@@ -19,6 +19,7 @@ import type { SkipRecord } from './execution.js';
 import type { Job } from './job.js';
 import { jobOccurrences, nextJobOccurrence } from './job-occurrences.js';
 import { applyMisfire, keptByMisfire, occurrenceOf, planJob } from './planner.js';
+import { inStartOrder } from './start-order.js';
 import type { TickDeps } from './tick.js';
 
 /** What a pause or resume touches: the stores and queue the tick uses, and the clock. */
@@ -49,7 +50,7 @@ export async function pauseJob(job: Job, deps: PauseDeps): Promise<boolean> {
   // (each step is safe to repeat: the claim drops a second copy, a skip never overwrites).
   if (backlog) {
     const at = now.toISOString();
-    await sendFirstAttempts(backlog.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })), at, deps);
+    await sendFirstAttempts(inStartOrder(job, backlog.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })), now), at, deps);
     await deps.executions.recordSkipped(backlog.skip.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), jobName: job.name, handler: job.handler, reason: 'misfire' as const })), at);
   }
   const paused = await deps.jobs.changeStatus({
@@ -86,12 +87,22 @@ export async function pauseJob(job: Job, deps: PauseDeps): Promise<boolean> {
  * policy. Undefined when the tick is not behind.
  */
 export function backlogOf(job: Job, progress: string | undefined, now: Date): ReturnType<typeof planJob> | undefined {
+  const first = firstInBacklog(job, progress, now);
+  return first ? planJob(job, first, job.runs, now, now) : undefined;
+}
+
+/** What fell due while the job was active and the tick has not reached, oldest first (at most MAX_SKIPS_RECORDED). */
+export function dueInBacklog(job: Job, progress: string | undefined, now: Date): Date[] {
+  const first = firstInBacklog(job, progress, now);
+  return first ? [...jobOccurrences(job, new Date(first.getTime() - 1), now, MAX_SKIPS_RECORDED)] : [];
+}
+
+function firstInBacklog(job: Job, progress: string | undefined, now: Date): Date | undefined {
   if (!progress || Date.parse(progress) >= now.getTime()) return undefined;
   // A chain counted past the progress (its tick died before moving it) sent that much: not again.
   const start = Math.max(Date.parse(progress), job.maxRuns !== undefined && job.runsUntil ? Date.parse(job.runsUntil) : 0);
   const first = nextJobOccurrence(job, new Date(start - 1));
-  if (!first || first >= now) return undefined;
-  return planJob(job, first, job.runs, now, now);
+  return first && first < now ? first : undefined;
 }
 
 /** Up to where a pause at `pausedAt` holds: what the tick sent, and what the API may have (two slots ahead). */
@@ -222,7 +233,7 @@ export async function resumeJob(job: Job, deps: PauseDeps, dispatchSoon: (job: J
     sentUntil: null,
   });
   if (!ok) return false;
-  if (plan.run.length > 0) await sendFirstAttempts(plan.run.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })), now.toISOString(), deps);
+  if (plan.run.length > 0) await sendFirstAttempts(inStartOrder(job, plan.run.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })), now), now.toISOString(), deps);
   if (plan.next) await dispatchSoon({ ...job, status: 'active', rev: job.rev + 1 }, plan.next, plan.runs, now);
   return true;
 }

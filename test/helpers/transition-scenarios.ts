@@ -249,6 +249,25 @@ describe.skipIf(options.skip)(`pause and resume (${label})`, () => {
   });
 });
 
+describe.skipIf(options.skip)(`delete (${label})`, () => {
+  const world = async (now: string) => makeWorld(now, stores ? await stores() : undefined);
+  it('deleting a maxRuns job while the tick is behind records every occurrence due before the delete, not only maxRuns of them', async () => {
+    const w = await world('2026-03-01T10:00:03.000Z');
+    const id = await w.create({ name: 'ten', schedule: { every: '10s' }, maxRuns: 20, misfire: { policy: 'all', maxCatchUp: 2, grace: '2m' } });
+    await w.runFor(30);
+    // The tick and the worker are down for 5 minutes; what was sent ahead waits in the queue.
+    await w.runFor(300, { down: true });
+    const deletedAt = w.clock.now().getTime();
+    expect((await w.api('DELETE', `/v1/jobs/${id}`)).status).toBe(204);
+    await w.runFor(60);
+    const records = new Map((await w.history(id)).map((r) => [r.scheduledFor, r]));
+    const due: string[] = [];
+    for (let t = Date.parse('2026-03-01T10:00:13.000Z'); t < deletedAt; t += 10_000) due.push(new Date(t).toISOString());
+    expect(due.filter((at) => !records.has(at))).toEqual([]);
+    expect(due.filter((at) => records.get(at)!.status === 'skipped').every((at) => records.get(at)!.skipReason === 'deleted')).toBe(true);
+  });
+});
+
 describe.skipIf(options.skip)(`misfire after downtime (${label})`, () => {
   const world = async (now: string) => makeWorld(now, stores ? await stores() : undefined);
   it.each([

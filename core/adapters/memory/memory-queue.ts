@@ -86,6 +86,11 @@ export class MemoryQueue implements Queue {
   }
 
   /** Removes and returns the message bodies whose delay has passed. */
+  /** For tests: loses every message, shown or not, as the local SQS emulator does when the runtime restarts. */
+  forgetAll(): void {
+    this.waiting.splice(0, this.waiting.length);
+  }
+
   takeVisible(): unknown[] {
     const now = this.clock.now().getTime();
     const visible = this.waiting.filter((w) => w.visibleAt <= now);
