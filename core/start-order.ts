@@ -14,10 +14,11 @@
  * decided), or until `until`, and then runs it however it stands, so that one lost
  * on the way holds the rest back for a minute at most. Waiting for the one just
  * before, not for one a grace older: each of those waits only for its own, so two
- * of them a grace apart could still start the wrong way round. Every occurrence of
- * such a send `leads`: it claims in the ledger (the single path), where the next
- * one looks. A send with nothing due soon (the tick's usual, a minute and more
- * ahead) is left as it is: its messages show at their instants.
+ * of them a grace apart could still start the wrong way round. Each but the last
+ * `leads`: it claims in the ledger (the single path), where the next one looks.
+ * A send with nothing due soon (the tick's usual, a minute and more ahead) is
+ * left as it is: its messages show at their instants. So is a lone occurrence
+ * with no fire time before it: it has nothing to wait for.
  */
 import type { Job } from './job.js';
 import { previousJobOccurrence } from './job-occurrences.js';
@@ -36,6 +37,7 @@ export function inStartOrder<O extends Occurrence>(job: Pick<Job, 'schedule' | '
   const before = previousJobOccurrence(job, new Date(sorted[0]!.scheduledFor))?.toISOString();
   return sorted.map((o, i) => {
     const after = i > 0 ? sorted[i - 1]!.scheduledFor : before;
-    return { ...o, ...(after ? { after: { scheduledFor: after, until } } : {}), leads: true as const };
+    // The last leads no one in this send; a later send's first that waits for it sees its record when it ends.
+    return { ...o, ...(after ? { after: { scheduledFor: after, until } } : {}), ...(i < sorted.length - 1 ? { leads: true as const } : {}) };
   });
 }
