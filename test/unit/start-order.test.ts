@@ -20,17 +20,7 @@ import { JobService } from '../../core/jobs.js';
 import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
 import { aJob, anOccurrence } from '../helpers/factories.js';
 import { memoryDeps } from '../helpers/memory-deps.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as mulberry32 } from '../helpers/random-text.js';
 
 describe('inStartOrder', () => {
   it('in a send with one due within the margin, has each occurrence wait for the fire time before it; leaves any other send alone', () => {
