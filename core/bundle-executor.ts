@@ -36,8 +36,6 @@ export interface BundleResult {
   dropped: number;
   /** Some member is held by another live delivery: deliver the message again later, to see it finished. */
   comeBack: boolean;
-  /** Some member waits for its leader (start-order.ts): deliver the message again this soon, not after the visibility timeout. */
-  comeBackInSeconds?: number;
 }
 
 interface Ran {
@@ -76,9 +74,6 @@ async function runMember(occurrence: Occurrence, attempt: number, leaseUntil: st
  * those taken over from a delivery whose worker died (`priorAttempts` 1: that
  * delivery's attempt left no record, as a bundle writes its outcomes at the end).
  */
-/** A job with an overlap policy needs its lock; a leader's start must show in the ledger, where its followers look. */
-const goesSingly = (o: Occurrence): boolean => (o.overlap ?? 'allow') !== 'allow' || o.leads === true;
-
 async function runSingly(singles: { occurrence: Occurrence; priorAttempts: number }[], deps: BundleDeps): Promise<{ results: ExecutionResult[]; comeBack: boolean }> {
   const results = await Promise.all(singles.map((s) => executeOccurrence(s.occurrence, deps, { priorAttempts: s.priorAttempts })));
   const retries = singles.filter((_, i) => results[i]!.kind === 'retry').map((s) => s.occurrence);
@@ -94,61 +89,14 @@ export async function executeBundle(bundle: Bundle, delivery: BundleDelivery, de
   if (members.length !== bundle.occurrences.length) deps.logger.error('bundle members outside their claim group or repeated were dropped', { group: bundle.group });
   const instant = members[0]?.scheduledFor;
   if (!instant) return { ran: 0, succeeded: 0, dropped: 0, comeBack: false };
-  // One budget for both waits, the instant's and the leaders': the worker's timeout allows for one early wait.
-  const waitUntil = deps.clock.now().getTime() + deps.maxEarlyWaitMs;
   await waitForInstant(Date.parse(instant), deps);
 
-  const followers = members.filter((o) => o.after && Date.parse(o.after.until) > deps.clock.now().getTime());
-  if (followers.length === 0) return runMembers(bundle.group, members, delivery, deps);
-  // The others do not wait: one job's order never holds back another job.
-  const others = members.filter((o) => !followers.includes(o));
-  const [now, later] = await Promise.all([others.length > 0 ? runMembers(bundle.group, others, delivery, deps) : NOTHING_RAN, afterLeaders(bundle.group, followers, waitUntil, delivery, deps)]);
-  return { ran: now.ran + later.ran, succeeded: now.succeeded + later.succeeded, dropped: now.dropped + later.dropped, comeBack: now.comeBack || later.comeBack, ...(later.comeBackInSeconds ? { comeBackInSeconds: later.comeBackInSeconds } : {}) };
-}
-
-const NOTHING_RAN: BundleResult = { ran: 0, succeeded: 0, dropped: 0, comeBack: false };
-/** How often a follower looks in the ledger for its leader's start, and how soon its message comes back when the wait runs out. */
-export const LEADER_POLL_MS = 250;
-export const LEADER_RECHECK_SECONDS = 5;
-
-/**
- * Followers (start-order.ts) run once the ledger has a record of their leader (its
- * first attempt started: it claims in the ledger), or once their `until` has
- * passed. Those still waiting when this delivery's wait runs out are not claimed:
- * the message comes back for them in LEADER_RECHECK_SECONDS.
- */
-async function afterLeaders(group: string, followers: Occurrence[], waitUntil: number, delivery: BundleDelivery, deps: BundleDeps): Promise<BundleResult> {
-  let waiting = followers;
-  const runs: Promise<BundleResult>[] = [];
-  for (;;) {
-    const records = await deps.executions.getMany(waiting.map((o) => ({ jobId: o.jobId, scheduledFor: o.after!.scheduledFor })));
-    const nowMs = deps.clock.now().getTime();
-    const ready = waiting.filter((o) => records.has(occurrenceKey({ jobId: o.jobId, scheduledFor: o.after!.scheduledFor })) || Date.parse(o.after!.until) <= nowMs);
-    if (ready.length > 0) runs.push(runMembers(group, ready, delivery, deps));
-    waiting = waiting.filter((o) => !ready.includes(o));
-    if (waiting.length === 0 || nowMs + LEADER_POLL_MS > waitUntil) break;
-    await deps.sleep(LEADER_POLL_MS);
-  }
-  const done = await Promise.all(runs);
-  const sum = (k: 'ran' | 'succeeded' | 'dropped') => done.reduce((n, r) => n + r[k], 0);
-  if (waiting.length > 0) deps.logger.info('followers wait for their leaders to start', { group, waiting: waiting.length });
-  return {
-    ran: sum('ran'),
-    succeeded: sum('succeeded'),
-    dropped: sum('dropped'),
-    comeBack: waiting.length > 0 || done.some((r) => r.comeBack),
-    ...(waiting.length > 0 ? { comeBackInSeconds: LEADER_RECHECK_SECONDS } : {}),
-  };
-}
-
-/** Claims and runs members of one group that are free to start now. */
-async function runMembers(group: string, members: Occurrence[], delivery: BundleDelivery, deps: BundleDeps): Promise<BundleResult> {
   // Every member is claimed in its group, including those that go on singly: the
   // group is where a pause holds what was sent ahead.
   const now = deps.clock.now();
   const longest = Math.max(0, ...members.map((o) => o.timeoutMs));
   const leaseUntil = new Date(now.getTime() + longest + LEASE_MARGIN_SECONDS * 1000).toISOString();
-  const claim = await deps.claims.claim(group, members.map((o) => o.jobId), { id: delivery.id, leaseUntil }, now.toISOString());
+  const claim = await deps.claims.claim(bundle.group, members.map((o) => o.jobId), { id: delivery.id, leaseUntil }, now.toISOString());
   const taken = new Set(claim.taken);
   const takenOver = new Set(claim.takenOver);
 
@@ -162,7 +110,7 @@ async function runMembers(group: string, members: Occurrence[], delivery: Bundle
   };
   const singles = [
     ...members.filter((o) => takenOver.has(o.jobId) && unfinished(o)).map((occurrence) => ({ occurrence, priorAttempts: 1 })),
-    ...members.filter((o) => taken.has(o.jobId) && !takenOver.has(o.jobId) && goesSingly(o)).map((occurrence) => ({ occurrence, priorAttempts: 0 })),
+    ...members.filter((o) => taken.has(o.jobId) && !takenOver.has(o.jobId) && (o.overlap ?? 'allow') !== 'allow').map((occurrence) => ({ occurrence, priorAttempts: 0 })),
   ];
   // One that failed there may have died before its retry went out (outcomes are written first):
   // send it again; the ledger holds a retry until its time, so a copy too many changes nothing.
@@ -172,7 +120,7 @@ async function runMembers(group: string, members: Occurrence[], delivery: Bundle
   // Awaited below; if the plain members' bookkeeping throws first, its failure must not go unheard as an unhandled rejection.
   singleRun.catch(() => undefined);
   // A regained member with a record was finished by whoever held it before: left alone.
-  const plain = members.filter((o) => taken.has(o.jobId) && !takenOver.has(o.jobId) && !(regained.has(o.jobId) && overRecords.has(occurrenceKey(o))) && !goesSingly(o));
+  const plain = members.filter((o) => taken.has(o.jobId) && !takenOver.has(o.jobId) && !(regained.has(o.jobId) && overRecords.has(occurrenceKey(o))) && (o.overlap ?? 'allow') === 'allow');
   const ran = await Promise.all(plain.map((o) => runMember(o, 1, leaseUntil, deps)));
 
   // Outcomes first, then the retries and dead letters: a retry's message that came
@@ -209,6 +157,6 @@ async function runMembers(group: string, members: Occurrence[], delivery: Bundle
     dropped: members.length - ran.length - singles.length,
     comeBack: stillRunning || singleDone.comeBack,
   };
-  deps.logger.info('bundle finished', { group, members: members.length, receiveCount: delivery.receiveCount, pausedHeld: claim.heldByPause.length, ...result });
+  deps.logger.info('bundle finished', { group: bundle.group, members: members.length, receiveCount: delivery.receiveCount, pausedHeld: claim.heldByPause.length, ...result });
   return result;
 }

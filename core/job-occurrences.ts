@@ -25,17 +25,3 @@ export function nextJobOccurrence(job: Bounded, after: Date): Date | undefined {
   for (const t of jobOccurrences(job, after, new Date(8.64e15), 1)) return t;
   return undefined;
 }
-
-/** The job's last fire time strictly before `before` (none before its creation), looked for in windows that grow fourfold. */
-export function previousJobOccurrence(job: Bounded, before: Date): Date | undefined {
-  const created = Date.parse(job.createdAt);
-  // Four hundred days: a yearly cron's gap, and some.
-  for (let window = 1_000; window <= 400 * 86_400_000 * 4; window *= 4) {
-    const from = Math.max(before.getTime() - window, created - 1);
-    // The window before this one had none, so this one has few (at most about four and one).
-    const found = [...jobOccurrences(job, new Date(from), before, 64)];
-    if (found.length > 0) return found.at(-1);
-    if (from <= created - 1) return undefined;
-  }
-  return undefined;
-}

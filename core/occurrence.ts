@@ -23,10 +23,6 @@ export const occurrenceSchema = z.object({
   overlap: z.enum(['allow', 'skip', 'queue-one']).default('allow'),
   /** Set on a redriven dead letter: the token the ledger expects before it runs it again. */
   redriveId: z.string().optional(),
-  /** An older occurrence of the job whose first attempt starts first, waited for until `until` (see start-order.ts). */
-  after: z.object({ scheduledFor: z.iso.datetime(), until: z.iso.datetime() }).optional(),
-  /** Another occurrence waits for this one's start: it claims in the ledger, where that one looks. */
-  leads: z.literal(true).optional(),
 });
 
 export type Occurrence = z.input<typeof occurrenceSchema> & {

@@ -19,7 +19,6 @@ import type { SkipRecord } from './execution.js';
 import type { Job } from './job.js';
 import { jobOccurrences, nextJobOccurrence } from './job-occurrences.js';
 import { applyMisfire, keptByMisfire, occurrenceOf, planJob } from './planner.js';
-import { inStartOrder } from './start-order.js';
 import type { TickDeps } from './tick.js';
 
 /** What a pause or resume touches: the stores and queue the tick uses, and the clock. */
@@ -50,7 +49,7 @@ export async function pauseJob(job: Job, deps: PauseDeps): Promise<boolean> {
   // (each step is safe to repeat: the claim drops a second copy, a skip never overwrites).
   if (backlog) {
     const at = now.toISOString();
-    await sendFirstAttempts(inStartOrder(job, backlog.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })), now), at, deps);
+    await sendFirstAttempts(backlog.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })), at, deps);
     await deps.executions.recordSkipped(backlog.skip.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), jobName: job.name, handler: job.handler, reason: 'misfire' as const })), at);
   }
   const paused = await deps.jobs.changeStatus({
@@ -233,7 +232,7 @@ export async function resumeJob(job: Job, deps: PauseDeps, dispatchSoon: (job: J
     sentUntil: null,
   });
   if (!ok) return false;
-  if (plan.run.length > 0) await sendFirstAttempts(inStartOrder(job, plan.run.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })), now), now.toISOString(), deps);
+  if (plan.run.length > 0) await sendFirstAttempts(plan.run.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })), now.toISOString(), deps);
   if (plan.next) await dispatchSoon({ ...job, status: 'active', rev: job.rev + 1 }, plan.next, plan.runs, now);
   return true;
 }

@@ -15,7 +15,6 @@ import { occurrenceKey, type Occurrence } from './occurrence.js';
 import type { Job } from './job.js';
 import { jobOccurrences, nextJobOccurrence } from './job-occurrences.js';
 import { applyMisfire, keptByMisfire, occurrenceOf } from './planner.js';
-import { inStartOrder } from './start-order.js';
 import { LEASE_MARGIN_SECONDS, MAX_HANDLER_TIMEOUT_SECONDS } from './limits.js';
 import type { BundleClaims, Clock, DispatchLog, DueIndex, ExecutionStore, JobStore, Logger, Queue } from './ports.js';
 
@@ -51,8 +50,6 @@ export interface RecoveryDeps {
   queue: Queue;
   dispatchLog: DispatchLog;
   clock: Clock;
-  /** The time now, where `clock` is frozen at the instant a fresh start judges as of. */
-  wallClock?: Clock;
   logger: Logger;
 }
 
@@ -155,11 +152,7 @@ async function resolveLost(lost: Lost[], deps: RecoveryDeps, now: Date, freshQue
     const decided = missed.length > 0 ? await supersededOf(job, missed, [...first, ...caughtUp], deps, freshQueue ? now : undefined) : new Set<number>();
     const misfire = { ...job.policy.misfire, maxCatchUp: Math.max(0, job.policy.misfire.maxCatchUp - caughtUp.length) };
     const { run, skip: skipped } = applyMisfire(missed.filter((t) => !decided.has(t.getTime())), misfire);
-    // Marked as of when they go out: the sends of a long recovery come a while after its decisions.
-    const wallNow = (deps.wallClock ?? deps.clock).now();
-    const firsts = [...caughtUp, ...run, ...onTime].map((at) => occurrenceOf(job, at));
-    send.push(...inStartOrder(job, firsts, wallNow));
-    for (const at of retries) send.push(occurrenceOf(job, at));
+    for (const at of [...caughtUp, ...run, ...onTime, ...retries]) send.push(occurrenceOf(job, at));
     for (const at of [...missed.filter((t) => decided.has(t.getTime())), ...skipped]) skipAs(at, 'misfire');
   }
   return { send, skip, gone };
@@ -221,7 +214,7 @@ export function recoverFreshQueue(deps: RecoveryDeps, settings: RecoverySettings
   // Judged as of one instant, however long the pages take (thousands of holds under load): what
   // is on time when the start decides stays on time, and runs, if a little late.
   const decidedAt = deps.clock.now();
-  const asOfStart = { ...deps, clock: { now: () => decidedAt }, wallClock: deps.clock };
+  const asOfStart = { ...deps, clock: { now: () => decidedAt } };
   return recoverLost(asOfStart, { ...settings, staleAfterMs: 0, maxPages: 500, queueEmptiedBefore: startedAt.toISOString(), beforeFirstTick: true });
 }
 

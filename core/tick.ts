@@ -10,7 +10,6 @@ import { sendFirstAttempts } from './bundle.js';
 import { directDispatchUntil, fingerprint, liveEntry, slotAfter, slotOf, TICK_LEAD_SLOTS, type DueEntry, type SubmittedEntry } from './due-index.js';
 import type { Job } from './job.js';
 import { delayFor, occurrenceOf, planJob } from './planner.js';
-import { inStartOrder } from './start-order.js';
 import type { Occurrence } from './occurrence.js';
 import type { SkipRecord } from './execution.js';
 import type { DueIndex } from './ports.js';
@@ -115,7 +114,7 @@ async function dispatchEntries(entries: DueEntry[], until: Date, now: Date, sour
     const start = takeUp(job, entry);
     const rest = start.from ? planJob(job, start.from, start.runs, until, now) : { send: [], skip: [], runs: start.runs };
     const plan = { ...rest, send: [...start.ahead, ...rest.send] };
-    occurrences.push(...inStartOrder(job, plan.send.map((at) => ({ ...occurrenceOf(job, at), delaySeconds: delayFor(at, now) })), now));
+    for (const at of plan.send) occurrences.push({ ...occurrenceOf(job, at), delaySeconds: delayFor(at, now) });
     for (const at of plan.skip) skips.push({ jobId, scheduledFor: at.toISOString(), jobName: job.name, handler: job.handler, reason: 'misfire' });
     if (plan.next) next.push({ jobId, rev: job.rev, from: plan.next.toISOString(), runs: plan.runs });
     else finished.push({ job, runs: plan.runs });

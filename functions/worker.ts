@@ -78,10 +78,7 @@ export function createWorkerHandler(deps: SchedulerDeps): (event: SQSEvent) => P
 
   const processBundle = async (record: SQSRecord, bundle: Bundle): Promise<boolean> => {
     try {
-      const result = await executeBundle(bundle, deliveryOf(record), executorDeps);
-      // If this fails, the message still comes back, after the queue's visibility timeout.
-      if (result.comeBackInSeconds) await deps.queue.postpone(record.receiptHandle, result.comeBackInSeconds).catch(() => undefined);
-      return !result.comeBack;
+      return !(await executeBundle(bundle, deliveryOf(record), executorDeps)).comeBack;
     } catch (error) {
       deps.logger.error('bundle could not be processed', {
         messageId: record.messageId,

@@ -19,6 +19,7 @@ import { createTickHandler } from '../../functions/tick.js';
 import { buildAwsDeps } from '../../functions/wiring.js';
 import { withConfiguredFaults } from '../../functions/faults-config.js';
 import { createWorkerHandler } from '../../functions/worker.js';
+import { lockDataFolder } from './data-lock.js';
 import { javaAvailable, startDynalite, startDynamoDbLocal, startSqsEmulator, type RunningEmulator } from './emulators.js';
 import { DEFAULT_NAMES, DEFAULT_QUEUE_SETTINGS, provisionQueues, provisionTables } from './provision.js';
 import { startSqsPoller } from './sqs-poller.js';
@@ -74,8 +75,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const log = options.logger;
   const startedAt = new Date();
   const external = externalEndpointsConfigured(options.env);
-  const emulators = external ? [] : await startEmulators(options);
-  const stopEmulators = () => Promise.all(emulators.map((e) => e.stop()));
+  const unlock = external || options.inMemory ? () => undefined : lockDataFolder(options.dataDir);
+  const emulators = await (external ? Promise.resolve([]) : startEmulators(options)).catch((error: unknown) => {
+    unlock();
+    throw error;
+  });
+  const stopEmulators = async () => {
+    await Promise.all(emulators.map((e) => e.stop()));
+    unlock();
+  };
   try {
     const region = options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION ?? 'us-east-1';
     const clients: ClientOptions = external

@@ -197,3 +197,24 @@ describe('the emulators stopped and started under load', () => {
     }
   }, 90_000);
 });
+
+describe('a second local runtime on the same data folder', () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'scheduler-twice-'));
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+  const env = { SCHEDULER_SEED_EXAMPLE: '0' };
+
+  it('refuses to start, and leaves the first one and its storage running', async () => {
+    const first = await startRuntimeProcess(env, { cwd: workDir });
+    try {
+      await expect(startRuntimeProcess(env, { cwd: workDir })).rejects.toThrow(/another local runtime \(pid \d+\) is using/);
+      const jobId = await createJob(first, { name: 'still-here', schedule: { at: new Date(Date.now() + 3_000).toISOString() }, handler: 'log' });
+      await waitFor(async () => ((await executions(first, jobId))[0]?.status === 'succeeded' ? true : undefined), 20_000, 'the first runtime to run a job');
+      expect(logEntries(first.output()).filter((e) => e.level === 'ERROR')).toEqual([]);
+    } finally {
+      expect(await first.stop('SIGTERM')).toBe(0);
+    }
+    // Stopped cleanly, it gives the folder back: the next start takes it.
+    const again = await startRuntimeProcess(env, { cwd: workDir });
+    expect(await again.stop('SIGTERM')).toBe(0);
+  }, 120_000);
+});

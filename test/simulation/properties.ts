@@ -136,9 +136,12 @@ function checkOutages(sim: SimResult, jobId: string, fireTimes: number[], record
 }
 
 /**
- * The promise (issue 14, README "Misfire"): for misfire `once` and `skip`, what an
- * outage leaves to run never starts after the first attempt of an occurrence more
- * than its grace newer. Not promised, and left out: retries and `all` catch-ups
+ * The promise (issue 14, README "Pausing, resuming and downtime"): for misfire
+ * `once` and `skip`, of what an outage leaves to run late (first attempts that
+ * start long after their instant), none starts after another such one more than
+ * its grace newer: one decision per outage, no lost old occurrence re-sent after
+ * a newer catch-up. The start order of what goes out together is SQS's and is not
+ * judged: only runs this late are compared. Not promised, and left out: retries and `all` catch-ups
  * (older ones later by design); `queue-one` (a parked occurrence runs after the
  * one ahead of it, which can be newer when the holder's worker died); `maxRuns`
  * jobs (a lost occurrence is sent again, as it counted); a message delivered

@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeOccurrence } from '../../core/occurrence.js';
 import { createDeadLetterHandler } from '../../functions/dead-letter.js';
 import { createWorkerHandler, RETRY_UNAVAILABLE_SECONDS } from '../../functions/worker.js';
-import { claimGroupOf, encodeBundle } from '../../core/bundle.js';
-import { LEADER_RECHECK_SECONDS } from '../../core/bundle-executor.js';
+import { claimGroupOf } from '../../core/bundle.js';
 import { StoreUnavailableError } from '../../core/errors.js';
 import { anOccurrence } from '../helpers/factories.js';
 import { memoryDeps } from '../helpers/memory-deps.js';
@@ -36,16 +35,6 @@ describe('worker handler', () => {
       status: 'failed',
       error: { name: 'FailHandlerError', message: 'the fail handler always fails' },
     });
-  });
-
-  it('has a bundle whose member still waits for the occurrence before it come back in a few seconds', async () => {
-    const { worker, queue, executions } = setup();
-    const follower = anOccurrence({ jobId: 'f', handler: 'log', after: { scheduledFor: '2026-01-01T00:00:59.000Z', until: '2026-01-01T00:02:00.000Z' }, leads: true });
-    const body = encodeBundle({ group: claimGroupOf(follower), occurrences: [follower] });
-    const response = await worker({ Records: [record('b', body)] });
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'b' }]);
-    expect(queue.postponed).toEqual([{ deliveryHandle: 'receipt-b', delaySeconds: LEADER_RECHECK_SECONDS }]);
-    expect(await executions.get('f', follower.scheduledFor)).toBeUndefined();
   });
 
   it('parks a dead occurrence in the dead-letter queue and acknowledges it', async () => {
