@@ -7,9 +7,9 @@
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { requestCount } from '../core/adapters/aws/metering.js';
-import { recoverLost } from '../core/recovery.js';
-import { runTick } from '../core/tick.js';
+import { requestCount } from '../adapters/aws/metering.js';
+import { recoverLost } from '../core/dispatch/recovery.js';
+import { runTick } from '../core/dispatch/tick.js';
 import { createWorkerHandler, parseBundle } from '../functions/worker.js';
 import { benchJob, loadJobs, type BenchEnvironment } from './environment.js';
 

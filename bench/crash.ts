@@ -6,12 +6,12 @@
  * outcome came (the ledger's finishedAt); and whether any was lost or ran twice.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Execution } from '../core/execution.js';
-import { occurrenceKey } from '../core/occurrence.js';
+import type { Execution } from '../core/execution/ledger-record.js';
+import { occurrenceKey } from '../core/execution/occurrence.js';
 import { logEntries, startRuntimeProcess, type RuntimeProcess } from '../test/e2e/runtime-process.js';
 import type { BenchEnvironment } from './environment.js';
 import { percentiles } from './timing.js';
-import { mulberry32 } from '../core/adapters/faults/prng.js';
+import { mulberry32 } from '../adapters/faults/prng.js';
 
 export interface CrashPlan {
   /** Jobs firing every second (`* * * * * *`, the `log` handler). */

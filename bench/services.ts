@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { freePort } from '../infra/local/emulators.js';
+import { freePort } from '../local/emulators.js';
 
 export class ServiceUnavailable extends Error {
   override name = 'ServiceUnavailable';

@@ -2,10 +2,10 @@
  * The tick's cost against how many jobs are stored: the same number due, more
  * stored. A tick that reads only what is due stays flat.
  */
-import { requestCount, type Usage } from '../core/adapters/aws/metering.js';
-import { slotAfter, slotOf } from '../core/due-index.js';
-import { DEFAULT_TICK_SETTINGS, runTick, type TickResult, type TickSettings } from '../core/tick.js';
-import { batchWrite } from '../core/adapters/aws/dynamo-batch.js';
+import { requestCount, type Usage } from '../adapters/aws/metering.js';
+import { slotAfter, slotOf } from '../core/dispatch/due-index.js';
+import { DEFAULT_TICK_SETTINGS, runTick, type TickResult, type TickSettings } from '../core/dispatch/tick.js';
+import { batchWrite } from '../adapters/aws/dynamo-batch.js';
 import { benchJob, loadJobs, type BenchEnvironment } from './environment.js';
 import { percentiles } from './timing.js';
 

@@ -4,13 +4,13 @@
  * late it started against its instant.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Job } from '../core/job.js';
-import { nextJobOccurrence } from '../core/job-occurrences.js';
-import { BUILT_IN_POLICY } from '../core/retry.js';
-import { runTick } from '../core/tick.js';
+import type { Job } from '../core/jobs/job.js';
+import { nextJobOccurrence } from '../core/schedule/fire-times.js';
+import { BUILT_IN_POLICY } from '../core/jobs/policies.js';
+import { runTick } from '../core/dispatch/tick.js';
 import { createWorkerHandler } from '../functions/worker.js';
-import { startSqsPoller } from '../infra/local/sqs-poller.js';
-import { TICK_OFFSET_MS } from '../infra/local/ticker.js';
+import { startSqsPoller } from '../local/sqs-poller.js';
+import { TICK_OFFSET_MS } from '../local/ticker.js';
 import { quietLogger, loadJobs, type BenchEnvironment } from './environment.js';
 
 export interface Lateness {

@@ -1,7 +1,7 @@
 /** Lambda entry point for the HTTP API (function URL or API Gateway v2). */
 import { handle } from 'hono/aws-lambda';
-import { DeadLetterService } from '../core/dead-letters.js';
-import { JobService } from '../core/jobs.js';
+import { DeadLetterService } from '../core/execution/dead-letters.js';
+import { JobService } from '../core/service/job-service.js';
 import { loadApiKeys, loadConfig } from './config.js';
 import { createApp } from './http/app.js';
 import { buildAwsDeps, type SchedulerDeps } from './wiring.js';

@@ -2,11 +2,11 @@
  * Configuration, read once at the edge and loudly: a missing required variable
  * fails the cold start with its name, never later with an undefined.
  */
-import { MAX_DUE_SHARDS } from '../core/adapters/aws/dynamo-due-index.js';
-import { SchedulerError } from '../core/errors.js';
-import { parseDuration } from '../core/duration.js';
-import { zodProblems } from '../core/job.js';
-import { BUILT_IN_POLICY, policyInput, resolvePolicy, type JobPolicy } from '../core/retry.js';
+import { MAX_DUE_SHARDS } from '../adapters/aws/dynamo-due-index.js';
+import { SchedulerError } from '../core/kernel/errors.js';
+import { parseDuration } from '../core/kernel/duration.js';
+import { zodProblems } from '../core/jobs/job.js';
+import { BUILT_IN_POLICY, policyInput, resolvePolicy, type JobPolicy } from '../core/jobs/policies.js';
 
 export class ConfigError extends SchedulerError {}
 

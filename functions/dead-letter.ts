@@ -5,7 +5,7 @@
  * died mid-attempt) are recorded here. Unreadable messages stay in the DLQ.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { encodeOccurrence } from '../core/occurrence.js';
+import { encodeOccurrence } from '../core/execution/occurrence.js';
 import { loadConfig } from './config.js';
 import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
 import { parseBundle, parseOccurrence } from './worker.js';

@@ -5,8 +5,8 @@
  * a seed one is drawn and logged, so a run can be replayed.
  */
 import { randomInt } from 'node:crypto';
-import { FaultInjector, injectFaults, NO_FAULTS, type FaultablePorts, type FaultPlan, type Sleep } from '../core/adapters/faults/index.js';
-import type { Logger } from '../core/ports.js';
+import { FaultInjector, injectFaults, NO_FAULTS, type FaultablePorts, type FaultPlan, type Sleep } from '../adapters/faults/index.js';
+import type { Logger } from '../core/kernel/ports.js';
 import { ConfigError } from './config.js';
 
 const PROBABILITIES = { fail: 'fail', timeout: 'timeout', 'fail-after': 'failAfter', 'lose-send': 'loseSend', duplicate: 'duplicate', delay: 'delay' } as const;

@@ -1,5 +1,5 @@
 /** Lambda entry point for the per-minute tick (EventBridge Scheduler target). */
-import { runTick, type TickResult } from '../core/tick.js';
+import { runTick, type TickResult } from '../core/dispatch/tick.js';
 import { loadConfig } from './config.js';
 import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
 

@@ -1,19 +1,19 @@
 /** Builds the adapters the handlers need from configuration: the composition root. */
 import { randomUUID } from 'node:crypto';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import { type ClientOptions, createDynamoDocumentClient, createSqsClient } from '../core/adapters/aws/clients.js';
-import { DynamoBundleClaims } from '../core/adapters/aws/dynamo-bundle-claims.js';
-import { DynamoDueIndex } from '../core/adapters/aws/dynamo-due-index.js';
-import { DynamoDispatchLog } from '../core/adapters/aws/dynamo-dispatch-log.js';
-import { DynamoExecutionStore } from '../core/adapters/aws/dynamo-execution-store.js';
-import { DynamoJobStore } from '../core/adapters/aws/dynamo-job-store.js';
-import { SqsQueue } from '../core/adapters/aws/sqs-queue.js';
-import { realSleep, systemClock } from '../core/adapters/system-clock.js';
-import type { HandlerRegistry } from '../core/handlers.js';
-import type { BundleClaims, Clock, DispatchLog, DueIndex, ExecutionStore, JobStore, Logger, Queue } from '../core/ports.js';
-import { DEFAULT_TICK_SETTINGS, type TickSettings } from '../core/tick.js';
+import { type ClientOptions, createDynamoDocumentClient, createSqsClient } from '../adapters/aws/clients.js';
+import { DynamoBundleClaims } from '../adapters/aws/dynamo-bundle-claims.js';
+import { DynamoDueIndex } from '../adapters/aws/dynamo-due-index.js';
+import { DynamoDispatchLog } from '../adapters/aws/dynamo-dispatch-log.js';
+import { DynamoExecutionStore } from '../adapters/aws/dynamo-execution-store.js';
+import { DynamoJobStore } from '../adapters/aws/dynamo-job-store.js';
+import { SqsQueue } from '../adapters/aws/sqs-queue.js';
+import { realSleep, systemClock } from '../adapters/system-clock.js';
+import type { HandlerRegistry } from '../core/execution/handlers.js';
+import type { BundleClaims, Clock, DispatchLog, DueIndex, ExecutionStore, JobStore, Logger, Queue } from '../core/kernel/ports.js';
+import { DEFAULT_TICK_SETTINGS, type TickSettings } from '../core/dispatch/tick.js';
 import { createHandlers } from '../handlers/index.js';
-import type { JobPolicy } from '../core/retry.js';
+import type { JobPolicy } from '../core/jobs/policies.js';
 import type { SchedulerConfig } from './config.js';
 
 export interface SchedulerDeps {

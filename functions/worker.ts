@@ -1,6 +1,6 @@
 /**
  * Lambda entry point for the SQS worker. A record is a bundle of first attempts
- * (see core/bundle-executor.ts) or one occurrence (a retry, a redrive, one queued
+ * (see core/execution/bundle-executor.ts) or one occurrence (a retry, a redrive, one queued
  * behind a running one). A failed single attempt hides its message for the
  * backoff and goes back in `batchItemFailures`, so SQS redelivers only it, when the
  * backoff ends; a dead one is parked in the dead-letter queue and acknowledged.
@@ -8,12 +8,12 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { bundleSchema, looksLikeBundle, type Bundle } from '../core/bundle.js';
-import { executeBundle, type BundleDelivery } from '../core/bundle-executor.js';
-import { executeOccurrence, type ExecutionResult } from '../core/executor.js';
-import { MAX_EARLY_WAIT_SECONDS } from '../core/limits.js';
-import { occurrenceSchema, type Occurrence } from '../core/occurrence.js';
-import { StoreUnavailableError } from '../core/errors.js';
+import { bundleSchema, looksLikeBundle, type Bundle } from '../core/execution/bundle.js';
+import { executeBundle, type BundleDelivery } from '../core/execution/bundle-executor.js';
+import { executeOccurrence, type ExecutionResult } from '../core/execution/occurrence-executor.js';
+import { MAX_EARLY_WAIT_SECONDS } from '../core/kernel/limits.js';
+import { occurrenceSchema, type Occurrence } from '../core/execution/occurrence.js';
+import { StoreUnavailableError } from '../core/kernel/errors.js';
 import { loadConfig } from './config.js';
 
 /** How soon a message comes back when the store was unavailable for it. */

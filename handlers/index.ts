@@ -4,7 +4,7 @@
  * A handler that throws fails the attempt; the error's name and message land in
  * the execution ledger.
  */
-import { HandlerRegistry } from '../core/handlers.js';
+import { HandlerRegistry } from '../core/execution/handlers.js';
 
 export class FailHandlerError extends Error {
   override name = 'FailHandlerError';

@@ -1,5 +1,5 @@
 /** The three Lambda functions and what triggers them. */
-import { WORKER_MAX_CONCURRENCY, WORKER_TIMEOUT_SECONDS } from '../core/limits';
+import { WORKER_MAX_CONCURRENCY, WORKER_TIMEOUT_SECONDS } from '../core/kernel/limits';
 import { queueAccess, tableAccess } from './permissions';
 import { deadLetterQueue, workQueue } from './queue';
 import { executionsTable, jobsTable } from './storage';
@@ -38,7 +38,7 @@ export const tick = new sst.aws.CronV2('Tick', {
     timeout: '50 seconds',
     environment,
     // Jobs are read in batches and completed; the due index's slots, inbox and progress, the dispatch
-    // log and (for recovery, core/recovery.ts) the ledger live in the ledger table.
+    // log and (for recovery, core/dispatch/recovery.ts) the ledger live in the ledger table.
     permissions: [
       tableAccess(jobsTable, ['BatchGetItem', 'GetItem', 'UpdateItem']),
       tableAccess(executionsTable, ['BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query']),
@@ -56,7 +56,7 @@ export const worker = workQueue.subscribe(
     permissions: [
       // Claims (single and per group), outcomes in batches, and what a redelivery must check.
       tableAccess(executionsTable, ['BatchGetItem', 'BatchWriteItem', 'GetItem', 'UpdateItem']),
-      // The overlap lock on the job item (core/executor.ts).
+      // The overlap lock on the job item (core/execution/occurrence-executor.ts).
       tableAccess(jobsTable, ['UpdateItem', 'GetItem']),
       queueAccess(workQueue, ['ChangeMessageVisibility', 'SendMessage']),
       queueAccess(deadLetterQueue, ['SendMessage']),

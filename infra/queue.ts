@@ -1,5 +1,5 @@
 /** The work queue and its dead-letter queue. */
-import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_SECONDS } from '../core/limits';
+import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_SECONDS } from '../core/kernel/limits';
 
 export const deadLetterQueue = new sst.aws.Queue('WorkDeadLetters', {
   // Above its consumer's 30 s timeout; dead letters are kept the 14 days SQS allows.

@@ -2,12 +2,12 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { ValidationError } from '../../core/errors.js';
-import { zodProblems } from '../../core/job.js';
-import type { DeadLetterService } from '../../core/dead-letters.js';
-import type { JobService } from '../../core/jobs.js';
-import type { Logger } from '../../core/ports.js';
-import { previewQuery } from '../../core/preview.js';
+import { ValidationError } from '../../core/kernel/errors.js';
+import { zodProblems } from '../../core/jobs/job.js';
+import type { DeadLetterService } from '../../core/execution/dead-letters.js';
+import type { JobService } from '../../core/service/job-service.js';
+import type { Logger } from '../../core/kernel/ports.js';
+import { previewQuery } from '../../core/service/preview.js';
 import { requireApiKey } from './auth.js';
 import { errorResponse, HttpError } from './errors.js';
 

@@ -4,8 +4,8 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ConcurrentUpdateError, SendFailedError, JobNameTakenError, JobNotFoundError, StoreUnavailableError, ValidationError, type FieldProblem } from '../../core/errors.js';
-import type { Logger } from '../../core/ports.js';
+import { ConcurrentUpdateError, SendFailedError, JobNameTakenError, JobNotFoundError, StoreUnavailableError, ValidationError, type FieldProblem } from '../../core/kernel/errors.js';
+import type { Logger } from '../../core/kernel/ports.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: FieldProblem[] };

@@ -3,7 +3,7 @@
  * (the LocalStack profile works the same way, with one AWS_ENDPOINT_URL).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynalite, startSqsEmulator, type RunningEmulator } from '../../infra/local/emulators.js';
+import { startDynalite, startSqsEmulator, type RunningEmulator } from '../../local/emulators.js';
 import { startRuntimeProcess, waitFor, type RuntimeProcess } from './runtime-process.js';
 
 describe('the local runtime with AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SQS set', () => {

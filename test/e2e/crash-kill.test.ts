@@ -11,9 +11,9 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { javaAvailable, startDynalite, startDynamoDbLocal, startSqsEmulator, type RunningEmulator } from '../../infra/local/emulators.js';
+import { javaAvailable, startDynalite, startDynamoDbLocal, startSqsEmulator, type RunningEmulator } from '../../local/emulators.js';
 import { logEntries, startRuntimeProcess, type RuntimeProcess } from './runtime-process.js';
-import { mulberry32 } from '../../core/adapters/faults/prng.js';
+import { mulberry32 } from '../../adapters/faults/prng.js';
 
 /**
  * The bound this test states, after the last restart. What sets it here: a member

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSqsClient } from '../../core/adapters/aws/clients.js';
-import { startDynalite, startSqsEmulator, type RunningEmulator } from '../../infra/local/emulators.js';
-import { provisionQueues } from '../../infra/local/provision.js';
+import { createSqsClient } from '../../adapters/aws/clients.js';
+import { startDynalite, startSqsEmulator, type RunningEmulator } from '../../local/emulators.js';
+import { provisionQueues } from '../../local/provision.js';
 import { logEntries, startRuntimeProcess, waitFor, type RuntimeProcess } from './runtime-process.js';
 
 interface Execution {

@@ -1,8 +1,8 @@
-/** Starts `infra/local/main.ts` (what `npm run dev` runs) as a child process, as a user would. */
+/** Starts `local/main.ts` (what `npm run dev` runs) as a child process, as a user would. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { freePort } from '../../infra/local/emulators.js';
+import { freePort } from '../../local/emulators.js';
 
 export interface RuntimeProcess {
   url: string;
@@ -19,7 +19,7 @@ export async function startRuntimeProcess(env: Record<string, string> = {}, opti
   const port = await freePort();
   const key = `e2e-key-${port}`;
   const root = resolve(import.meta.dirname, '../..');
-  const child: ChildProcess = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(root, 'infra/local/main.ts')], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(root, 'local/main.ts')], {
     cwd: options.cwd ?? root,
     env: { ...process.env, PORT: String(port), SCHEDULER_API_KEYS: key, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra/local/emulators.js';
-import { HTTP_GRACE_MS } from '../../infra/local/runtime.js';
+import { freePort } from '../../local/emulators.js';
+import { HTTP_GRACE_MS } from '../../local/runtime.js';
 import { startHungEndpoint, type HungEndpoint } from '../helpers/hung-endpoint.js';
 import { startRuntimeProcess, type RuntimeProcess } from './runtime-process.js';
 
@@ -27,7 +27,7 @@ afterEach(async () => {
 describe('the local runtime', () => {
   it('exits non-zero, naming the endpoint, when the configured endpoint takes connections and never answers', async () => {
     hung = await startHungEndpoint('silent');
-    child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(root, 'infra/local/main.ts')], {
+    child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(root, 'local/main.ts')], {
       cwd: root,
       env: {
         ...process.env,

@@ -1,7 +1,7 @@
 /** The HTTP app on in-memory adapters and a fake clock, as the API tests need it. */
-import { DeadLetterService } from '../../core/dead-letters.js';
-import { JobService } from '../../core/jobs.js';
-import type { BundleClaims, DispatchLog, DueIndex, ExecutionStore, JobStore } from '../../core/ports.js';
+import { DeadLetterService } from '../../core/execution/dead-letters.js';
+import { JobService } from '../../core/service/job-service.js';
+import type { BundleClaims, DispatchLog, DueIndex, ExecutionStore, JobStore } from '../../core/kernel/ports.js';
 import { createApp } from '../../functions/http/app.js';
 import { memoryDeps } from './memory-deps.js';
 

@@ -1,14 +1,14 @@
 /**
  * A slow, plain reference for cron fire times in a zone, written from the README's
- * DST rule and sharing nothing with core/zoned-cron.ts's walk: cron-parser lists the
+ * DST rule and sharing nothing with core/schedule/zoned-cron.ts's walk: cron-parser lists the
  * matching wall times (in UTC, where it has no DST to handle), and each wall time
  * becomes the instants that show it (one normally, two when clocks fall back, none
  * in a gap). A fixed-time job keeps the first of two and runs at the end of a gap;
  * a wildcard job keeps both and skips the gap.
  */
 import { CronExpressionParser } from 'cron-parser';
-import { offsetAt } from '../../core/time-zone.js';
-import { expandCron, isFixedTime } from '../../core/zoned-cron.js';
+import { offsetAt } from '../../core/schedule/time-zone.js';
+import { expandCron, isFixedTime } from '../../core/schedule/zoned-cron.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,8 +1,8 @@
 /** Builders for the objects tests need, with defaults that can be overridden. */
-import type { Job } from '../../core/job.js';
-import type { Logger } from '../../core/ports.js';
-import type { Occurrence } from '../../core/occurrence.js';
-import { BUILT_IN_POLICY } from '../../core/retry.js';
+import type { Job } from '../../core/jobs/job.js';
+import type { Logger } from '../../core/kernel/ports.js';
+import type { Occurrence } from '../../core/execution/occurrence.js';
+import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
 
 let counter = 0;
 

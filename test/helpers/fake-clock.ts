@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/ports.js';
+import type { Clock } from '../../core/kernel/ports.js';
 
 /** A clock tests move by hand; `sleep` advances it instead of waiting. */
 export class FakeClock implements Clock {

@@ -1,14 +1,14 @@
 /** Every port on its in-memory adapter, with a fake clock: what unit tests of services need. */
-import { MemoryDispatchLog } from '../../core/adapters/memory/memory-dispatch-log.js';
-import { MemoryBundleClaims } from '../../core/adapters/memory/memory-bundle-claims.js';
-import { MemoryDueIndex } from '../../core/adapters/memory/memory-due-index.js';
-import { MemoryExecutionStore } from '../../core/adapters/memory/memory-execution-store.js';
-import { MemoryJobStore } from '../../core/adapters/memory/memory-job-store.js';
-import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
-import type { DueEntry } from '../../core/due-index.js';
-import type { Job } from '../../core/job.js';
-import { BUILT_IN_POLICY } from '../../core/retry.js';
-import { DEFAULT_TICK_SETTINGS } from '../../core/tick.js';
+import { MemoryDispatchLog } from '../../adapters/memory/memory-dispatch-log.js';
+import { MemoryBundleClaims } from '../../adapters/memory/memory-bundle-claims.js';
+import { MemoryDueIndex } from '../../adapters/memory/memory-due-index.js';
+import { MemoryExecutionStore } from '../../adapters/memory/memory-execution-store.js';
+import { MemoryJobStore } from '../../adapters/memory/memory-job-store.js';
+import { MemoryQueue } from '../../adapters/memory/memory-queue.js';
+import type { DueEntry } from '../../core/dispatch/due-index.js';
+import type { Job } from '../../core/jobs/job.js';
+import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
+import { DEFAULT_TICK_SETTINGS } from '../../core/dispatch/tick.js';
 import { createHandlers } from '../../handlers/index.js';
 import { MemoryLogger } from './factories.js';
 import { FakeClock } from './fake-clock.js';

@@ -3,7 +3,7 @@
  * included, with the edges SQS and JSON care about drawn often. Print the seed
  * on failure (`seedFromEnv`), rerun with TEST_SEED=n.
  */
-import { mulberry32 } from '../../core/adapters/faults/prng.js';
+import { mulberry32 } from '../../adapters/faults/prng.js';
 
 /** mulberry32: uniform in [0, 1), the same sequence for the same seed. */
 export const seededRandom = mulberry32;

@@ -4,13 +4,13 @@
  * shows, all on a fake clock; asserted from the ledger.
  */
 import { describe, expect, it } from 'vitest';
-import { claimGroupOf, looksLikeBundle, PAUSED_HOLDER, type Bundle } from '../../core/bundle.js';
-import { executeBundle } from '../../core/bundle-executor.js';
-import { executeOccurrence } from '../../core/executor.js';
-import type { Execution } from '../../core/execution.js';
-import type { Occurrence } from '../../core/occurrence.js';
-import { recoverLost } from '../../core/recovery.js';
-import { runTick } from '../../core/tick.js';
+import { claimGroupOf, looksLikeBundle, PAUSED_HOLDER, type Bundle } from '../../core/execution/bundle.js';
+import { executeBundle } from '../../core/execution/bundle-executor.js';
+import { executeOccurrence } from '../../core/execution/occurrence-executor.js';
+import type { Execution } from '../../core/execution/ledger-record.js';
+import type { Occurrence } from '../../core/execution/occurrence.js';
+import { recoverLost } from '../../core/dispatch/recovery.js';
+import { runTick } from '../../core/dispatch/tick.js';
 import { testApp, testAppOn, type StoreOverrides } from './app.js';
 
 const headers = { authorization: 'Bearer k', 'content-type': 'application/json' };

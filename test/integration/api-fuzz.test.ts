@@ -7,13 +7,13 @@
  */
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
-import { DeadLetterService } from '../../core/dead-letters.js';
-import { deadLetterId } from '../../core/execution.js';
-import { JobService } from '../../core/jobs.js';
-import { encodeOccurrence } from '../../core/occurrence.js';
-import type { Job } from '../../core/job.js';
-import { BUILT_IN_POLICY } from '../../core/retry.js';
+import { MemoryQueue } from '../../adapters/memory/memory-queue.js';
+import { DeadLetterService } from '../../core/execution/dead-letters.js';
+import { deadLetterId } from '../../core/execution/ledger-record.js';
+import { JobService } from '../../core/service/job-service.js';
+import { encodeOccurrence } from '../../core/execution/occurrence.js';
+import type { Job } from '../../core/jobs/job.js';
+import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
 import { createApp } from '../../functions/http/app.js';
 import { buildAwsDeps } from '../../functions/wiring.js';
 import { checkRequest, fuzzRequest, fuzzSeed } from '../helpers/api-fuzz.js';

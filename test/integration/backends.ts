@@ -2,8 +2,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { createDynamoDocumentClient, createSqsClient } from '../../core/adapters/aws/clients.js';
-import { provisionQueues, provisionTables, type ResourceNames } from '../../infra/local/provision.js';
+import { createDynamoDocumentClient, createSqsClient } from '../../adapters/aws/clients.js';
+import { provisionQueues, provisionTables, type ResourceNames } from '../../local/provision.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const region = 'us-east-1';

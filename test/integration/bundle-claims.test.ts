@@ -1,5 +1,5 @@
-import { MemoryBundleClaims } from '../../core/adapters/memory/memory-bundle-claims.js';
-import { DynamoBundleClaims } from '../../core/adapters/aws/dynamo-bundle-claims.js';
+import { MemoryBundleClaims } from '../../adapters/memory/memory-bundle-claims.js';
+import { DynamoBundleClaims } from '../../adapters/aws/dynamo-bundle-claims.js';
 import { describe, expect, it } from 'vitest';
 import { dynamoBackends, freshTables, onEachDynamoBackend } from './backends.js';
 import { bundleClaimsContract } from './contracts/bundle-claims.contract.js';

@@ -1,5 +1,5 @@
-import { MemoryDispatchLog } from '../../core/adapters/memory/memory-dispatch-log.js';
-import { DynamoDispatchLog } from '../../core/adapters/aws/dynamo-dispatch-log.js';
+import { MemoryDispatchLog } from '../../adapters/memory/memory-dispatch-log.js';
+import { DynamoDispatchLog } from '../../adapters/aws/dynamo-dispatch-log.js';
 import { onEachDynamoBackend } from './backends.js';
 import { dispatchLogContract } from './contracts/dispatch-log.contract.js';
 

@@ -1,5 +1,5 @@
-import { MemoryDueIndex } from '../../core/adapters/memory/memory-due-index.js';
-import { DynamoDueIndex } from '../../core/adapters/aws/dynamo-due-index.js';
+import { MemoryDueIndex } from '../../adapters/memory/memory-due-index.js';
+import { DynamoDueIndex } from '../../adapters/aws/dynamo-due-index.js';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamoBackends, freshTables, onEachDynamoBackend } from './backends.js';

@@ -1,8 +1,8 @@
 /** DynamoDB-specific behaviour beyond the contract: the name lock's crash recovery. */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DynamoJobStore } from '../../core/adapters/aws/dynamo-job-store.js';
-import { JobNameTakenError } from '../../core/errors.js';
+import { DynamoJobStore } from '../../adapters/aws/dynamo-job-store.js';
+import { JobNameTakenError } from '../../core/kernel/errors.js';
 import { aJob } from '../helpers/factories.js';
 import { dynamoBackends, freshTables } from './backends.js';
 

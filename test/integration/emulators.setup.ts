@@ -4,7 +4,7 @@
  * DynamoDB Local runs, and says so.
  */
 import type { TestProject } from 'vitest/node';
-import { javaAvailable, startDynalite, startDynamoDbLocal, startSqsEmulator, type RunningEmulator } from '../../infra/local/emulators.js';
+import { javaAvailable, startDynalite, startDynamoDbLocal, startSqsEmulator, type RunningEmulator } from '../../local/emulators.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,5 +1,5 @@
-import { MemoryExecutionStore } from '../../core/adapters/memory/memory-execution-store.js';
-import { DynamoExecutionStore } from '../../core/adapters/aws/dynamo-execution-store.js';
+import { MemoryExecutionStore } from '../../adapters/memory/memory-execution-store.js';
+import { DynamoExecutionStore } from '../../adapters/aws/dynamo-execution-store.js';
 import { onEachDynamoBackend } from './backends.js';
 import { executionStoreContract } from './contracts/execution-store.contract.js';
 

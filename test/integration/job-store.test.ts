@@ -1,5 +1,5 @@
-import { MemoryJobStore } from '../../core/adapters/memory/memory-job-store.js';
-import { DynamoJobStore } from '../../core/adapters/aws/dynamo-job-store.js';
+import { MemoryJobStore } from '../../adapters/memory/memory-job-store.js';
+import { DynamoJobStore } from '../../adapters/aws/dynamo-job-store.js';
 import { onEachDynamoBackend } from './backends.js';
 import { jobStoreContract } from './contracts/job-store.contract.js';
 

@@ -1,9 +1,9 @@
 /** Pause, resume, one-time jobs, maxRuns and downtime through the API, on DynamoDB (each emulator). */
-import { DynamoBundleClaims } from '../../core/adapters/aws/dynamo-bundle-claims.js';
-import { DynamoDispatchLog } from '../../core/adapters/aws/dynamo-dispatch-log.js';
-import { DynamoDueIndex } from '../../core/adapters/aws/dynamo-due-index.js';
-import { DynamoExecutionStore } from '../../core/adapters/aws/dynamo-execution-store.js';
-import { DynamoJobStore } from '../../core/adapters/aws/dynamo-job-store.js';
+import { DynamoBundleClaims } from '../../adapters/aws/dynamo-bundle-claims.js';
+import { DynamoDispatchLog } from '../../adapters/aws/dynamo-dispatch-log.js';
+import { DynamoDueIndex } from '../../adapters/aws/dynamo-due-index.js';
+import { DynamoExecutionStore } from '../../adapters/aws/dynamo-execution-store.js';
+import { DynamoJobStore } from '../../adapters/aws/dynamo-job-store.js';
 import { transitionScenarios } from '../helpers/transition-scenarios.js';
 import { dynamoBackends, freshTables } from './backends.js';
 

@@ -1,11 +1,11 @@
 /** The cost meter against DynamoDB Local, which reports consumed capacity as AWS does. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { createDynamoDocumentClient, createSqsClient } from '../../core/adapters/aws/clients.js';
-import { DynamoExecutionStore } from '../../core/adapters/aws/dynamo-execution-store.js';
-import { AwsMeter } from '../../core/adapters/aws/metering.js';
-import { SqsQueue } from '../../core/adapters/aws/sqs-queue.js';
-import { provisionTables, provisionQueues } from '../../infra/local/provision.js';
+import { createDynamoDocumentClient, createSqsClient } from '../../adapters/aws/clients.js';
+import { DynamoExecutionStore } from '../../adapters/aws/dynamo-execution-store.js';
+import { AwsMeter } from '../../adapters/aws/metering.js';
+import { SqsQueue } from '../../adapters/aws/sqs-queue.js';
+import { provisionTables, provisionQueues } from '../../local/provision.js';
 import { anOccurrence } from '../helpers/factories.js';
 import { uniqueNames } from './backends.js';
 

@@ -1,7 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
-import { SqsQueue } from '../../core/adapters/aws/sqs-queue.js';
-import { systemClock } from '../../core/adapters/system-clock.js';
+import { MemoryQueue } from '../../adapters/memory/memory-queue.js';
+import { SqsQueue } from '../../adapters/aws/sqs-queue.js';
+import { systemClock } from '../../adapters/system-clock.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { behaveLikeAws } from './aws-like-sqs.js';
 import { freshQueue } from './backends.js';

@@ -7,10 +7,10 @@ import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { SqsQueue } from '../../core/adapters/aws/sqs-queue.js';
-import type { Logger } from '../../core/ports.js';
-import { startSqsPoller } from '../../infra/local/sqs-poller.js';
-import { VisibilityHeartbeat } from '../../infra/local/visibility-heartbeat.js';
+import { SqsQueue } from '../../adapters/aws/sqs-queue.js';
+import type { Logger } from '../../core/kernel/ports.js';
+import { startSqsPoller } from '../../local/sqs-poller.js';
+import { VisibilityHeartbeat } from '../../local/visibility-heartbeat.js';
 import { freshQueue } from './backends.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -8,7 +8,7 @@
  * as Lambda kills it; and now and then one dies half-way (`fate`).
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { VISIBILITY_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS } from '../../core/limits.js';
+import { VISIBILITY_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS } from '../../core/kernel/limits.js';
 import { Life } from './mortal.js';
 import type { Received, SqsModel } from './sqs-model.js';
 import type { SimTime } from './sim-time.js';

@@ -5,10 +5,10 @@
  * the ledger (the raw store, below the faults) said then, and which other runs
  * of the same occurrence were still going in live workers.
  */
-import { HandlerRegistry, NonRetryableError, RetryAfterError, type Handler } from '../../core/handlers.js';
-import type { Execution } from '../../core/execution.js';
-import { occurrenceKey } from '../../core/occurrence.js';
-import type { Clock } from '../../core/ports.js';
+import { HandlerRegistry, NonRetryableError, RetryAfterError, type Handler } from '../../core/execution/handlers.js';
+import type { Execution } from '../../core/execution/ledger-record.js';
+import { occurrenceKey } from '../../core/execution/occurrence.js';
+import type { Clock } from '../../core/kernel/ports.js';
 import type { Life } from './mortal.js';
 
 export type Behavior =

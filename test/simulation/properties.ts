@@ -1,13 +1,13 @@
 /**
  * The properties, judged from the ledger (every record of every job ever
  * created), the log of handler runs and the truth (what the stores really went
- * through). Fire times come from core/job-occurrences.ts; which of them were due
+ * through). Fire times come from core/schedule/fire-times.ts; which of them were due
  * while a job was active, and what each misfire policy may run per outage, is
  * worked out here from the truth, not taken from the code under test.
  */
-import { LEASE_MARGIN_SECONDS, VISIBILITY_TIMEOUT_SECONDS } from '../../core/limits.js';
-import type { Execution } from '../../core/execution.js';
-import { jobOccurrences } from '../../core/job-occurrences.js';
+import { LEASE_MARGIN_SECONDS, VISIBILITY_TIMEOUT_SECONDS } from '../../core/kernel/limits.js';
+import type { Execution } from '../../core/execution/ledger-record.js';
+import { jobOccurrences } from '../../core/schedule/fire-times.js';
 import type { SimResult } from './world.js';
 
 export type Property =

@@ -6,7 +6,7 @@
  * next timer. Nothing waits for real.
  */
 import { vi } from 'vitest';
-import type { Clock } from '../../core/ports.js';
+import type { Clock } from '../../core/kernel/ports.js';
 
 /** Far more timer steps than a run of a few simulated hours takes: past it, something loops on timers. */
 const MAX_STEPS = 300_000;

@@ -8,10 +8,10 @@
  * copies, each with its own receipt); visible messages come in no fixed order.
  * `ModelQueue` is the Queue port over it, as SqsQueue is over SQS.
  */
-import { bundleTiming, encodeBundle, type Bundle } from '../../core/bundle.js';
-import { encodeOccurrence, type Occurrence } from '../../core/occurrence.js';
-import { delayFor } from '../../core/planner.js';
-import type { Clock, Queue } from '../../core/ports.js';
+import { bundleTiming, encodeBundle, type Bundle } from '../../core/execution/bundle.js';
+import { encodeOccurrence, type Occurrence } from '../../core/execution/occurrence.js';
+import { delayFor } from '../../core/dispatch/planner.js';
+import type { Clock, Queue } from '../../core/kernel/ports.js';
 
 interface Stored {
   messageId: string;

@@ -4,9 +4,9 @@
  * properties are judged against this, not against what the code under test
  * believes.
  */
-import { MemoryJobStore } from '../../core/adapters/memory/memory-job-store.js';
-import type { Job, JobStatus, JobStatusChange } from '../../core/job.js';
-import type { Clock } from '../../core/ports.js';
+import { MemoryJobStore } from '../../adapters/memory/memory-job-store.js';
+import type { Job, JobStatus, JobStatusChange } from '../../core/jobs/job.js';
+import type { Clock } from '../../core/kernel/ports.js';
 
 export interface JobHistory {
   job: Job;

@@ -6,17 +6,17 @@
  * and the runtime stopped (the queue forgets everything) and restarted with other
  * settings. Then a quiet period with no trouble, so that everything settles.
  */
-import { MemoryBundleClaims } from '../../core/adapters/memory/memory-bundle-claims.js';
-import { MemoryDispatchLog } from '../../core/adapters/memory/memory-dispatch-log.js';
-import { MemoryDueIndex } from '../../core/adapters/memory/memory-due-index.js';
-import { MemoryExecutionStore } from '../../core/adapters/memory/memory-execution-store.js';
-import { FaultInjector, injectFaults, mulberry32, NO_FAULTS } from '../../core/adapters/faults/index.js';
-import { JobService } from '../../core/jobs.js';
-import { MAX_RECEIVE_COUNT, WORKER_MAX_CONCURRENCY } from '../../core/limits.js';
-import type { Logger } from '../../core/ports.js';
-import { BUILT_IN_POLICY } from '../../core/retry.js';
-import { DEFAULT_TICK_SETTINGS, runTick, type TickSettings } from '../../core/tick.js';
-import { recoverFreshQueue } from '../../core/recovery.js';
+import { MemoryBundleClaims } from '../../adapters/memory/memory-bundle-claims.js';
+import { MemoryDispatchLog } from '../../adapters/memory/memory-dispatch-log.js';
+import { MemoryDueIndex } from '../../adapters/memory/memory-due-index.js';
+import { MemoryExecutionStore } from '../../adapters/memory/memory-execution-store.js';
+import { FaultInjector, injectFaults, mulberry32, NO_FAULTS } from '../../adapters/faults/index.js';
+import { JobService } from '../../core/service/job-service.js';
+import { MAX_RECEIVE_COUNT, WORKER_MAX_CONCURRENCY } from '../../core/kernel/limits.js';
+import type { Logger } from '../../core/kernel/ports.js';
+import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
+import { DEFAULT_TICK_SETTINGS, runTick, type TickSettings } from '../../core/dispatch/tick.js';
+import { recoverFreshQueue } from '../../core/dispatch/recovery.js';
 import { createDeadLetterHandler } from '../../functions/dead-letter.js';
 import { createWorkerHandler } from '../../functions/worker.js';
 import type { SchedulerDeps } from '../../functions/wiring.js';

@@ -4,8 +4,8 @@
  * cannot sort, and page tokens that are not ours.
  */
 import { describe, expect, it } from 'vitest';
-import { deadLetterId } from '../../core/execution.js';
-import { encodeOccurrence, occurrenceSchema } from '../../core/occurrence.js';
+import { deadLetterId } from '../../core/execution/ledger-record.js';
+import { encodeOccurrence, occurrenceSchema } from '../../core/execution/occurrence.js';
 import { testApp } from '../helpers/app.js';
 import { anOccurrence } from '../helpers/factories.js';
 

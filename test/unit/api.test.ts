@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StoreUnavailableError } from '../../core/errors.js';
-import { runTick } from '../../core/tick.js';
+import { StoreUnavailableError } from '../../core/kernel/errors.js';
+import { runTick } from '../../core/dispatch/tick.js';
 import { testApp } from '../helpers/app.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field

@@ -4,11 +4,11 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callAws } from '../../core/adapters/aws/aws-errors.js';
-import { AttemptTimeoutError } from '../../core/adapters/aws/bounded-http-handler.js';
-import { DynamoJobStore } from '../../core/adapters/aws/dynamo-job-store.js';
-import { SendFailedError, SqsQueue } from '../../core/adapters/aws/sqs-queue.js';
-import { StoreUnavailableError } from '../../core/errors.js';
+import { callAws } from '../../adapters/aws/aws-errors.js';
+import { AttemptTimeoutError } from '../../adapters/aws/bounded-http-handler.js';
+import { DynamoJobStore } from '../../adapters/aws/dynamo-job-store.js';
+import { SendFailedError, SqsQueue } from '../../adapters/aws/sqs-queue.js';
+import { StoreUnavailableError } from '../../core/kernel/errors.js';
 import { anOccurrence } from '../helpers/factories.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 

@@ -1,9 +1,9 @@
 /** Bundles of first attempts: how they are formed, claimed and run (in memory, fake clock). */
 import { describe, expect, it } from 'vitest';
-import { bundle, claimGroupOf, MAX_BUNDLE_SIZE } from '../../core/bundle.js';
-import { executeBundle, type BundleDeps } from '../../core/bundle-executor.js';
-import { HandlerRegistry, NonRetryableError, type Handler } from '../../core/handlers.js';
-import type { Occurrence } from '../../core/occurrence.js';
+import { bundle, claimGroupOf, MAX_BUNDLE_SIZE } from '../../core/execution/bundle.js';
+import { executeBundle, type BundleDeps } from '../../core/execution/bundle-executor.js';
+import { HandlerRegistry, NonRetryableError, type Handler } from '../../core/execution/handlers.js';
+import type { Occurrence } from '../../core/execution/occurrence.js';
 import { anOccurrence } from '../helpers/factories.js';
 import { memoryDeps } from '../helpers/memory-deps.js';
 

@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { answerClientErrorsAsJson } from '../../infra/local/client-errors.js';
+import { answerClientErrorsAsJson } from '../../local/client-errors.js';
 
 async function rawExchange(request: string): Promise<string> {
   const server = createServer((_req, res) => res.end('{}'));

@@ -1,10 +1,10 @@
-/** One local runtime per data folder (infra/local/data-lock.ts). */
+/** One local runtime per data folder (local/data-lock.ts). */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataFolderInUseError, lockDataFolder } from '../../infra/local/data-lock.js';
+import { DataFolderInUseError, lockDataFolder } from '../../local/data-lock.js';
 
 describe('lockDataFolder', () => {
   const dir = mkdtempSync(join(tmpdir(), 'scheduler-lock-'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deadLetterId } from '../../core/execution.js';
-import { encodeOccurrence } from '../../core/occurrence.js';
+import { deadLetterId } from '../../core/execution/ledger-record.js';
+import { encodeOccurrence } from '../../core/execution/occurrence.js';
 import { testApp } from '../helpers/app.js';
 import { anOccurrence } from '../helpers/factories.js';
 

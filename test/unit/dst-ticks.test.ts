@@ -4,9 +4,9 @@
  * sends must follow the DST rule exactly: no occurrence twice, none lost.
  */
 import { describe, expect, it } from 'vitest';
-import { nextJobOccurrence } from '../../core/job-occurrences.js';
-import { formatLocal } from '../../core/time-zone.js';
-import { runTick } from '../../core/tick.js';
+import { nextJobOccurrence } from '../../core/schedule/fire-times.js';
+import { formatLocal } from '../../core/schedule/time-zone.js';
+import { runTick } from '../../core/dispatch/tick.js';
 import { aJob } from '../helpers/factories.js';
 import { addJob, memoryDeps } from '../helpers/memory-deps.js';
 

@@ -4,8 +4,8 @@
  * Lord Howe (30 min). Expected values are local wall times with their offsets.
  */
 import { describe, expect, it } from 'vitest';
-import { formatLocal, offsetAt } from '../../core/time-zone.js';
-import { isFixedTime, zonedCronOccurrences } from '../../core/zoned-cron.js';
+import { formatLocal, offsetAt } from '../../core/schedule/time-zone.js';
+import { isFixedTime, zonedCronOccurrences } from '../../core/schedule/zoned-cron.js';
 
 function fires(expr: string, zone: string, after: string, count: number): string[] {
   const out: string[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { executeOccurrence, type ExecutorDeps } from '../../core/executor.js';
-import { HandlerRegistry, NonRetryableError, RetryAfterError, type Handler } from '../../core/handlers.js';
-import type { Occurrence } from '../../core/occurrence.js';
+import { executeOccurrence, type ExecutorDeps } from '../../core/execution/occurrence-executor.js';
+import { HandlerRegistry, NonRetryableError, RetryAfterError, type Handler } from '../../core/execution/handlers.js';
+import type { Occurrence } from '../../core/execution/occurrence.js';
 import { anOccurrence } from '../helpers/factories.js';
 import { memoryDeps } from '../helpers/memory-deps.js';
 

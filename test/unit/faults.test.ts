@@ -1,9 +1,9 @@
-/** The fault decorators (core/adapters/faults) and SCHEDULER_FAULTS: each fault does what it says, from its seed. */
+/** The fault decorators (adapters/faults) and SCHEDULER_FAULTS: each fault does what it says, from its seed. */
 import { describe, expect, it } from 'vitest';
-import { FaultInjector, injectFaults, InjectedFaultError, NO_FAULTS, withFaults, type FaultPlan } from '../../core/adapters/faults/index.js';
-import { MemoryJobStore } from '../../core/adapters/memory/memory-job-store.js';
-import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
-import { StoreUnavailableError } from '../../core/errors.js';
+import { FaultInjector, injectFaults, InjectedFaultError, NO_FAULTS, withFaults, type FaultPlan } from '../../adapters/faults/index.js';
+import { MemoryJobStore } from '../../adapters/memory/memory-job-store.js';
+import { MemoryQueue } from '../../adapters/memory/memory-queue.js';
+import { StoreUnavailableError } from '../../core/kernel/errors.js';
 import { ConfigError } from '../../functions/config.js';
 import { parseFaultPlan } from '../../functions/faults-config.js';
 import { aJob, anOccurrence } from '../helpers/factories.js';

@@ -1,7 +1,7 @@
 /** Checks the wiring in infra/*.ts the guarantees depend on (see test/helpers/sst-stand-ins.ts). */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { executionsTableDefinition, EXPIRES_AT, jobsTableDefinition } from '../../core/adapters/aws/dynamo-schema.js';
+import { executionsTableDefinition, EXPIRES_AT, jobsTableDefinition } from '../../adapters/aws/dynamo-schema.js';
 import { loadInfra } from '../helpers/sst-stand-ins.js';
 import {
   AWS_ATTEMPT_TIMEOUT_MS,
@@ -17,9 +17,9 @@ import {
   MAX_RECEIVE_COUNT,
   VISIBILITY_TIMEOUT_SECONDS,
   WORKER_TIMEOUT_SECONDS,
-} from '../../core/limits.js';
-import { BoundedHttpHandler, sqsLongPollWaitMs } from '../../core/adapters/aws/bounded-http-handler.js';
-import { createDynamoClient, createSqsClient } from '../../core/adapters/aws/clients.js';
+} from '../../core/kernel/limits.js';
+import { BoundedHttpHandler, sqsLongPollWaitMs } from '../../adapters/aws/bounded-http-handler.js';
+import { createDynamoClient, createSqsClient } from '../../adapters/aws/clients.js';
 
 let find: Awaited<ReturnType<typeof loadInfra>>['find'];
 const seconds = (duration: string) => {

@@ -5,15 +5,15 @@
  * count; a deleted job's queued occurrence runs whatever its overlap policy.
  */
 import { describe, expect, it } from 'vitest';
-import { claimGroupOf } from '../../core/bundle.js';
-import { executeBundle, type BundleDeps } from '../../core/bundle-executor.js';
-import { executeOccurrence } from '../../core/executor.js';
-import { MAX_ERROR_MESSAGE_CHARS } from '../../core/failure.js';
-import { HandlerRegistry, RetryAfterError, type Handler } from '../../core/handlers.js';
-import type { Occurrence } from '../../core/occurrence.js';
+import { claimGroupOf } from '../../core/execution/bundle.js';
+import { executeBundle, type BundleDeps } from '../../core/execution/bundle-executor.js';
+import { executeOccurrence } from '../../core/execution/occurrence-executor.js';
+import { MAX_ERROR_MESSAGE_CHARS } from '../../core/execution/failure.js';
+import { HandlerRegistry, RetryAfterError, type Handler } from '../../core/execution/handlers.js';
+import type { Occurrence } from '../../core/execution/occurrence.js';
 import { aJob, anOccurrence } from '../helpers/factories.js';
 import { memoryDeps } from '../helpers/memory-deps.js';
-import { mulberry32 } from '../../core/adapters/faults/prng.js';
+import { mulberry32 } from '../../adapters/faults/prng.js';
 
 const at = '2026-01-01T00:01:00.000Z';
 

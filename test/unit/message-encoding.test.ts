@@ -3,11 +3,11 @@
  * the same occurrence, sizes counted in UTF-8 bytes (seeded; TEST_SEED=n reruns).
  */
 import { describe, expect, it } from 'vitest';
-import { batchesOf } from '../../core/adapters/aws/sqs-queue.js';
-import { bundle, encodeBundle, MAX_BUNDLE_BYTES } from '../../core/bundle.js';
-import { MAX_PAYLOAD_BYTES } from '../../core/job.js';
-import { encodeOccurrence, type Occurrence } from '../../core/occurrence.js';
-import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES, messageBytes, sqsAccepts } from '../../core/queue-limits.js';
+import { batchesOf } from '../../adapters/aws/sqs-queue.js';
+import { bundle, encodeBundle, MAX_BUNDLE_BYTES } from '../../core/execution/bundle.js';
+import { MAX_PAYLOAD_BYTES } from '../../core/jobs/job.js';
+import { encodeOccurrence, type Occurrence } from '../../core/execution/occurrence.js';
+import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES, messageBytes, sqsAccepts } from '../../core/kernel/queue-limits.js';
 import { anOccurrence } from '../helpers/factories.js';
 import { EDGE_CODE_POINTS, randomJson, randomText, randomTextOfBytes, seedFromEnv, seededRandom, sqsWouldAccept } from '../helpers/random-text.js';
 

@@ -4,9 +4,9 @@
  * or recorded as skipped (never both, never neither), as the misfire policy says.
  */
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../../core/job.js';
-import { BUILT_IN_POLICY, type MisfirePolicy } from '../../core/retry.js';
-import { runTick } from '../../core/tick.js';
+import type { Job } from '../../core/jobs/job.js';
+import { BUILT_IN_POLICY, type MisfirePolicy } from '../../core/jobs/policies.js';
+import { runTick } from '../../core/dispatch/tick.js';
 import { aJob } from '../helpers/factories.js';
 import { addJob, memoryDeps } from '../helpers/memory-deps.js';
 

@@ -9,16 +9,16 @@
  * to run late, `once` runs one occurrence and `skip` none.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { looksLikeBundle, type Bundle } from '../../core/bundle.js';
-import { executeBundle } from '../../core/bundle-executor.js';
-import { executeOccurrence } from '../../core/executor.js';
-import { HandlerRegistry } from '../../core/handlers.js';
-import type { Occurrence } from '../../core/occurrence.js';
-import { recoverFreshQueue, DEFAULT_RECOVERY } from '../../core/recovery.js';
-import { runTick } from '../../core/tick.js';
-import { JobService } from '../../core/jobs.js';
-import { MemoryQueue } from '../../core/adapters/memory/memory-queue.js';
-import { jobOccurrences } from '../../core/job-occurrences.js';
+import { looksLikeBundle, type Bundle } from '../../core/execution/bundle.js';
+import { executeBundle } from '../../core/execution/bundle-executor.js';
+import { executeOccurrence } from '../../core/execution/occurrence-executor.js';
+import { HandlerRegistry } from '../../core/execution/handlers.js';
+import type { Occurrence } from '../../core/execution/occurrence.js';
+import { recoverFreshQueue, DEFAULT_RECOVERY } from '../../core/dispatch/recovery.js';
+import { runTick } from '../../core/dispatch/tick.js';
+import { JobService } from '../../core/service/job-service.js';
+import { MemoryQueue } from '../../adapters/memory/memory-queue.js';
+import { jobOccurrences } from '../../core/schedule/fire-times.js';
 import { memoryDeps } from '../helpers/memory-deps.js';
 import { seededRandom as mulberry32 } from '../helpers/random-text.js';
 

@@ -1,9 +1,9 @@
 /** Overlap policies: what a delivery does while the job's previous occurrence still runs. */
 import { describe, expect, it } from 'vitest';
-import { executeOccurrence, type ExecutorDeps } from '../../core/executor.js';
-import { HandlerRegistry } from '../../core/handlers.js';
-import type { Occurrence } from '../../core/occurrence.js';
-import type { OverlapPolicy } from '../../core/retry.js';
+import { executeOccurrence, type ExecutorDeps } from '../../core/execution/occurrence-executor.js';
+import { HandlerRegistry } from '../../core/execution/handlers.js';
+import type { Occurrence } from '../../core/execution/occurrence.js';
+import type { OverlapPolicy } from '../../core/jobs/policies.js';
 import { aJob, anOccurrence } from '../helpers/factories.js';
 import { memoryDeps } from '../helpers/memory-deps.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { delayFor, planJob } from '../../core/planner.js';
-import { BUILT_IN_POLICY } from '../../core/retry.js';
+import { delayFor, planJob } from '../../core/dispatch/planner.js';
+import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
 import { aJob } from '../helpers/factories.js';
 
 const now = new Date('2026-01-01T00:00:00.250Z');

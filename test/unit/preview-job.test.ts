@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jobOccurrences } from '../../core/job-occurrences.js';
-import { MAX_INSTANT_MS } from '../../core/instants.js';
-import type { Job } from '../../core/job.js';
+import { jobOccurrences } from '../../core/schedule/fire-times.js';
+import { MAX_INSTANT_MS } from '../../core/kernel/instants.js';
+import type { Job } from '../../core/jobs/job.js';
 import { testApp } from '../helpers/app.js';
 
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);

@@ -4,10 +4,10 @@
  * no worker consumes them.
  */
 import { describe, expect, it } from 'vitest';
-import { executeOccurrence } from '../../core/executor.js';
-import { BUILT_IN_POLICY } from '../../core/retry.js';
-import { recoverFreshQueue, recoverLost } from '../../core/recovery.js';
-import { runTick } from '../../core/tick.js';
+import { executeOccurrence } from '../../core/execution/occurrence-executor.js';
+import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
+import { recoverFreshQueue, recoverLost } from '../../core/dispatch/recovery.js';
+import { runTick } from '../../core/dispatch/tick.js';
 import { aJob, anOccurrence } from '../helpers/factories.js';
 import { addJob, memoryDeps } from '../helpers/memory-deps.js';
 

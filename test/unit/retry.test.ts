@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, BUILT_IN_POLICY, policyInput, resolvePolicy, type RetryPolicy } from '../../core/retry.js';
+import { backoffMs, BUILT_IN_POLICY, policyInput, resolvePolicy, type RetryPolicy } from '../../core/jobs/policies.js';
 
 const policy: RetryPolicy = { maxAttempts: 10, initialDelayMs: 1_000, maxDelayMs: 30_000, multiplier: 2, jitter: 'none' };
 

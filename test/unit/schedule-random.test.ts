@@ -1,17 +1,17 @@
 /**
  * Seeded randomized checks that the fast schedule maths gives the same fire times
- * as slow references: core/cron-calendar.ts against cron-parser's own search (UTC,
+ * as slow references: core/schedule/cron-calendar.ts against cron-parser's own search (UTC,
  * random expressions with ranges, steps, lists, names, L, # and ?), and
- * core/zoned-cron.ts against test/helpers/cron-reference.ts (the README's DST rule)
+ * core/schedule/zoned-cron.ts against test/helpers/cron-reference.ts (the README's DST rule)
  * in zones with DST around their transitions, started anywhere. Rerun a failure
  * with FUZZ_SEED=<seed printed>.
  */
 import fc from 'fast-check';
 import { CronExpressionParser } from 'cron-parser';
 import { describe, expect, it } from 'vitest';
-import { compileCron } from '../../core/cron-calendar.js';
-import { offsetAt } from '../../core/time-zone.js';
-import { zonedCronOccurrences } from '../../core/zoned-cron.js';
+import { compileCron } from '../../core/schedule/cron-calendar.js';
+import { offsetAt } from '../../core/schedule/time-zone.js';
+import { zonedCronOccurrences } from '../../core/schedule/zoned-cron.js';
 import { referenceFires } from '../helpers/cron-reference.js';
 
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);

@@ -6,11 +6,11 @@
  * The results still equal the slow reference (test/helpers/cron-reference.ts).
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { previewFromRequest } from '../../core/preview.js';
-import { zonedCronOccurrences } from '../../core/zoned-cron.js';
+import { previewFromRequest } from '../../core/service/preview.js';
+import { zonedCronOccurrences } from '../../core/schedule/zoned-cron.js';
 import { referenceFires } from '../helpers/cron-reference.js';
 
-// Every offset the code reads comes from Intl's formatToParts (core/time-zone.ts).
+// Every offset the code reads comes from Intl's formatToParts (core/schedule/time-zone.ts).
 const probes = vi.spyOn(Intl.DateTimeFormat.prototype, 'formatToParts');
 const calls = {
   get offsetAt() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextOccurrence, occurrencesBetween, parseInterval, scheduleProblems, type Schedule } from '../../core/schedule.js';
+import { nextOccurrence, occurrencesBetween, parseInterval, scheduleProblems, type Schedule } from '../../core/schedule/schedule.js';
 
 const utc = (cron: string): Schedule => ({ cron, timezone: 'UTC' });
 const anchor = new Date('2026-01-01T00:00:00Z');

@@ -4,11 +4,11 @@
  * (`unsendable`) where the API shows it. Seeded; TEST_SEED=n reruns.
  */
 import { describe, expect, it } from 'vitest';
-import { claimGroupOf } from '../../core/bundle.js';
-import { StoreUnavailableError } from '../../core/errors.js';
-import type { Job } from '../../core/job.js';
-import { occurrenceKey } from '../../core/occurrence.js';
-import { runTick } from '../../core/tick.js';
+import { claimGroupOf } from '../../core/execution/bundle.js';
+import { StoreUnavailableError } from '../../core/kernel/errors.js';
+import type { Job } from '../../core/jobs/job.js';
+import { occurrenceKey } from '../../core/execution/occurrence.js';
+import { runTick } from '../../core/dispatch/tick.js';
 import { aJob } from '../helpers/factories.js';
 import { addJob, memoryDeps } from '../helpers/memory-deps.js';
 import { randomTextOfBytes, seedFromEnv, seededRandom } from '../helpers/random-text.js';

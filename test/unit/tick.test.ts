@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { occurrenceKey } from '../../core/occurrence.js';
-import { runTick } from '../../core/tick.js';
+import { occurrenceKey } from '../../core/execution/occurrence.js';
+import { runTick } from '../../core/dispatch/tick.js';
 import { aJob } from '../helpers/factories.js';
 import { addJob, memoryDeps } from '../helpers/memory-deps.js';
 

@@ -5,8 +5,8 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Logger, Queue } from '../../core/ports.js';
-import { VisibilityHeartbeat } from '../../infra/local/visibility-heartbeat.js';
+import type { Logger, Queue } from '../../core/kernel/ports.js';
+import { VisibilityHeartbeat } from '../../local/visibility-heartbeat.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 

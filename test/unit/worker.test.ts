@@ -1,10 +1,10 @@
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { encodeOccurrence } from '../../core/occurrence.js';
+import { encodeOccurrence } from '../../core/execution/occurrence.js';
 import { createDeadLetterHandler } from '../../functions/dead-letter.js';
 import { createWorkerHandler, RETRY_UNAVAILABLE_SECONDS } from '../../functions/worker.js';
-import { claimGroupOf } from '../../core/bundle.js';
-import { StoreUnavailableError } from '../../core/errors.js';
+import { claimGroupOf } from '../../core/execution/bundle.js';
+import { StoreUnavailableError } from '../../core/kernel/errors.js';
 import { anOccurrence } from '../helpers/factories.js';
 import { memoryDeps } from '../helpers/memory-deps.js';
 

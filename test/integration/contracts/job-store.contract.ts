@@ -3,8 +3,8 @@
  * held to the same rules so unit tests built on it stay honest.
  */
 import { describe, expect, it } from 'vitest';
-import { JobNameTakenError } from '../../../core/errors.js';
-import type { JobStore } from '../../../core/ports.js';
+import { JobNameTakenError } from '../../../core/kernel/errors.js';
+import type { JobStore } from '../../../core/kernel/ports.js';
 import { aJob } from '../../helpers/factories.js';
 
 export function jobStoreContract(name: string, makeStore: () => Promise<JobStore>, options: { skip?: boolean } = {}) {

@@ -6,10 +6,10 @@
  * queue's clock is moved, SQS is waited for). Seeded; TEST_SEED=n reruns.
  */
 import { describe, expect, it } from 'vitest';
-import { bundle } from '../../../core/bundle.js';
-import { SendFailedError } from '../../../core/errors.js';
-import { occurrenceKey, type Occurrence } from '../../../core/occurrence.js';
-import type { Clock, Queue } from '../../../core/ports.js';
+import { bundle } from '../../../core/execution/bundle.js';
+import { SendFailedError } from '../../../core/kernel/errors.js';
+import { occurrenceKey, type Occurrence } from '../../../core/execution/occurrence.js';
+import type { Clock, Queue } from '../../../core/kernel/ports.js';
 import { anOccurrence } from '../../helpers/factories.js';
 import { randomJson, randomTextOfBytes, seedFromEnv, seededRandom } from '../../helpers/random-text.js';
 

@@ -1,0 +1,86 @@
+/** In-memory JobStore: the reference the contract suite holds DynamoDB to. */
+import { JobNameTakenError } from '../../core/kernel/errors.js';
+import type { Job, JobStatusChange } from '../../core/jobs/job.js';
+import type { JobStore, Page } from '../../core/kernel/ports.js';
+import { decodeToken, encodeToken, isOffset } from '../paging.js';
+
+export class MemoryJobStore implements JobStore {
+  private readonly jobs = new Map<string, Job>();
+
+  async create(job: Job): Promise<void> {
+    for (const existing of this.jobs.values()) if (existing.name === job.name) throw new JobNameTakenError(job.name);
+    this.jobs.set(job.id, structuredClone(job));
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    const job = this.jobs.get(id);
+    return job && structuredClone(job);
+  }
+
+  async list(options: { limit: number; next?: string }): Promise<Page<Job>> {
+    const all = [...this.jobs.values()].sort((a, b) => a.id.localeCompare(b.id));
+    const start = decodeToken(options.next, isOffset) ?? 0;
+    const items = all.slice(start, start + options.limit).map((j) => structuredClone(j));
+    const end = start + items.length;
+    return end < all.length ? { items, next: encodeToken(end) } : { items };
+  }
+
+  async delete(id: string): Promise<boolean> {
+    // The overlap lock lives on the job (as in DynamoDB, where it is an attribute of the job's item).
+    this.locks.delete(id);
+    return this.jobs.delete(id);
+  }
+
+  async getMany(ids: string[]): Promise<Map<string, Job>> {
+    const found = new Map<string, Job>();
+    for (const id of ids) {
+      const job = this.jobs.get(id);
+      if (job) found.set(id, structuredClone(job));
+    }
+    return found;
+  }
+
+  async changeStatus(change: JobStatusChange): Promise<boolean> {
+    const job = this.jobs.get(change.jobId);
+    if (!job || job.status !== change.from || job.rev !== change.expectedRev) return false;
+    Object.assign(job, { status: change.to, nextRunAt: change.nextRunAt, updatedAt: change.updatedAt, runs: change.runs, rev: job.rev + 1 });
+    for (const field of ['pausedAt', 'sentUntil', 'runsUntil'] as const) {
+      const value = change[field];
+      if (value === null) delete job[field];
+      else if (value !== undefined) job[field] = value;
+    }
+    return true;
+  }
+
+  async recordRuns(jobId: string, rev: number, runs: number, runsUntil: string): Promise<boolean> {
+    const job = this.jobs.get(jobId);
+    if (!job || job.rev !== rev) return false;
+    Object.assign(job, { runs, runsUntil });
+    return true;
+  }
+
+  private readonly locks = new Map<string, { holder: string; leaseUntil: string; queued?: string }>();
+
+  async acquireRun(jobId: string, scheduledFor: string, leaseUntil: string, now: string) {
+    // A deleted job has no lock to take: what it had queued runs, as the README promises.
+    if (!this.jobs.has(jobId)) return { acquired: true as const };
+    const lock = this.locks.get(jobId);
+    if (lock && lock.holder !== scheduledFor && lock.leaseUntil >= now) return { acquired: false as const, holder: lock.holder };
+    this.locks.set(jobId, { ...lock, holder: scheduledFor, leaseUntil });
+    return { acquired: true as const };
+  }
+
+  async queueRun(jobId: string, occurrence: string): Promise<boolean> {
+    const lock = this.locks.get(jobId);
+    if (!lock || lock.queued !== undefined) return false;
+    lock.queued = occurrence;
+    return true;
+  }
+
+  async releaseRun(jobId: string, scheduledFor: string): Promise<string | undefined> {
+    const lock = this.locks.get(jobId);
+    if (!lock || lock.holder !== scheduledFor) return undefined;
+    this.locks.delete(jobId);
+    return lock.queued;
+  }
+}

@@ -1,5 +1,0 @@
-import type { Clock } from '../ports.js';
-
-export const systemClock: Clock = { now: () => new Date() };
-
-export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,166 @@
+/** Use cases behind the job API; the HTTP layer only translates. */
+import { ConcurrentUpdateError, JobNotFoundError, ValidationError } from '../kernel/errors.js';
+import { nextJobOccurrence } from '../schedule/fire-times.js';
+import { delayFor, occurrenceOf, planJob } from '../dispatch/planner.js';
+import { sendFirstAttempts } from '../execution/bundle.js';
+import { dueInBacklog, pauseJob, resumeJob } from './pause-resume.js';
+import { directDispatchUntil } from '../dispatch/due-index.js';
+import { z } from 'zod';
+import { zodProblems } from '../jobs/job.js';
+import type { Execution } from '../execution/ledger-record.js';
+import type { HandlerRegistry } from '../execution/handlers.js';
+import { buildJob, type Job } from '../jobs/job.js';
+import type { JobPolicy } from '../jobs/policies.js';
+import { previewFromRequest, previewSavedJob, type PreviewOccurrence } from './preview.js';
+import type { BundleClaims, Clock, DispatchLog, DueIndex, ExecutionStore, JobStore, Logger, Page, Queue } from '../kernel/ports.js';
+
+export interface JobServiceDeps {
+  jobs: JobStore;
+  executions: ExecutionStore;
+  handlers: HandlerRegistry;
+  queue: Queue;
+  dispatchLog: DispatchLog;
+  due: DueIndex;
+  claims: BundleClaims;
+  clock: Clock;
+  logger: Logger;
+  newId: () => string;
+  jobDefaults: JobPolicy;
+}
+
+const jobUpdate = z.object({ status: z.enum(['active', 'paused']) }).strict();
+
+export class JobService {
+  constructor(private readonly deps: JobServiceDeps) {}
+
+  /**
+   * The job's chain is submitted to the due index before the job is written: a
+   * create that dies in between leaves an entry the tick drops, never a job that
+   * would not run.
+   */
+  async create(raw: unknown): Promise<Job> {
+    const now = this.deps.clock.now();
+    const job = buildJob(raw, { id: this.deps.newId(), now, handlerNames: this.deps.handlers.names(), defaults: this.deps.jobDefaults });
+    if (job.status === 'active') await this.submitChain(job, job.rev, job.nextRunAt!, 0, now);
+    await this.deps.jobs.create(job);
+    if (job.status === 'active') await this.dispatchSoon(job, new Date(job.nextRunAt!), 0, now);
+    return this.present(job, now);
+  }
+
+  private submitChain(job: Job, rev: number, from: string, runs: number, now: Date): Promise<void> {
+    return this.deps.due.submit({ jobId: job.id, rev, from, runs, submittedAt: now.toISOString() });
+  }
+
+  /**
+   * Sends a job's occurrences of the next minute or two now rather than at the
+   * next tick. Only a shortcut: if it fails (or the API dies here) the next tick
+   * sends them from the submitted entry, and the ledger's claim drops anything
+   * sent twice.
+   */
+  private async dispatchSoon(job: Job, from: Date, runs: number, now: Date): Promise<void> {
+    try {
+      const plan = planJob(job, from, runs, directDispatchUntil(now), now);
+      await sendFirstAttempts(
+        plan.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: delayFor(t, now) })),
+        now.toISOString(),
+        this.deps,
+      );
+      // maxRuns: what went out counts, so that a pause before the next tick knows it (see pause.ts).
+      if (job.maxRuns !== undefined && plan.runs !== runs) {
+        // Spent: it counts up to just after the last one sent.
+        const until = plan.next ?? new Date(plan.send.at(-1)!.getTime() + 1);
+        await this.deps.jobs.recordRuns(job.id, job.rev, plan.runs, until.toISOString());
+      }
+    } catch (error) {
+      this.deps.logger.warn('its next occurrences wait for the next tick', {
+        jobId: job.id,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+    }
+  }
+
+  /**
+   * The job as the API shows it: for an active job, `nextRunAt` is its next
+   * occurrence from now on (the stored one is where it stood at its last change).
+   */
+  private present(job: Job, now: Date): Job {
+    // Active: its next occurrence from now. Paused: where a resume now would pick up (the
+    // next one after now; see pause.ts). Completed: none.
+    if (job.status === 'completed') return job;
+    // With maxRuns, the next of the runs it has left (none once all are sent), as the preview shows.
+    const next =
+      job.maxRuns === undefined
+        ? nextJobOccurrence(job, new Date(now.getTime() - 1))
+        : previewSavedJob(job, { from: new Date(now.getTime() - 1), count: 1 }).map((o) => new Date(o.at))[0];
+    return { ...job, nextRunAt: next ? next.toISOString() : null };
+  }
+
+  async get(id: string): Promise<Job> {
+    return this.present(await this.read(id), this.deps.clock.now());
+  }
+
+  private async read(id: string): Promise<Job> {
+    const job = await this.deps.jobs.get(id);
+    if (!job) throw new JobNotFoundError(id);
+    return job;
+  }
+
+  async list(options: { limit: number; next?: string }): Promise<Page<Job>> {
+    const page = await this.deps.jobs.list(options);
+    const now = this.deps.clock.now();
+    return { ...page, items: page.items.map((job) => this.present(job, now)) };
+  }
+
+  /**
+   * Pauses or resumes (see pause.ts for what each does with the occurrences around
+   * it). Asking for the status a job already has changes nothing.
+   */
+  async update(id: string, raw: unknown): Promise<Job> {
+    const parsed = jobUpdate.safeParse(raw);
+    if (!parsed.success) throw new ValidationError('the update is not valid', zodProblems(parsed.error));
+    // A tick may complete the job between our read and our write: read again and retry.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const job = await this.read(id);
+      if (job.status === parsed.data.status) return this.present(job, this.deps.clock.now());
+      if (job.status === 'completed') {
+        throw new ValidationError('the job cannot be changed', [{ path: 'status', message: 'the job is completed: its schedule has no more occurrences' }]);
+      }
+      const changed =
+        parsed.data.status === 'paused' ? await pauseJob(job, this.deps) : await resumeJob(job, this.deps, (j, from, runs, now) => this.dispatchSoon(j, from, runs, now));
+      if (changed) return this.get(id);
+    }
+    throw new ConcurrentUpdateError(`job ${id} kept changing while it was being ${parsed.data.status === 'paused' ? 'paused' : 'resumed'}`);
+  }
+
+  /**
+   * What is already sent still runs. What fell due while the job was active but the
+   * tick has not reached (it is behind) will never be sent: recorded as skipped
+   * (`deleted`), so that every occurrence of the job's life has its record.
+   */
+  async delete(id: string): Promise<void> {
+    const job = await this.deps.jobs.get(id);
+    if (!job || !(await this.deps.jobs.delete(id))) throw new JobNotFoundError(id);
+    if (job.status !== 'active') return;
+    // None of them runs, so none counts toward maxRuns: each gets its record, up to now.
+    const backlog = dueInBacklog(job, await this.deps.due.progress(), this.deps.clock.now());
+    const skips = backlog.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), jobName: job.name, handler: job.handler, reason: 'deleted' as const }));
+    await this.deps.executions.recordSkipped(skips, this.deps.clock.now().toISOString());
+  }
+
+  preview(raw: unknown): PreviewOccurrence[] {
+    return previewFromRequest(raw, this.deps.clock.now());
+  }
+
+  async previewJob(id: string, options: { from?: string; count: number }): Promise<PreviewOccurrence[]> {
+    const job = await this.read(id);
+    const from = options.from ? new Date(options.from) : this.deps.clock.now();
+    return previewSavedJob(job, { from, count: options.count });
+  }
+
+  async executions(id: string, options: { limit: number; next?: string }): Promise<Page<Execution>> {
+    await this.read(id);
+    const page = await this.deps.executions.listForJob(id, options);
+    // The stored message is the ledger's own (for redrive); the dead-letter API shows its payload.
+    return { ...page, items: page.items.map(({ occurrence: _message, ...execution }) => execution) };
+  }
+}
