@@ -10,7 +10,8 @@ import type { SQSRecord } from 'aws-lambda';
 import { requestCount } from '../adapters/aws/metering.js';
 import { recoverLost } from '../core/dispatch/recovery.js';
 import { runTick } from '../core/dispatch/tick.js';
-import { createWorkerHandler, parseBundle } from '../functions/worker.js';
+import { createWorkerHandler } from '../functions/worker.js';
+import { parseBundle } from '../core/execution/messages.js';
 import { benchJob, loadJobs, type BenchEnvironment } from './environment.js';
 
 export const PRICES = {

@@ -5,7 +5,7 @@
 import { MAX_DUE_SHARDS } from '../adapters/aws/dynamo-due-index.js';
 import { SchedulerError } from '../core/kernel/errors.js';
 import { parseDuration } from '../core/kernel/duration.js';
-import { zodProblems } from '../core/jobs/job.js';
+import { zodProblems } from '../core/kernel/field-problems.js';
 import { BUILT_IN_POLICY, policyInput, resolvePolicy, type JobPolicy } from '../core/jobs/policies.js';
 
 export class ConfigError extends SchedulerError {}

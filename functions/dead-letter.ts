@@ -8,7 +8,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { encodeOccurrence } from '../core/execution/occurrence.js';
 import { loadConfig } from './config.js';
 import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
-import { parseBundle, parseOccurrence } from './worker.js';
+import { parseBundle, parseOccurrence } from '../core/execution/messages.js';
 
 export function createDeadLetterHandler(deps: Pick<SchedulerDeps, 'executions' | 'clock' | 'logger'>): (event: SQSEvent) => Promise<SQSBatchResponse> {
   return async (event) => {

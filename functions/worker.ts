@@ -7,31 +7,18 @@
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
-import { bundleSchema, looksLikeBundle, type Bundle } from '../core/execution/bundle.js';
+import { looksLikeBundle, type Bundle } from '../core/execution/bundle.js';
+import { parseBundle, parseOccurrence } from '../core/execution/messages.js';
 import { executeBundle, type BundleDelivery } from '../core/execution/bundle-executor.js';
 import { executeOccurrence, type ExecutionResult } from '../core/execution/occurrence-executor.js';
 import { MAX_EARLY_WAIT_SECONDS } from '../core/kernel/limits.js';
-import { occurrenceSchema, type Occurrence } from '../core/execution/occurrence.js';
+import type { Occurrence } from '../core/execution/occurrence.js';
 import { StoreUnavailableError } from '../core/kernel/errors.js';
 import { loadConfig } from './config.js';
+import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
 
 /** How soon a message comes back when the store was unavailable for it. */
 export const RETRY_UNAVAILABLE_SECONDS = 5;
-import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
-
-/** The message body as `schema` reads it, or undefined when it is not JSON of that shape. */
-function parseAs<T>(schema: z.ZodType<T>, body: string): T | undefined {
-  try {
-    const parsed = schema.safeParse(JSON.parse(body));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export const parseOccurrence = (body: string): Occurrence | undefined => parseAs(occurrenceSchema, body);
-export const parseBundle = (body: string): Bundle | undefined => parseAs(bundleSchema, body);
 
 /** Tells two deliveries of one message apart (each receive has its own receipt handle), in a few bytes. */
 function deliveryOf(record: SQSRecord): BundleDelivery {

@@ -12,7 +12,8 @@
  */
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { VISIBILITY_TIMEOUT_SECONDS } from '../core/kernel/limits.js';
-import type { Logger, Queue } from '../core/kernel/ports.js';
+import type { Logger } from '../core/kernel/ports.js';
+import type { Queue } from '../core/execution/ports.js';
 
 export interface HeartbeatSettings {
   /** Visibility at receive, and the least any extension grants. */

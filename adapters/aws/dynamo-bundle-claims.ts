@@ -10,7 +10,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { HELD_FOR_GOOD, type ClaimHolder, type GroupClaim } from '../../core/execution/bundle.js';
-import type { BundleClaims } from '../../core/kernel/ports.js';
+import type { BundleClaims } from '../../core/execution/ports.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { EXPIRES_AT } from './dynamo-schema.js';
 

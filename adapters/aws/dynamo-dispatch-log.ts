@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { MAX_REFS_PER_ENTRY, type DispatchEntry, type DispatchRef } from '../../core/dispatch/dispatch-log.js';
-import type { DispatchLog } from '../../core/kernel/ports.js';
+import type { DispatchLog } from '../../core/dispatch/ports.js';
 import { callAws } from './aws-errors.js';
 import { queryAll } from './dynamo-batch.js';
 

@@ -17,9 +17,10 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { slotOf, type DueEntry, type SubmittedEntry } from '../../core/dispatch/due-index.js';
-import type { DueIndex } from '../../core/kernel/ports.js';
+import type { DueIndex } from '../../core/dispatch/ports.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { batchWrite, queryAll } from './dynamo-batch.js';
+import { fnv1a32 } from '../../core/kernel/hash.js';
 
 /** About 50 bytes an entry: items of 20 KB, 50 to a 1 MB query page. */
 export const ENTRIES_PER_ITEM = 400;
@@ -34,9 +35,7 @@ const INBOX = '#inbox';
 
 /** A stable shard per job spreads the index over partitions. */
 export function dueShardOf(jobId: string, shards: number): string {
-  let hash = 2166136261;
-  for (let i = 0; i < jobId.length; i++) hash = Math.imul(hash ^ jobId.charCodeAt(i), 16777619);
-  return String((hash >>> 0) % shards);
+  return String(fnv1a32(jobId) % shards);
 }
 
 type Packed = [jobId: string, rev: number, fromMs: number, runs: number][];

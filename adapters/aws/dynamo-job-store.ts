@@ -8,7 +8,8 @@
 import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { JobNameTakenError } from '../../core/kernel/errors.js';
 import type { Job, JobStatusChange } from '../../core/jobs/job.js';
-import type { JobStore, Page } from '../../core/kernel/ports.js';
+import type { JobStore } from '../../core/jobs/job-store.js';
+import type { Page } from '../../core/kernel/ports.js';
 import { decodeToken, encodeToken, isDynamoKey, withTokenCheck } from '../paging.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { batchGet } from './dynamo-batch.js';

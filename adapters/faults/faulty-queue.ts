@@ -6,7 +6,7 @@
  */
 import type { Bundle } from '../../core/execution/bundle.js';
 import type { Occurrence } from '../../core/execution/occurrence.js';
-import type { Queue } from '../../core/kernel/ports.js';
+import type { Queue } from '../../core/execution/ports.js';
 import type { FaultInjector } from './fault-plan.js';
 import { withFaults, type Sleep } from './with-faults.js';
 

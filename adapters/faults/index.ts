@@ -1,5 +1,7 @@
 /** Fault injection at the ports: wraps every store and the queue of a set of deps. */
-import type { BundleClaims, DispatchLog, DueIndex, ExecutionStore, JobStore, Queue } from '../../core/kernel/ports.js';
+import type { BundleClaims, ExecutionStore, Queue } from '../../core/execution/ports.js';
+import type { DispatchLog, DueIndex } from '../../core/dispatch/ports.js';
+import type { JobStore } from '../../core/jobs/job-store.js';
 import type { FaultInjector } from './fault-plan.js';
 import { faultyQueue } from './faulty-queue.js';
 import { withFaults, type Sleep } from './with-faults.js';

@@ -1,6 +1,6 @@
 /** In-memory BundleClaims: the reference the contract suite holds DynamoDB to. */
 import { HELD_FOR_GOOD, type ClaimHolder, type GroupClaim } from '../../core/execution/bundle.js';
-import type { BundleClaims } from '../../core/kernel/ports.js';
+import type { BundleClaims } from '../../core/execution/ports.js';
 
 export class MemoryBundleClaims implements BundleClaims {
   private readonly groups = new Map<string, Map<string, ClaimHolder>>();

@@ -1,5 +1,5 @@
 import { MAX_REFS_PER_ENTRY, type DispatchEntry, type DispatchRef } from '../../core/dispatch/dispatch-log.js';
-import type { DispatchLog } from '../../core/kernel/ports.js';
+import type { DispatchLog } from '../../core/dispatch/ports.js';
 
 export class MemoryDispatchLog implements DispatchLog {
   private readonly entries = new Map<string, DispatchEntry>();

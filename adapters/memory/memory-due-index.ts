@@ -1,6 +1,6 @@
 /** In-memory DueIndex: the reference the contract suite holds DynamoDB to. */
 import { slotOf, type DueEntry, type SubmittedEntry } from '../../core/dispatch/due-index.js';
-import type { DueIndex } from '../../core/kernel/ports.js';
+import type { DueIndex } from '../../core/dispatch/ports.js';
 
 export class MemoryDueIndex implements DueIndex {
   /** slot -> source -> entries */

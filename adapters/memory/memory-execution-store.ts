@@ -1,7 +1,8 @@
 /** In-memory ExecutionStore with the same rules as the DynamoDB one (the contract suite checks both). */
 import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from '../../core/execution/ledger-record.js';
 import { occurrenceKey } from '../../core/execution/occurrence.js';
-import type { ExecutionStore, Page } from '../../core/kernel/ports.js';
+import type { ExecutionStore } from '../../core/execution/ports.js';
+import type { Page } from '../../core/kernel/ports.js';
 import { decodeToken, encodeToken, isOffset } from '../paging.js';
 
 type StoredExecution = Execution & { redriveId?: string; listedDead?: boolean; discardedAt?: string };

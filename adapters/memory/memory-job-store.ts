@@ -1,7 +1,8 @@
 /** In-memory JobStore: the reference the contract suite holds DynamoDB to. */
 import { JobNameTakenError } from '../../core/kernel/errors.js';
 import type { Job, JobStatusChange } from '../../core/jobs/job.js';
-import type { JobStore, Page } from '../../core/kernel/ports.js';
+import type { JobStore } from '../../core/jobs/job-store.js';
+import type { Page } from '../../core/kernel/ports.js';
 import { decodeToken, encodeToken, isOffset } from '../paging.js';
 
 export class MemoryJobStore implements JobStore {

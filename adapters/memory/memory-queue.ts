@@ -1,8 +1,9 @@
 import { bundleTiming, encodeBundle, type Bundle } from '../../core/execution/bundle.js';
 import { SendFailedError, type RefusedMessage } from '../../core/kernel/errors.js';
 import { encodeOccurrence, occurrenceKey, type Occurrence } from '../../core/execution/occurrence.js';
-import { delayFor } from '../../core/dispatch/planner.js';
-import type { Clock, Queue } from '../../core/kernel/ports.js';
+import { delayFor } from '../../core/kernel/queue-limits.js';
+import type { Clock } from '../../core/kernel/ports.js';
+import type { Queue } from '../../core/execution/ports.js';
 import { MAX_MESSAGE_BYTES, messageBytes, sqsAccepts } from '../../core/kernel/queue-limits.js';
 import { systemClock } from '../system-clock.js';
 

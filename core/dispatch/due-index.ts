@@ -14,6 +14,7 @@
  * tick ran, so a tick that repeats a slot (it died, or two ran at once) rewrites
  * the same items and sends the same occurrences, which the worker's claim drops.
  */
+import { fnv1a32 } from '../kernel/hash.js';
 
 export interface DueEntry {
   jobId: string;
@@ -78,10 +79,6 @@ export function liveEntry(entries: DueEntry[], rev: number): DueEntry | undefine
 
 /** A short stable name for a set of entries: what the inbox's next entries are written as. */
 export function fingerprint(entries: DueEntry[]): string {
-  let hash = 2166136261;
-  for (const key of entries.map((e) => `${e.jobId}:${e.rev}`).sort()) {
-    for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16777619);
-    hash = Math.imul(hash ^ 10, 16777619);
-  }
-  return `${(hash >>> 0).toString(36)}-${entries.length}`;
+  const keys = entries.map((e) => `${e.jobId}:${e.rev}\n`).sort();
+  return `${fnv1a32(keys.join('')).toString(36)}-${entries.length}`;
 }

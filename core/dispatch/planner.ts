@@ -8,18 +8,6 @@ import type { Job } from '../jobs/job.js';
 import { jobOccurrences, nextJobOccurrence } from '../schedule/fire-times.js';
 import type { Occurrence } from '../execution/occurrence.js';
 
-/** SQS's upper bound for DelaySeconds. */
-export const MAX_DELAY_SECONDS = 900;
-
-/**
- * Delay in whole seconds, rounded down so the message becomes visible at or just
- * before its instant; the worker waits out the remaining fraction.
- */
-export function delayFor(scheduledFor: Date, now: Date): number {
-  const seconds = Math.floor((scheduledFor.getTime() - now.getTime()) / 1000);
-  return Math.min(MAX_DELAY_SECONDS, Math.max(0, seconds));
-}
-
 /** The message for one occurrence of a job: what the worker needs, without reading the job. */
 export function occurrenceOf(job: Job, at: Date): Occurrence {
   const { maxAttempts, ...retry } = job.policy.retry;

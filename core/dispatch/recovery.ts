@@ -6,7 +6,8 @@
  * in memory). Lost first attempts follow the job's misfire policy; lost retries are
  * sent again. Entries whose occurrences have all finished are removed.
  */
-import { claimGroupOf, HELD_FOR_GOOD, sendFirstAttempts, type ClaimHolder } from '../execution/bundle.js';
+import { claimGroupOf, HELD_FOR_GOOD, type ClaimHolder } from '../execution/bundle.js';
+import { sendFirstAttempts } from './send-first-attempts.js';
 import { SendFailedError } from '../kernel/errors.js';
 import { inTurns, WRITES_AT_ONCE } from '../kernel/in-turns.js';
 import type { DispatchEntry, DispatchRef } from './dispatch-log.js';
@@ -16,7 +17,10 @@ import type { Job } from '../jobs/job.js';
 import { jobOccurrences, nextJobOccurrence } from '../schedule/fire-times.js';
 import { applyMisfire, keptByMisfire, occurrenceOf } from './planner.js';
 import { LEASE_MARGIN_SECONDS, MAX_HANDLER_TIMEOUT_SECONDS } from '../kernel/limits.js';
-import type { BundleClaims, Clock, DispatchLog, DueIndex, ExecutionStore, JobStore, Logger, Queue } from '../kernel/ports.js';
+import type { BundleClaims, ExecutionStore, Queue } from '../execution/ports.js';
+import type { Clock, Logger } from '../kernel/ports.js';
+import type { DispatchLog, DueIndex } from './ports.js';
+import type { JobStore } from '../jobs/job-store.js';
 
 /** A queued occurrence may wait this long for the run ahead of it. */
 const LONGEST_RUN_MS = (MAX_HANDLER_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS) * 1000;

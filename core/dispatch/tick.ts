@@ -6,13 +6,14 @@
  * A tick that dies on the way repeats the slot next time; every step is
  * idempotent, and the worker's claim drops an occurrence sent twice.
  */
-import { sendFirstAttempts } from '../execution/bundle.js';
+import { sendFirstAttempts } from './send-first-attempts.js';
 import { directDispatchUntil, fingerprint, liveEntry, slotAfter, slotOf, TICK_LEAD_SLOTS, type DueEntry, type SubmittedEntry } from './due-index.js';
 import type { Job } from '../jobs/job.js';
-import { delayFor, occurrenceOf, planJob } from './planner.js';
+import { occurrenceOf, planJob } from './planner.js';
+import { delayFor } from '../kernel/queue-limits.js';
 import type { Occurrence } from '../execution/occurrence.js';
 import type { SkipRecord } from '../execution/ledger-record.js';
-import type { DueIndex } from '../kernel/ports.js';
+import type { DueIndex } from './ports.js';
 import { DEFAULT_RECOVERY, recoverLost, type RecoveryDeps, type RecoveryResult, type RecoverySettings } from './recovery.js';
 
 export interface TickSettings {

@@ -11,7 +11,7 @@ import type { Execution } from './ledger-record.js';
 import { afterFailure, executeOccurrence, runHandler, waitForInstant, type ExecutionResult, type ExecutorDeps } from './occurrence-executor.js';
 import { LEASE_MARGIN_SECONDS } from '../kernel/limits.js';
 import { encodeOccurrence, occurrenceKey, type Occurrence } from './occurrence.js';
-import type { BundleClaims } from '../kernel/ports.js';
+import type { BundleClaims } from './ports.js';
 
 export interface BundleDeps extends ExecutorDeps {
   claims: BundleClaims;

@@ -6,11 +6,9 @@
  * which delivery holds each member: a second copy finds it held and drops it.
  */
 import { z } from 'zod';
-import { SendFailedError, type RefusedMessage } from '../kernel/errors.js';
-import type { Execution } from './ledger-record.js';
 import { encodeOccurrence, occurrenceKey, occurrenceSchema, type Occurrence } from './occurrence.js';
-import type { DispatchLog, ExecutionStore, Queue } from '../kernel/ports.js';
 import { escapeForSqs, messageBytes } from '../kernel/queue-limits.js';
+import { fnv1a32 } from '../kernel/hash.js';
 
 /**
  * Claim groups per instant. Few groups fill bundles under a steady load (a claim
@@ -77,14 +75,8 @@ export const bundleSchema = z.object({
   occurrences: z.array(occurrenceSchema).min(1).max(MAX_BUNDLE_SIZE),
 });
 
-function stableHash(text: string): number {
-  let hash = 2166136261;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
-  return hash >>> 0;
-}
-
 export function claimGroupOf(o: { jobId: string; scheduledFor: string }): string {
-  return `${o.scheduledFor}#${stableHash(o.jobId) % claimGroupsAt(o.scheduledFor)}`;
+  return `${o.scheduledFor}#${fnv1a32(o.jobId) % claimGroupsAt(o.scheduledFor)}`;
 }
 
 /** Groups first attempts (each once) by claim group, in messages of at most MAX_BUNDLE_SIZE occurrences and MAX_BUNDLE_BYTES. */
@@ -131,73 +123,4 @@ export const looksLikeBundle = (body: string): boolean => body.startsWith('{"gro
 /** When a bundle's message should become visible: its members' instant, or at once when every member asks for that. */
 export function bundleTiming(b: Bundle): { instant: string; atOnce: boolean } {
   return { instant: b.occurrences[0]!.scheduledFor, atOnce: b.occurrences.every((o) => o.delaySeconds === 0) };
-}
-
-/** A first attempt the queue refused, even alone in its message, and why. */
-export interface Unsendable {
-  occurrence: Occurrence;
-  code: string;
-  message: string;
-}
-
-/** Sends bundles; returns what the queue refused for its content. Anything else it throws (an outage fails the caller, who repeats). */
-async function refusedBundles(queue: Queue, bundles: Bundle[]): Promise<RefusedMessage[]> {
-  try {
-    await queue.sendBundles(bundles);
-    return [];
-  } catch (error) {
-    if (error instanceof SendFailedError) return error.refused;
-    throw error;
-  }
-}
-
-/** The ledger's record of a first attempt that never went out: dead, listed, with the queue's answer. */
-function unsendableRecord(u: Unsendable, at: string): Execution {
-  const { jobId, scheduledFor, jobName, handler } = u.occurrence;
-  return {
-    jobId,
-    scheduledFor,
-    jobName,
-    handler,
-    status: 'dead',
-    // It never ran; a redrive counts its attempts from 1.
-    attempt: 0,
-    startedAt: at,
-    leaseUntil: at,
-    finishedAt: at,
-    durationMs: 0,
-    error: { name: u.code, message: `the queue refused its message: ${u.message}` },
-    diedAt: at,
-    deadReason: 'unsendable',
-    occurrence: encodeOccurrence(u.occurrence),
-  };
-}
-
-/**
- * Sends first attempts in bundles, logged in the dispatch log first, so that a
- * message the queue loses can be found again (core/dispatch/recovery.ts). What one job's
- * occurrence does must not hold back the others: a bundle the queue refuses goes
- * again member by member, and a member refused alone is recorded dead
- * (`unsendable`) in the ledger, where the API shows it, and returned. An outage
- * still throws, so that the caller repeats the whole send.
- */
-export async function sendFirstAttempts(
-  occurrences: Occurrence[],
-  at: string,
-  deps: { dispatchLog: DispatchLog; queue: Queue; executions: Pick<ExecutionStore, 'getMany' | 'recordOutcomes'> },
-): Promise<Unsendable[]> {
-  await deps.dispatchLog.record(occurrences.map((o) => ({ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: at })), at);
-  const byKey = new Map(occurrences.map((o) => [occurrenceKey(o), o]));
-  const refused = await refusedBundles(deps.queue, bundle(occurrences));
-  const shared = refused.filter((r) => r.keys.length > 1).flatMap((r) => r.keys.map((k) => byKey.get(k)!));
-  const refusedAlone = [
-    ...refused.filter((r) => r.keys.length === 1),
-    ...(shared.length > 0 ? await refusedBundles(deps.queue, shared.map((o) => ({ group: claimGroupOf(o), occurrences: [o] }))) : []),
-  ];
-  const unsendable = refusedAlone.map((r) => ({ occurrence: byKey.get(r.keys[0]!)!, code: r.code, message: r.message }));
-  if (unsendable.length === 0) return [];
-  // An occurrence with a record already (a repeated send of one that ran) keeps it.
-  const recorded = await deps.executions.getMany(unsendable.map((u) => u.occurrence));
-  await deps.executions.recordOutcomes(unsendable.filter((u) => !recorded.has(occurrenceKey(u.occurrence))).map((u) => unsendableRecord(u, at)));
-  return unsendable;
 }

@@ -7,10 +7,12 @@
 import { z } from 'zod';
 import { ValidationError } from '../kernel/errors.js';
 import { deadLetterId, parseDeadLetterId, type Execution } from './ledger-record.js';
-import { payloadSizeProblem, zodProblems } from '../jobs/job.js';
+import { payloadSizeProblem } from '../jobs/job.js';
+import { zodProblems } from '../kernel/field-problems.js';
 import { jsonValue } from '../kernel/json-value.js';
 import { occurrenceSchema, type Occurrence } from './occurrence.js';
-import type { Clock, ExecutionStore, Logger, Page, Queue } from '../kernel/ports.js';
+import type { Clock, Logger, Page } from '../kernel/ports.js';
+import type { ExecutionStore, Queue } from './ports.js';
 
 export interface DeadLetter {
   id: string;

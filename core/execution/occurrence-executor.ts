@@ -9,7 +9,9 @@ import { describeThrown, isInstance } from './failure.js';
 import { NonRetryableError, RetryAfterError, type HandlerRegistry } from './handlers.js';
 import { LEASE_MARGIN_SECONDS } from '../kernel/limits.js';
 import { encodeOccurrence, type Occurrence } from './occurrence.js';
-import type { Clock, ExecutionStore, JobStore, Logger, Queue } from '../kernel/ports.js';
+import type { Clock, Logger } from '../kernel/ports.js';
+import type { ExecutionStore, Queue } from './ports.js';
+import type { JobStore } from '../jobs/job-store.js';
 import { backoffMs, MAX_RETRY_DELAY_MS } from '../jobs/policies.js';
 
 /**

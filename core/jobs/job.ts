@@ -1,6 +1,7 @@
 /** The job definition: what users create over the API, validated with zod. */
 import { z } from 'zod';
 import { ValidationError, type FieldProblem } from '../kernel/errors.js';
+import { zodProblems } from '../kernel/field-problems.js';
 import { instantInput } from '../kernel/instants.js';
 import { jsonValue } from '../kernel/json-value.js';
 import { policyInput, resolvePolicy, type JobPolicy } from './policies.js';
@@ -116,13 +117,6 @@ export function toSchedule(s: z.infer<typeof scheduleInput>): Schedule {
 export function payloadSizeProblem(payload: unknown): FieldProblem | undefined {
   const bytes = new TextEncoder().encode(JSON.stringify(payload)).length;
   return bytes > MAX_PAYLOAD_BYTES ? { path: 'payload', message: `is ${bytes} bytes; the limit is ${MAX_PAYLOAD_BYTES}` } : undefined;
-}
-
-export function zodProblems(error: z.ZodError, prefix: (string | number)[] = []): FieldProblem[] {
-  return error.issues.map((issue) => ({
-    path: [...prefix, ...issue.path].map(String).join('.') || '(body)',
-    message: issue.message,
-  }));
 }
 
 /**

@@ -44,3 +44,15 @@ export function sqsAccepts(body: string): boolean {
 export function escapeForSqs(json: string): string {
   return json.replace(REFUSED_CHARACTERS, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }
+
+/** SQS's upper bound for DelaySeconds. */
+export const MAX_DELAY_SECONDS = 900;
+
+/**
+ * Delay in whole seconds, rounded down so the message becomes visible at or just
+ * before its instant; the worker waits out the remaining fraction.
+ */
+export function delayFor(scheduledFor: Date, now: Date): number {
+  const seconds = Math.floor((scheduledFor.getTime() - now.getTime()) / 1000);
+  return Math.min(MAX_DELAY_SECONDS, Math.max(0, seconds));
+}

@@ -3,10 +3,15 @@
  * schedules count from startAt when there is one (the first run is at startAt),
  * else from the job's creation (the first run is one interval later).
  */
-import type { Job } from '../jobs/job.js';
-import { isEverySchedule, occurrencesBetween, parseInterval } from './schedule.js';
+import { isEverySchedule, occurrencesBetween, parseInterval, type Schedule } from './schedule.js';
 
-type Bounded = Pick<Job, 'schedule' | 'createdAt' | 'startAt' | 'endAt'>;
+/** What a job's fire times depend on (a Job has it). */
+export interface Bounded {
+  schedule: Schedule;
+  createdAt: string;
+  startAt?: string;
+  endAt?: string;
+}
 
 function anchorOf(job: Bounded): Date {
   if (job.startAt && isEverySchedule(job.schedule)) return new Date(Date.parse(job.startAt) - parseInterval(job.schedule.every)!);

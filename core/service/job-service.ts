@@ -1,18 +1,22 @@
 /** Use cases behind the job API; the HTTP layer only translates. */
 import { ConcurrentUpdateError, JobNotFoundError, ValidationError } from '../kernel/errors.js';
 import { nextJobOccurrence } from '../schedule/fire-times.js';
-import { delayFor, occurrenceOf, planJob } from '../dispatch/planner.js';
-import { sendFirstAttempts } from '../execution/bundle.js';
+import { occurrenceOf, planJob } from '../dispatch/planner.js';
+import { delayFor } from '../kernel/queue-limits.js';
+import { sendFirstAttempts } from '../dispatch/send-first-attempts.js';
 import { dueInBacklog, pauseJob, resumeJob } from './pause-resume.js';
 import { directDispatchUntil } from '../dispatch/due-index.js';
 import { z } from 'zod';
-import { zodProblems } from '../jobs/job.js';
+import { zodProblems } from '../kernel/field-problems.js';
 import type { Execution } from '../execution/ledger-record.js';
 import type { HandlerRegistry } from '../execution/handlers.js';
 import { buildJob, type Job } from '../jobs/job.js';
 import type { JobPolicy } from '../jobs/policies.js';
 import { previewFromRequest, previewSavedJob, type PreviewOccurrence } from './preview.js';
-import type { BundleClaims, Clock, DispatchLog, DueIndex, ExecutionStore, JobStore, Logger, Page, Queue } from '../kernel/ports.js';
+import type { BundleClaims, ExecutionStore, Queue } from '../execution/ports.js';
+import type { Clock, Logger, Page } from '../kernel/ports.js';
+import type { DispatchLog, DueIndex } from '../dispatch/ports.js';
+import type { JobStore } from '../jobs/job-store.js';
 
 export interface JobServiceDeps {
   jobs: JobStore;

@@ -12,7 +12,8 @@
  * it runs and on what has not fallen due yet (those messages run at their
  * instants), and starts a new chain right after now.
  */
-import { claimGroupOf, PAUSED_HOLDER, sendFirstAttempts } from '../execution/bundle.js';
+import { claimGroupOf, PAUSED_HOLDER } from '../execution/bundle.js';
+import { sendFirstAttempts } from '../dispatch/send-first-attempts.js';
 import { directDispatchUntil } from '../dispatch/due-index.js';
 import { inTurns, WRITES_AT_ONCE } from '../kernel/in-turns.js';
 import type { SkipRecord } from '../execution/ledger-record.js';

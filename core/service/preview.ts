@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { ValidationError } from '../kernel/errors.js';
 import { instantInput, MAX_INSTANT_MS } from '../kernel/instants.js';
-import { scheduleInput, toSchedule, zodProblems, type Job } from '../jobs/job.js';
+import { scheduleInput, toSchedule, type Job } from '../jobs/job.js';
+import { zodProblems } from '../kernel/field-problems.js';
 import { jobOccurrences } from '../schedule/fire-times.js';
 import { sentBeforePause } from './pause-resume.js';
 import { isCronSchedule, occurrencesBetween, scheduleProblems, type Schedule } from '../schedule/schedule.js';

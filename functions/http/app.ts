@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { ValidationError } from '../../core/kernel/errors.js';
-import { zodProblems } from '../../core/jobs/job.js';
+import { zodProblems } from '../../core/kernel/field-problems.js';
 import type { DeadLetterService } from '../../core/execution/dead-letters.js';
 import type { JobService } from '../../core/service/job-service.js';
 import type { Logger } from '../../core/kernel/ports.js';

@@ -1,7 +1,9 @@
 /** The HTTP app on in-memory adapters and a fake clock, as the API tests need it. */
 import { DeadLetterService } from '../../core/execution/dead-letters.js';
 import { JobService } from '../../core/service/job-service.js';
-import type { BundleClaims, DispatchLog, DueIndex, ExecutionStore, JobStore } from '../../core/kernel/ports.js';
+import type { BundleClaims, ExecutionStore } from '../../core/execution/ports.js';
+import type { DispatchLog, DueIndex } from '../../core/dispatch/ports.js';
+import type { JobStore } from '../../core/jobs/job-store.js';
 import { createApp } from '../../functions/http/app.js';
 import { memoryDeps } from './memory-deps.js';
 

@@ -10,8 +10,9 @@
  */
 import { bundleTiming, encodeBundle, type Bundle } from '../../core/execution/bundle.js';
 import { encodeOccurrence, type Occurrence } from '../../core/execution/occurrence.js';
-import { delayFor } from '../../core/dispatch/planner.js';
-import type { Clock, Queue } from '../../core/kernel/ports.js';
+import { delayFor } from '../../core/kernel/queue-limits.js';
+import type { Clock } from '../../core/kernel/ports.js';
+import type { Queue } from '../../core/execution/ports.js';
 
 interface Stored {
   messageId: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { delayFor, planJob } from '../../core/dispatch/planner.js';
+import { planJob } from '../../core/dispatch/planner.js';
+import { delayFor } from '../../core/kernel/queue-limits.js';
 import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
 import { aJob } from '../helpers/factories.js';
 

@@ -5,7 +5,8 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Logger, Queue } from '../../core/kernel/ports.js';
+import type { Logger } from '../../core/kernel/ports.js';
+import type { Queue } from '../../core/execution/ports.js';
 import { VisibilityHeartbeat } from '../../local/visibility-heartbeat.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,7 +1,7 @@
 /** What every BundleClaims adapter must do; run against memory, DynamoDB Local and dynalite. */
 import { describe, expect, it } from 'vitest';
 import { MAX_BUNDLE_SIZE, PAUSED_HOLDER } from '../../../core/execution/bundle.js';
-import type { BundleClaims } from '../../../core/kernel/ports.js';
+import type { BundleClaims } from '../../../core/execution/ports.js';
 
 const group = '2026-01-01T00:01:00.000Z#3';
 const t = (s: number) => new Date(Date.parse('2026-01-01T00:01:00.000Z') + s * 1000).toISOString();

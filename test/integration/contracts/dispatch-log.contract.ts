@@ -1,6 +1,6 @@
 /** What every DispatchLog must do. */
 import { describe, expect, it } from 'vitest';
-import type { DispatchLog } from '../../../core/kernel/ports.js';
+import type { DispatchLog } from '../../../core/dispatch/ports.js';
 
 const ref = (n: number) => ({ jobId: `job-${n}`, scheduledFor: `2026-01-01T00:00:${String(n % 60).padStart(2, '0')}.000Z`, sentAt: '2026-01-01T00:00:00.000Z' });
 

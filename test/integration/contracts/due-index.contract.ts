@@ -1,7 +1,7 @@
 /** What every DueIndex adapter must do; run against memory, DynamoDB Local and dynalite. */
 import { describe, expect, it } from 'vitest';
 import type { DueEntry } from '../../../core/dispatch/due-index.js';
-import type { DueIndex } from '../../../core/kernel/ports.js';
+import type { DueIndex } from '../../../core/dispatch/ports.js';
 
 const entry = (jobId: string, from: string, rev = 1, runs = 0): DueEntry => ({ jobId, rev, from, runs });
 const sorted = (entries: DueEntry[]) => [...entries].sort((a, b) => a.jobId.localeCompare(b.jobId) || a.from.localeCompare(b.from));

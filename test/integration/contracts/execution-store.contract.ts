@@ -1,7 +1,7 @@
 /** What every ExecutionStore (the ledger) must do. */
 import { describe, expect, it } from 'vitest';
 import type { ExecutionClaim } from '../../../core/execution/ledger-record.js';
-import type { ExecutionStore } from '../../../core/kernel/ports.js';
+import type { ExecutionStore } from '../../../core/execution/ports.js';
 
 const claimAt = (startedAt: string, overrides: Partial<ExecutionClaim> = {}): ExecutionClaim => ({
   jobId: 'job-1',

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { JobNameTakenError } from '../../../core/kernel/errors.js';
-import type { JobStore } from '../../../core/kernel/ports.js';
+import type { JobStore } from '../../../core/jobs/job-store.js';
 import { aJob } from '../../helpers/factories.js';
 
 export function jobStoreContract(name: string, makeStore: () => Promise<JobStore>, options: { skip?: boolean } = {}) {

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { bundle } from '../../../core/execution/bundle.js';
 import { SendFailedError } from '../../../core/kernel/errors.js';
 import { occurrenceKey, type Occurrence } from '../../../core/execution/occurrence.js';
-import type { Clock, Queue } from '../../../core/kernel/ports.js';
+import type { Clock } from '../../../core/kernel/ports.js';
+import type { Queue } from '../../../core/execution/ports.js';
 import { anOccurrence } from '../../helpers/factories.js';
 import { randomJson, randomTextOfBytes, seedFromEnv, seededRandom } from '../../helpers/random-text.js';
 
