@@ -1,4 +1,4 @@
-/** DynamoDB tables; the same shape as adapters/aws/dynamo-schema.ts. */
+/** DynamoDB tables; the same shape as adapters/aws/storage-layout.ts. */
 export const jobsTable = new sst.aws.Dynamo('Jobs', {
   fields: { pk: 'string' },
   primaryIndex: { hashKey: 'pk' },

@@ -6,7 +6,7 @@ import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, UpdateTi
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isUnavailable } from '../adapters/aws/aws-errors.js';
-import { executionsTableDefinition, EXPIRES_AT, jobsTableDefinition } from '../adapters/aws/dynamo-schema.js';
+import { executionsTableDefinition, EXPIRES_AT, jobsTableDefinition } from '../adapters/aws/storage-layout.js';
 import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_SECONDS } from '../core/kernel/limits.js';
 
 export interface ResourceNames {

@@ -12,7 +12,7 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk
 import { HELD_FOR_GOOD, type ClaimHolder, type GroupClaim } from '../../core/execution/bundle.js';
 import type { BundleClaims } from '../../core/execution/ports.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
-import { EXPIRES_AT } from './dynamo-schema.js';
+import { EXPIRES_AT } from './storage-layout.js';
 
 /** Claim items outlive any redelivery of their messages (SQS keeps a message at most 14 days). */
 const KEEP_SECONDS = 15 * 86_400;

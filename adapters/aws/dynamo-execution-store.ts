@@ -14,7 +14,7 @@ import type { Page } from '../../core/kernel/ports.js';
 import { decodeToken, encodeToken, isDynamoKey, withTokenCheck } from '../paging.js';
 import { batchGet, batchWrite } from './dynamo-batch.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
-import { DEAD_INDEX, DEAD_LIST } from './dynamo-schema.js';
+import { DEAD_INDEX, DEAD_LIST } from './storage-layout.js';
 
 /** Aliases for every attribute: several of these names are DynamoDB reserved words. */
 const names = (...attributes: string[]) => Object.fromEntries(attributes.map((a) => [`#${a}`, a]));

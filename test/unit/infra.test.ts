@@ -1,7 +1,7 @@
 /** Checks the wiring in infra/*.ts the guarantees depend on (see test/helpers/sst-stand-ins.ts). */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { executionsTableDefinition, EXPIRES_AT, jobsTableDefinition } from '../../adapters/aws/dynamo-schema.js';
+import { executionsTableDefinition, EXPIRES_AT, jobsTableDefinition } from '../../adapters/aws/storage-layout.js';
 import { loadInfra } from '../helpers/sst-stand-ins.js';
 import {
   AWS_ATTEMPT_TIMEOUT_MS,
