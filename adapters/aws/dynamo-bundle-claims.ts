@@ -13,6 +13,7 @@ import { HELD_FOR_GOOD, type ClaimHolder, type GroupClaim } from '../../core/exe
 import type { BundleClaims } from '../../core/execution/ports.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { EXPIRES_AT } from './storage-layout.js';
+import { claimGroupKey } from './storage-layout.js';
 
 /** Claim items outlive any redelivery of their messages (SQS keeps a message at most 14 days). */
 const KEEP_SECONDS = 15 * 86_400;
@@ -26,7 +27,7 @@ export class DynamoBundleClaims implements BundleClaims {
   ) {}
 
   private key(group: string) {
-    return { jobId: `#claim#${group}`, scheduledFor: 'claim' };
+    return claimGroupKey(group);
   }
 
   async claim(group: string, jobIds: string[], holder: ClaimHolder, now: string): Promise<GroupClaim> {

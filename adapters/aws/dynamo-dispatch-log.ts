@@ -9,8 +9,7 @@ import { MAX_REFS_PER_ENTRY, type DispatchEntry, type DispatchRef } from '../../
 import type { DispatchLog } from '../../core/dispatch/ports.js';
 import { callAws } from './aws-errors.js';
 import { queryAll } from './dynamo-batch.js';
-
-export const DISPATCH_PARTITION = '#dispatch';
+import { DISPATCH_PARTITION } from './storage-layout.js';
 
 /** Instants as epoch milliseconds, and `sentAt` only where it is not the entry's own time: about 55 bytes a ref. */
 type Packed = ([jobId: string, scheduledForMs: number] | [jobId: string, scheduledForMs: number, sentAtMs: number])[];

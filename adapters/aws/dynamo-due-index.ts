@@ -21,17 +21,13 @@ import type { DueIndex } from '../../core/dispatch/ports.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { batchWrite, queryAll } from './dynamo-batch.js';
 import { fnv1a32 } from '../../core/kernel/hash.js';
+import { dueSlotPartition, dueSlotSortKey, inboxKey, INBOX_PARTITION, SHARD_LAYOUT_KEY as LAYOUT_KEY, TICK_PLAN_KEY as PLAN_KEY, TICK_PROGRESS_KEY as PROGRESS_KEY } from './storage-layout.js';
 
 /** About 50 bytes an entry: items of 20 KB, 50 to a 1 MB query page. */
 export const ENTRIES_PER_ITEM = 400;
 const KEEP_SLOTS_SECONDS = 7 * 86_400;
-const PROGRESS_KEY = { jobId: '#tick', scheduledFor: 'progress' };
-const LAYOUT_KEY = { jobId: '#tick', scheduledFor: 'layout' };
-/** The slot being worked through and when it was first planned (see planningTime). */
-const PLAN_KEY = { jobId: '#tick', scheduledFor: 'plan' };
 /** The most shards there can be (SCHEDULER_DUE_SHARDS is refused above it): what a store without a layout record is probed for. */
 export const MAX_DUE_SHARDS = 64;
-const INBOX = '#inbox';
 
 /** A stable shard per job spreads the index over partitions. */
 export function dueShardOf(jobId: string, shards: number): string {
@@ -54,7 +50,7 @@ export class DynamoDueIndex implements DueIndex {
   private layout?: Promise<number>;
 
   private partition(shard: number | string): string {
-    return `#due#${shard}`;
+    return dueSlotPartition(shard);
   }
 
   /** Shards to read: the most ever written to, recorded before this process writes to more. */
@@ -116,7 +112,7 @@ export class DynamoDueIndex implements DueIndex {
         const chunk = String(i / ENTRIES_PER_ITEM).padStart(4, '0');
         const Item = {
           jobId: this.partition(shard),
-          scheduledFor: `${slot}#${source}#${chunk}`,
+          scheduledFor: dueSlotSortKey(slot, source, chunk),
           entries: pack(own.slice(i, i + ENTRIES_PER_ITEM)),
           expiresAt: Math.floor(Date.parse(slot) / 1000) + KEEP_SLOTS_SECONDS,
         };
@@ -209,7 +205,7 @@ export class DynamoDueIndex implements DueIndex {
   }
 
   private inboxKey(e: SubmittedEntry) {
-    return { jobId: INBOX, scheduledFor: `${e.submittedAt}#${e.jobId}#${e.rev}` };
+    return inboxKey(e);
   }
 
   async submit(entry: SubmittedEntry): Promise<void> {
@@ -219,7 +215,7 @@ export class DynamoDueIndex implements DueIndex {
   }
 
   async inbox(limit: number): Promise<SubmittedEntry[]> {
-    const items = await queryAll(this.db, { TableName: this.tableName, KeyConditionExpression: 'jobId = :p', ExpressionAttributeValues: { ':p': INBOX }, ConsistentRead: true }, limit);
+    const items = await queryAll(this.db, { TableName: this.tableName, KeyConditionExpression: 'jobId = :p', ExpressionAttributeValues: { ':p': INBOX_PARTITION }, ConsistentRead: true }, limit);
     return items.map((item) => JSON.parse(item.entry as string) as SubmittedEntry);
   }
 

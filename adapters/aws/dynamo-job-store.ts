@@ -13,6 +13,7 @@ import type { Page } from '../../core/kernel/ports.js';
 import { decodeToken, encodeToken, isDynamoKey, withTokenCheck } from '../paging.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { batchGet } from './dynamo-batch.js';
+import { jobKey, nameKey } from './storage-layout.js';
 
 type JobItem = Omit<Job, 'payload'> & {
   pk: string;
@@ -23,13 +24,11 @@ type JobItem = Omit<Job, 'payload'> & {
   queuedRun?: string;
 };
 
-const jobKey = (id: string) => ({ pk: `JOB#${id}` });
 /** A list page token is the key of a job item, nothing else (a name lock or a forged key is not ours). */
 const isJobKey = (value: unknown): value is { pk: string } =>
   isDynamoKey(value) && Object.keys(value).length === 1 && typeof value.pk === 'string' && /^JOB#[A-Za-z0-9-]{1,64}$/.test(value.pk);
 /** Longer than any create takes between writing the lock and writing the job. */
 const ORPHAN_LOCK_AGE_MS = 60_000;
-const nameKey = (name: string) => ({ pk: `NAME#${name}` });
 
 export class DynamoJobStore implements JobStore {
   constructor(
