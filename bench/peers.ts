@@ -61,13 +61,15 @@ export async function burstBullmq(peersDir: string, count: number): Promise<Peer
     const starts: number[] = [];
     const worker = new Worker(
       'burst',
-      async (job: { timestamp: number; opts: { delay?: number } }) => {
+      (job: { timestamp: number; opts: { delay?: number } }) => {
         const now = Date.now();
         const due = job.timestamp + (job.opts.delay ?? 0);
         if (Math.abs(due - boundary) < 1_000) {
           lateness.push(now - boundary);
           starts.push(now);
         }
+        // A processor returns a promise; this one has nothing to wait for.
+        return Promise.resolve();
       },
       { connection, concurrency: 100 },
     );
@@ -100,13 +102,15 @@ export async function burstPgBoss(peersDir: string, count: number): Promise<Peer
     await inBatches(keys, 100, (key) => boss.schedule('burst', '* * * * *', {}, { key }));
     const lateness: number[] = [];
     const starts: number[] = [];
-    await boss.work('burst', { batchSize: 100, localConcurrency: 8, pollingIntervalSeconds: 0.5 }, async (jobs: unknown[]) => {
+    await boss.work('burst', { batchSize: 100, localConcurrency: 8, pollingIntervalSeconds: 0.5 }, (jobs: unknown[]) => {
       const now = Date.now();
-      if (now < boundary) return;
-      for (let i = 0; i < jobs.length; i++) {
-        lateness.push(now - boundary);
-        starts.push(now);
+      if (now >= boundary) {
+        for (let i = 0; i < jobs.length; i++) {
+          lateness.push(now - boundary);
+          starts.push(now);
+        }
       }
+      return Promise.resolve();
     });
     // pg-boss creates scheduled jobs in slower cycles: allow it far longer.
     await waitFor(lateness, count, boundary, 420_000);

@@ -73,7 +73,8 @@ export function startSqsPoller(options: PollerOptions): Poller {
       failed = new Set(records.map((r) => r.messageId));
     } finally {
       // The batch is over: what failed shows again when its current visibility ends.
-      await Promise.all(records.map((r) => options.heartbeat?.release(r.receiptHandle)));
+      const heartbeat = options.heartbeat;
+      if (heartbeat) await Promise.all(records.map((r) => heartbeat.release(r.receiptHandle)));
     }
     const done = records.filter((r) => !failed.has(r.messageId));
     if (done.length === 0) return;

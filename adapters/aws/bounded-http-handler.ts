@@ -71,10 +71,11 @@ export class BoundedHttpHandler {
     const deadline = new AbortController();
     const caller = options.abortSignal as AbortSignal | undefined;
     const signal = caller ? AbortSignal.any([caller, deadline.signal]) : deadline.signal;
-    let body: Readable | undefined;
+    // The response body, once there is one: the timer destroys it if the read stalls.
+    const reading: { body?: Readable } = {};
     const timer = setTimeout(() => {
       // Destroyed with our error before the abort tears the request down, so the reader sees a time-out.
-      body?.destroy(new AttemptTimeoutError(endpoint, limitMs));
+      reading.body?.destroy(new AttemptTimeoutError(endpoint, limitMs));
       deadline.abort();
     }, limitMs);
 
@@ -91,7 +92,7 @@ export class BoundedHttpHandler {
       clearTimeout(timer);
       return out;
     }
-    body = stream;
+    reading.body = stream;
     stream.once('close', () => clearTimeout(timer));
     return out;
   }

@@ -49,7 +49,7 @@ export class DynamoBundleClaims implements BundleClaims {
       const ours = pending.filter((id) => out.Item?.[id] === mine);
       result.taken.push(...ours);
       result.regained.push(...ours);
-      const held = pending.filter((id) => !ours.includes(id) && typeof out.Item?.[id] === 'string' && (out.Item[id] as string) >= now);
+      const held = pending.filter((id) => !ours.includes(id) && typeof out.Item?.[id] === 'string' && (out.Item[id]) >= now);
       for (const id of held) ((out.Item![id] as string).startsWith(`${HELD_FOR_GOOD}|`) ? result.heldByPause : result.heldElsewhere).push(id);
       pending = pending.filter((id) => !ours.includes(id));
       pending = pending.filter((id) => !held.includes(id));

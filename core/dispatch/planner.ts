@@ -15,7 +15,7 @@ export function occurrenceOf(job: Job, at: Date): Occurrence {
     jobId: job.id,
     jobName: job.name,
     handler: job.handler,
-    payload: job.payload as Occurrence['payload'],
+    payload: job.payload,
     scheduledFor: at.toISOString(),
     maxAttempts,
     retry,

@@ -135,7 +135,7 @@ export class DeadLetterService {
     const occurrence = record && storedOccurrence(record);
     if (!occurrence) return false;
     await this.deps.queue.send([
-      { ...occurrence, ...(payload !== undefined ? { payload: payload as Occurrence['payload'] } : {}), redriveId, delaySeconds: 0 },
+      { ...occurrence, ...(payload !== undefined ? { payload: payload } : {}), redriveId, delaySeconds: 0 },
     ]);
     return true;
   }

@@ -30,7 +30,9 @@ function text(value: unknown): string | undefined {
   try {
     if (value === undefined) return undefined;
     if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === null) return JSON.stringify(value) ?? undefined;
-    return String(value);
+    if (value === null) return 'null';
+    // Its own toString (an object's may be custom; a primitive's is what String() gives).
+    return (value as { toString(): string }).toString();
   } catch {
     return undefined;
   }

@@ -25,7 +25,7 @@ export function jsonProblem(value: unknown): string | undefined {
       continue;
     }
     if (typeof v !== 'object') return 'must be JSON';
-    const proto = Object.getPrototypeOf(v);
+    const proto: unknown = Object.getPrototypeOf(v);
     if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return 'must be JSON';
     if (depth >= MAX_JSON_DEPTH) return `nests deeper than ${MAX_JSON_DEPTH} levels`;
     for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push({ value: child, depth: depth + 1 });

@@ -38,7 +38,7 @@ export function offsetAt(zone: string, instantMs: number): number {
   const seconds = Math.floor(instantMs / 1000) * 1000;
   const parts: Record<string, number> = {};
   for (const p of formatter(zone).formatToParts(new Date(seconds))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day, parts.hour, parts.minute, parts.second);
   return wall - seconds;
 }
 

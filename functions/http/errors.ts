@@ -38,10 +38,17 @@ function classify(error: unknown): { status: ContentfulStatusCode; body: ErrorBo
   return { status: 500, body: body('internal', 'internal error') };
 }
 
+/** A 5xx's cause for the log: an error's name and message, or a string as it is; nothing else (it could hold anything). */
+function causeOf(error: Error): string {
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return typeof cause === 'string' ? cause : '';
+}
+
 export function errorResponse(c: Context, error: unknown, logger: Logger): Response {
   const { status, body } = classify(error);
   if (status >= 500) {
-    logger.error('request failed', { method: c.req.method, path: c.req.path, status, error: error instanceof Error ? { name: error.name, message: error.message, cause: String((error as { cause?: unknown }).cause ?? '') } : String(error) });
+    logger.error('request failed', { method: c.req.method, path: c.req.path, status, error: error instanceof Error ? { name: error.name, message: error.message, cause: causeOf(error) } : String(error) });
   }
   if (status === 503) c.header('Retry-After', '5');
   return c.json(body, status);

@@ -54,7 +54,7 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
       return res.status === 204 ? undefined : ((await res.json()) as Record<string, unknown>);
     };
     const soon = new Date(Date.now() + 1_500).toISOString();
-    const steady = await call('POST', '/v1/jobs', { name: 'steady', schedule: { cron: '* * * * * *' }, handler: 'noop' });
+    const steady = (await call('POST', '/v1/jobs', { name: 'steady', schedule: { cron: '* * * * * *' }, handler: 'noop' })) as { id: string } | undefined;
     await call('POST', '/v1/jobs', { name: 'dies', schedule: { at: soon }, handler: 'fail', retry: { maxAttempts: 1 } });
     await call('POST', '/v1/jobs', { name: 'retries', schedule: { at: soon }, handler: 'fail', retry: { maxAttempts: 3, initialDelay: '1s' } });
     await call('GET', '/v1/jobs');
@@ -83,7 +83,7 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
 
     const letters = (await call('GET', '/v1/dead-letters'))!.deadLetters as { id: string }[];
     expect(letters.length).toBeGreaterThan(0);
-    await call('POST', '/v1/dead-letters/redrive', { ids: [letters[0]!.id] });
+    await call('POST', '/v1/dead-letters/redrive', { ids: [String(letters[0]!.id)] });
     await call('GET', `/v1/jobs/${steady!.id}/executions`);
     await call('DELETE', `/v1/jobs/${steady!.id}`);
 

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkProperties, explain, PROPERTIES, type Property } from './properties.js';
-import { DEFAULT_SIM, runSimulation, type SimResult } from './world.js';
+import { DEFAULT_SIM, runSimulation } from './world.js';
 
 const env = process.env;
 

@@ -18,7 +18,7 @@ describe(`message encoding (seed ${seed})`, () => {
   it('writes every character SQS refuses as an escape, and parses back to the same occurrence', () => {
     const random = seededRandom(seed);
     for (let i = 0; i < 500; i++) {
-      const o = anOccurrence({ jobId: `job-${i}`, jobName: randomText(random, 5) || 'n', payload: randomJson(random) as Occurrence['payload'] });
+      const o = anOccurrence({ jobId: `job-${i}`, jobName: randomText(random, 5) || 'n', payload: randomJson(random) });
       const body = encodeOccurrence(o);
       expect(sqsWouldAccept(body), `seed ${seed}, occurrence ${i}: ${JSON.stringify(body)}`).toBe(true);
       expect(JSON.parse(body)).toEqual(bodyOf(o));
@@ -48,7 +48,7 @@ describe(`message encoding (seed ${seed})`, () => {
     const random = seededRandom(seed + 1);
     for (let i = 0; i < 100; i++) {
       const members = Array.from({ length: 1 + Math.floor(random() * 5) }, (_, j) =>
-        anOccurrence({ jobId: `job-${i}-${j}`, payload: randomJson(random) as Occurrence['payload'] }),
+        anOccurrence({ jobId: `job-${i}-${j}`, payload: randomJson(random) }),
       );
       const body = encodeBundle({ group: 'g#1', occurrences: members });
       expect(sqsWouldAccept(body), `seed ${seed}, bundle ${i}`).toBe(true);

@@ -63,7 +63,7 @@ describe('misfire after two hours down', () => {
 
   it('sends missed ones at once, with no delay', async () => {
     const deps = memoryDeps('2026-01-01T02:00:30.000Z');
-    const { jobs, queue } = deps;
+    const { queue } = deps;
     await addJob(deps, aJob({ nextRunAt: '2026-01-01T01:50:00.000Z', policy: { ...BUILT_IN_POLICY, misfire: { policy: 'once', graceMs: minute, maxCatchUp: 1 } } }));
     await runTick(deps);
     expect(queue.sent[0]).toMatchObject({ scheduledFor: '2026-01-01T01:59:00.000Z', delaySeconds: 0 });

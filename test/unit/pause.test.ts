@@ -1,7 +1,6 @@
 /** Pause and resume over the API, with a fake clock and the ledger checked afterwards. */
 import { describe, expect, it } from 'vitest';
 import { executeBundle } from '../../core/execution/bundle-executor.js';
-import { executeOccurrence } from '../../core/execution/occurrence-executor.js';
 import { runTick } from '../../core/dispatch/tick.js';
 import { testApp } from '../helpers/app.js';
 import { MemoryLogger } from '../helpers/factories.js';

@@ -15,7 +15,6 @@ const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 console.log(`preview-job: FUZZ_SEED=${seed}`);
 const headers = { authorization: 'Bearer k', 'content-type': 'application/json' };
 const NOW = Date.parse('2026-01-01T00:00:00Z');
-const H = 3_600_000;
 
 const instant = (min: number, max: number) => fc.integer({ min, max }).map((t) => new Date(NOW + t * 60_000).toISOString());
 const schedule = fc.oneof(

@@ -130,7 +130,7 @@ describe('schedule problems', () => {
     [{ at: 'tomorrow' }, 'at', /ISO 8601/],
     [{ at: '2025-12-31T23:59:59Z' }, 'at', /past/],
   ] as const)('rejects %j on %s', (schedule, path, message) => {
-    const problems = scheduleProblems(schedule as Schedule, now);
+    const problems = scheduleProblems(schedule, now);
     expect(problems).toHaveLength(1);
     expect(problems[0]!.path).toBe(path);
     expect(problems[0]!.message).toMatch(message);

@@ -61,10 +61,11 @@ describe('the visibility heartbeat', () => {
     const { sqs, calls } = recordingSqs(start, 2_000);
     const heartbeat = new VisibilityHeartbeat(sqs, 'q', quiet, { initialSeconds: 10, maxSeconds: 90 });
     const postponed: [number, string, number][] = [];
-    const queue = heartbeat.releasing({
+    const inner: Pick<Queue, 'postpone' | 'send'> = {
       postpone: async (handle: string, seconds: number) => void postponed.push([(Date.now() - start) / 1000, handle, seconds]),
       send: async () => {},
-    } as Pick<Queue, 'postpone' | 'send'>);
+    };
+    const queue = heartbeat.releasing(inner);
     heartbeat.track('a');
     heartbeat.track('b');
     await vi.advanceTimersByTimeAsync(6_000); // both extensions sent at 5 s, answered at 7 s
