@@ -18,7 +18,11 @@ export function isOffset(value: unknown): value is number {
 export function isDynamoKey(value: unknown): value is Record<string, string | number> {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
   const entries = Object.entries(value);
-  return entries.length >= 1 && entries.length <= 4 && entries.every(([, v]) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)));
+  return (
+    entries.length >= 1 &&
+    entries.length <= 4 &&
+    entries.every(([, v]) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))
+  );
 }
 
 export function invalidToken(cause?: unknown): ValidationError {

@@ -42,7 +42,10 @@ export interface CostFigures {
  */
 export async function measureCost(env: BenchEnvironment, executions: number): Promise<CostFigures> {
   const start = Math.floor(Date.now() / 1000) * 1000 - 1_000;
-  await loadJobs(env, Array.from({ length: executions }, (_, i) => benchJob(new Date(start + (i % 60) * 1000))));
+  await loadJobs(
+    env,
+    Array.from({ length: executions }, (_, i) => benchJob(new Date(start + (i % 60) * 1000))),
+  );
   env.meter.reset();
 
   const tick = await runTick(env.deps);
@@ -57,14 +60,21 @@ export async function measureCost(env: BenchEnvironment, executions: number): Pr
     const messages = out.Messages ?? [];
     if (messages.length === 0) continue;
     const started = performance.now();
-    const response = await worker({ Records: messages.map((m) => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body! }) as SQSRecord) });
+    const response = await worker({
+      Records: messages.map((m) => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body! }) as SQSRecord),
+    });
     workerMs += performance.now() - started;
     batches++;
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     const finished = messages.filter((m) => !failed.has(m.MessageId!));
     // The event source deletes what the worker finished; AWS bills these as SQS requests too.
     if (finished.length > 0) {
-      await env.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: env.queueUrl, Entries: finished.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      await env.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: env.queueUrl,
+          Entries: finished.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
     }
     // A message is one occurrence, or a bundle of them.
     done += finished.reduce((n, m) => n + (parseBundle(m.Body!)?.occurrences.length ?? 1), 0);

@@ -71,7 +71,10 @@ export async function measureCrash(env: BenchEnvironment, plan: CrashPlan, log: 
   try {
     for (let i = 0; i < plan.jobs; i++) {
       const name = `crash-${i}`;
-      const res = await runtime.api('/v1/jobs', { method: 'POST', body: JSON.stringify({ name, schedule: { cron: '* * * * * *' }, handler: 'log', timeout: '5s' }) });
+      const res = await runtime.api('/v1/jobs', {
+        method: 'POST',
+        body: JSON.stringify({ name, schedule: { cron: '* * * * * *' }, handler: 'log', timeout: '5s' }),
+      });
       if (res.status !== 201) throw new Error(`creating ${name}: ${res.status} ${await res.text()}`);
       jobIds.set(name, ((await res.json()) as { id: string }).id);
     }
@@ -88,13 +91,16 @@ export async function measureCrash(env: BenchEnvironment, plan: CrashPlan, log: 
       await delay(Math.round(random() * 1000));
       runtime = await startRuntimeProcess(processEnv);
       kills.push({ at, ready: Date.now() });
-      log(`crash: kill ${k + 1} of ${plan.kills} at ${((at - windowStart) / 1000).toFixed(1)} s, answering again after ${((Date.now() - at) / 1000).toFixed(1)} s`);
+      log(
+        `crash: kill ${k + 1} of ${plan.kills} at ${((at - windowStart) / 1000).toFixed(1)} s, answering again after ${((Date.now() - at) / 1000).toFixed(1)} s`,
+      );
     }
     const lastRestart = kills.at(-1)!.ready;
 
     const wanted: { jobId: string; name: string; scheduledFor: string }[] = [];
     for (const [name, jobId] of jobIds) {
-      for (let t = Math.ceil(windowStart / 1000) * 1000; t <= lastRestart; t += 1000) wanted.push({ jobId, name, scheduledFor: new Date(t).toISOString() });
+      for (let t = Math.ceil(windowStart / 1000) * 1000; t <= lastRestart; t += 1000)
+        wanted.push({ jobId, name, scheduledFor: new Date(t).toISOString() });
     }
     let records = new Map<string, Execution>();
     const isFinal = (e: Execution | undefined) => e?.status === 'succeeded' || e?.status === 'dead' || e?.status === 'skipped';

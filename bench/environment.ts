@@ -68,7 +68,16 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
     settings: DEFAULT_TICK_SETTINGS,
   };
   meter.reset();
-  return { meter, deps, db, jobStore, sqs, queueUrl, endpoints: { dynamo: dynamo.endpoint, sqs: sqsEmulator.endpoint }, stop: async () => void (await Promise.all(emulators.map((e) => e.stop()))) };
+  return {
+    meter,
+    deps,
+    db,
+    jobStore,
+    sqs,
+    queueUrl,
+    endpoints: { dynamo: dynamo.endpoint, sqs: sqsEmulator.endpoint },
+    stop: async () => void (await Promise.all(emulators.map((e) => e.stop()))),
+  };
 }
 
 let loads = 0;
@@ -79,7 +88,11 @@ let loads = 0;
  */
 export async function loadJobs(env: BenchEnvironment, jobs: Job[]): Promise<void> {
   const items = jobs.flatMap((j) => env.jobStore.itemsFor(j));
-  await batchWrite(env.db, 'scheduler-jobs', items.map((Item) => ({ PutRequest: { Item } })));
+  await batchWrite(
+    env.db,
+    'scheduler-jobs',
+    items.map((Item) => ({ PutRequest: { Item } })),
+  );
   await env.deps.due.write(
     jobs.map((j) => ({ jobId: j.id, rev: j.rev, from: j.nextRunAt!, runs: 0 })),
     `bench-load-${++loads}`,

@@ -36,7 +36,8 @@ async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<u
 
 async function waitFor(lateness: number[], count: number, boundary: number, allowedMs: number): Promise<void> {
   while (lateness.length < count && Date.now() < boundary + allowedMs) await delay(100);
-  if (lateness.length < count) throw new Error(`only ${lateness.length} of ${count} jobs ran within ${allowedMs / 1000} s of the minute boundary`);
+  if (lateness.length < count)
+    throw new Error(`only ${lateness.length} of ${count} jobs ran within ${allowedMs / 1000} s of the minute boundary`);
 }
 
 function summarize(lateness: number[], boundary: number, starts: number[]) {
@@ -93,7 +94,12 @@ export async function burstPgBoss(peersDir: string, count: number): Promise<Peer
     postgres = await startPostgres();
     const entry = pathToFileURL(join(peersDir, 'node_modules', 'pg-boss', 'dist', 'index.js')).href;
     const { PgBoss } = (await import(entry)) as { PgBoss: new (options: object) => PgBossLike };
-    const boss = new PgBoss({ connectionString: postgres.url, schedule: true, cronWorkerIntervalSeconds: 1, cronMonitorIntervalSeconds: 1 });
+    const boss = new PgBoss({
+      connectionString: postgres.url,
+      schedule: true,
+      cronWorkerIntervalSeconds: 1,
+      cronMonitorIntervalSeconds: 1,
+    });
     boss.on('error', () => {});
     await boss.start();
     await boss.createQueue('burst');
@@ -134,9 +140,16 @@ interface PgBossLike {
 
 /** The few BullMQ calls used here; its types live with the peer, outside the project. */
 interface BullmqLike {
-  Queue: new (name: string, options: object) => {
+  Queue: new (
+    name: string,
+    options: object,
+  ) => {
     upsertJobScheduler(id: string, repeat: { pattern: string }, template: { name: string; data: object }): Promise<unknown>;
     close(): Promise<void>;
   };
-  Worker: new (name: string, processor: (job: { timestamp: number; opts: { delay?: number } }) => Promise<void>, options: object) => { close(): Promise<void> };
+  Worker: new (
+    name: string,
+    processor: (job: { timestamp: number; opts: { delay?: number } }) => Promise<void>,
+    options: object,
+  ) => { close(): Promise<void> };
 }

@@ -52,7 +52,8 @@ function markdown(r: BenchResults): string {
     '| stored jobs | due jobs | tick ms (median) | fastest - slowest | read units | write units | requests | scans |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...r.tick.map(
-      (t) => `| ${t.storedJobs.toLocaleString('en')} | ${t.dueJobs.toLocaleString('en')} | ${t.tickMs} | ${t.tickMsMin} - ${t.tickMsMax} | ${t.readUnits} | ${t.writeUnits} | ${t.requests} | ${t.scans} |`,
+      (t) =>
+        `| ${t.storedJobs.toLocaleString('en')} | ${t.dueJobs.toLocaleString('en')} | ${t.tickMs} | ${t.tickMsMin} - ${t.tickMsMax} | ${t.readUnits} | ${t.writeUnits} | ${t.requests} | ${t.scans} |`,
     ),
     '',
     '## Lateness and burst',
@@ -61,8 +62,16 @@ function markdown(r: BenchResults): string {
     '',
     '| scenario | occurrences | p50 ms | p99 ms | max ms | drain s |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
-    ...(r.lateness ? [`| spread over one minute | ${r.lateness.jobs.toLocaleString('en')} | ${r.lateness.p50Ms} | ${r.lateness.p99Ms} | ${r.lateness.maxMs} | |`] : []),
-    ...(r.burst ? [`| all at the top of a minute | ${r.burst.jobs.toLocaleString('en')} | ${r.burst.p50Ms} | ${r.burst.p99Ms} | ${r.burst.maxMs} | ${r.burst.drainSeconds} |`] : []),
+    ...(r.lateness
+      ? [
+          `| spread over one minute | ${r.lateness.jobs.toLocaleString('en')} | ${r.lateness.p50Ms} | ${r.lateness.p99Ms} | ${r.lateness.maxMs} | |`,
+        ]
+      : []),
+    ...(r.burst
+      ? [
+          `| all at the top of a minute | ${r.burst.jobs.toLocaleString('en')} | ${r.burst.p50Ms} | ${r.burst.p99Ms} | ${r.burst.maxMs} | ${r.burst.drainSeconds} |`,
+        ]
+      : []),
     '',
     ...(r.peers.length > 0
       ? [
@@ -70,7 +79,11 @@ function markdown(r: BenchResults): string {
           '',
           '| scheduler | version | p50 ms | p99 ms | max ms | drain s | settings |',
           '| --- | --- | ---: | ---: | ---: | ---: | --- |',
-          ...(r.burst ? [`| this scheduler | ${r.version} | ${r.burst.p50Ms} | ${r.burst.p99Ms} | ${r.burst.maxMs} | ${r.burst.drainSeconds} | worker concurrency ${r.workerConcurrency} |`] : []),
+          ...(r.burst
+            ? [
+                `| this scheduler | ${r.version} | ${r.burst.p50Ms} | ${r.burst.p99Ms} | ${r.burst.maxMs} | ${r.burst.drainSeconds} | worker concurrency ${r.workerConcurrency} |`,
+              ]
+            : []),
           ...r.peers.map((p) =>
             p.error
               ? `| ${p.name} | ${p.version} | | | | | not measured: ${p.error.replace(/\|/g, '/')} |`

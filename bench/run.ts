@@ -31,11 +31,25 @@ export interface BenchPlan {
 }
 
 export const FULL: BenchPlan = {
-  mode: 'full', storedJobs: [10_000, 100_000], dueJobs: 1_000, tickRepeats: 7, costExecutions: 5_000, timingJobs: 10_000, workerConcurrency: 20, peers: true,
+  mode: 'full',
+  storedJobs: [10_000, 100_000],
+  dueJobs: 1_000,
+  tickRepeats: 7,
+  costExecutions: 5_000,
+  timingJobs: 10_000,
+  workerConcurrency: 20,
+  peers: true,
   crash: { jobs: 20, kills: 6, upSeconds: [4, 14] },
 };
 export const QUICK: BenchPlan = {
-  mode: 'quick', storedJobs: [10_000, 100_000], dueJobs: 1_000, tickRepeats: 7, costExecutions: 5_000, timingJobs: 2_000, workerConcurrency: 20, peers: false,
+  mode: 'quick',
+  storedJobs: [10_000, 100_000],
+  dueJobs: 1_000,
+  tickRepeats: 7,
+  costExecutions: 5_000,
+  timingJobs: 2_000,
+  workerConcurrency: 20,
+  peers: false,
   crash: { jobs: 20, kills: 3, upSeconds: [3, 8] },
 };
 
@@ -72,7 +86,9 @@ export async function runBench(plan: BenchPlan): Promise<BenchResults> {
   let burst: Burst | null = null;
   if (plan.timingJobs > 0) {
     log(`lateness: ${plan.timingJobs.toLocaleString('en')} occurrences over one minute (waits for the ticks' minute)`);
-    lateness = await fresh((env) => measureLateness(env, plan.timingJobs, plan.workerConcurrency, plan.mode === 'full' ? 'production' : 'quick'));
+    lateness = await fresh((env) =>
+      measureLateness(env, plan.timingJobs, plan.workerConcurrency, plan.mode === 'full' ? 'production' : 'quick'),
+    );
     log(`burst: ${plan.timingJobs.toLocaleString('en')} occurrences at the top of one minute`);
     burst = await fresh((env) => measureBurst(env, plan.timingJobs, plan.workerConcurrency, plan.mode === 'full' ? 'production' : 'quick'));
   }
@@ -86,7 +102,10 @@ export async function runBench(plan: BenchPlan): Promise<BenchResults> {
     for (const p of peers) if (p.error) log(`${p.name} could not be measured: ${p.error}`);
   }
   const crash = plan.crash ? await runCrash(plan.crash) : null;
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; dependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+    dependencies: Record<string, string>;
+  };
   return {
     date: new Date().toISOString(),
     version: pkg.version,
@@ -114,7 +133,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // `--only crash`: just the crash scenario, written beside the figures already there (it carries its own date).
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   if (only !== undefined && only !== 'crash') throw new Error(`--only takes "crash", got "${only}"`);
-  const results = only ? { ...readResults(dirname(fileURLToPath(import.meta.url))), crash: await runCrash(plan.crash ?? FULL.crash!) } : await runBench(plan);
+  const results = only
+    ? { ...readResults(dirname(fileURLToPath(import.meta.url))), crash: await runCrash(plan.crash ?? FULL.crash!) }
+    : await runBench(plan);
   if (only) delete results.notMeasured.crash;
   writeResults(results, dirname(fileURLToPath(import.meta.url)));
   log(`wrote bench/results.json and bench/RESULTS.md`);

@@ -29,7 +29,8 @@ export function ensureDebianPackage(pkg: string, probe: () => boolean): void {
   if (probe()) return;
   const update = run('apt-get', ['update', '-qq']);
   const install = update.ok ? run('apt-get', ['install', '-y', '-qq', pkg]) : update;
-  if (!install.ok || !probe()) throw new ServiceUnavailable(`could not install ${pkg} from Debian's packages: ${install.output.slice(-300)}`);
+  if (!install.ok || !probe())
+    throw new ServiceUnavailable(`could not install ${pkg} from Debian's packages: ${install.output.slice(-300)}`);
 }
 
 function stopper(child: ChildProcess, cleanup: () => void): () => Promise<void> {
@@ -46,7 +47,9 @@ function stopper(child: ChildProcess, cleanup: () => void): () => Promise<void> 
 export async function startRedis(): Promise<Service> {
   ensureDebianPackage('redis-server', () => run('redis-server', ['--version']).ok);
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 50; i++) {
     if (run('redis-cli', ['-p', String(port), 'ping']).output === 'PONG') {
       const version = /v=(\S+)/.exec(run('redis-server', ['--version']).output)?.[1] ?? 'unknown';
@@ -72,17 +75,36 @@ export async function startPostgres(): Promise<Service> {
   chmodSync(dir, 0o777);
   const data = join(dir, 'data');
   // PostgreSQL refuses to run as root: run it as the postgres user the package creates.
-  const asPostgres = (args: string[]) => (process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', ...args]] : [args[0]!, args.slice(1)]) as [string, string[]];
+  const asPostgres = (args: string[]) =>
+    (process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', ...args]] : [args[0]!, args.slice(1)]) as [string, string[]];
   const [initCmd, initArgs] = asPostgres([join(bin, 'initdb'), '-D', data, '-A', 'trust', '-U', 'postgres']);
   const init = run(initCmd, initArgs);
   if (!init.ok) throw new ServiceUnavailable(`initdb failed: ${init.output.slice(-300)}`);
   const port = await freePort();
-  const [cmd, args] = asPostgres([join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=off']);
+  const [cmd, args] = asPostgres([
+    join(bin, 'postgres'),
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'fsync=off',
+  ]);
   const child = spawn(cmd, args, { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     if (run(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)]).ok) {
       const version = /\(PostgreSQL\) (\S+)/.exec(run(join(bin, 'postgres'), ['--version']).output)?.[1] ?? 'unknown';
-      return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, version, stop: stopper(child, () => rmSync(dir, { recursive: true, force: true })) };
+      return {
+        url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+        version,
+        stop: stopper(child, () => rmSync(dir, { recursive: true, force: true })),
+      };
     }
     await delay(200);
   }

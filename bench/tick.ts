@@ -30,7 +30,10 @@ export interface TickFigures {
  * and send them again, five shifted minutes on. Each tick still queries the
  * dispatch log; what recovery's later check of a send costs is in the cost figure.
  */
-const TICK_ALONE: TickSettings = { ...DEFAULT_TICK_SETTINGS, recovery: { ...DEFAULT_TICK_SETTINGS.recovery, staleAfterMs: 7 * 86_400_000 } };
+const TICK_ALONE: TickSettings = {
+  ...DEFAULT_TICK_SETTINGS,
+  recovery: { ...DEFAULT_TICK_SETTINGS.recovery, staleAfterMs: 7 * 86_400_000 },
+};
 
 const mean = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) / values.length);
 
@@ -44,7 +47,13 @@ interface TickRun {
  * Adds jobs until `storedJobs` are stored, `dueJobs` of them due in each of the
  * next `ticks` slots no tick has processed yet; returns those slots.
  */
-async function loadSlots(env: BenchEnvironment, storedJobs: number, dueJobs: number, alreadyStored: number, ticks: number): Promise<string[]> {
+async function loadSlots(
+  env: BenchEnvironment,
+  storedJobs: number,
+  dueJobs: number,
+  alreadyStored: number,
+  ticks: number,
+): Promise<string[]> {
   // The slots right after the last one ticked, so no tick walks empty slots.
   const first = (await env.deps.due.progress()) ?? slotAfter(slotOf(new Date()));
   const slots = Array.from({ length: ticks }, (_, k) => new Date(Date.parse(first) + k * 60_000).toISOString());
@@ -85,8 +94,16 @@ function summarize(storedJobs: number, runs: TickRun[]): TickFigures {
 
 /** Writes `count` items no tick reads, about a job's size each, into the ledger table. */
 async function scratchWrites(env: BenchEnvironment, count: number): Promise<void> {
-  const items = Array.from({ length: count }, (_, i) => ({ jobId: `#bench-warm-up#${i}`, scheduledFor: 'warm-up', job: JSON.stringify(benchJob('later')) }));
-  await batchWrite(env.db, 'scheduler-executions', items.map((Item) => ({ PutRequest: { Item } })));
+  const items = Array.from({ length: count }, (_, i) => ({
+    jobId: `#bench-warm-up#${i}`,
+    scheduledFor: 'warm-up',
+    job: JSON.stringify(benchJob('later')),
+  }));
+  await batchWrite(
+    env.db,
+    'scheduler-executions',
+    items.map((Item) => ({ PutRequest: { Item } })),
+  );
 }
 
 /** Unrecorded ticks before the measured ones, so the first measured does not pay for warming up. */

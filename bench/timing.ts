@@ -71,7 +71,14 @@ function leadMs(pattern: TickPattern): number {
 }
 
 /** Runs the jobs' first occurrences, all in [start, end], and returns each lateness. */
-async function runWindow(env: BenchEnvironment, jobs: Job[], start: number, end: number, concurrency: number, pattern: TickPattern): Promise<{ lateness: number[]; lastStart: number }> {
+async function runWindow(
+  env: BenchEnvironment,
+  jobs: Job[],
+  start: number,
+  end: number,
+  concurrency: number,
+  pattern: TickPattern,
+): Promise<{ lateness: number[]; lastStart: number }> {
   const lateness: number[] = [];
   let lastStart = 0;
   const wanted = new Set(jobs.map((j) => j.id));

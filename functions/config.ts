@@ -59,7 +59,8 @@ function jobDefaults(env: Env): JobPolicy {
 
 function dueShards(env: Env): number {
   const shards = positiveInt(env, 'SCHEDULER_DUE_SHARDS', 4);
-  if (shards > MAX_DUE_SHARDS) throw new ConfigError(`environment variable SCHEDULER_DUE_SHARDS must be at most ${MAX_DUE_SHARDS}, got ${shards}`);
+  if (shards > MAX_DUE_SHARDS)
+    throw new ConfigError(`environment variable SCHEDULER_DUE_SHARDS must be at most ${MAX_DUE_SHARDS}, got ${shards}`);
   return shards;
 }
 
@@ -67,7 +68,8 @@ function dueShards(env: Env): number {
 export function loadTuning(env: Env): Pick<SchedulerConfig, 'dueShards' | 'jobDefaults' | 'recoverAfterMs'> {
   const recoverAfter = env.SCHEDULER_RECOVER_AFTER?.trim() || '5m';
   const recoverAfterMs = parseDuration(recoverAfter);
-  if (recoverAfterMs === undefined || recoverAfterMs < 1_000) throw new ConfigError(`SCHEDULER_RECOVER_AFTER must be a duration of at least 1s, like "5m", got "${recoverAfter}"`);
+  if (recoverAfterMs === undefined || recoverAfterMs < 1_000)
+    throw new ConfigError(`SCHEDULER_RECOVER_AFTER must be a duration of at least 1s, like "5m", got "${recoverAfter}"`);
   return {
     dueShards: dueShards(env),
     jobDefaults: jobDefaults(env),

@@ -10,7 +10,9 @@ import { loadConfig } from './config.js';
 import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
 import { parseBundle, parseOccurrence } from '../core/execution/messages.js';
 
-export function createDeadLetterHandler(deps: Pick<SchedulerDeps, 'executions' | 'clock' | 'logger'>): (event: SQSEvent) => Promise<SQSBatchResponse> {
+export function createDeadLetterHandler(
+  deps: Pick<SchedulerDeps, 'executions' | 'clock' | 'logger'>,
+): (event: SQSEvent) => Promise<SQSBatchResponse> {
   return async (event) => {
     const failures: string[] = [];
     await Promise.all(

@@ -9,14 +9,24 @@ import { FaultInjector, injectFaults, NO_FAULTS, type FaultablePorts, type Fault
 import type { Logger } from '../core/kernel/ports.js';
 import { ConfigError } from './config.js';
 
-const PROBABILITIES = { fail: 'fail', timeout: 'timeout', 'fail-after': 'failAfter', 'lose-send': 'loseSend', duplicate: 'duplicate', delay: 'delay' } as const;
+const PROBABILITIES = {
+  fail: 'fail',
+  timeout: 'timeout',
+  'fail-after': 'failAfter',
+  'lose-send': 'loseSend',
+  duplicate: 'duplicate',
+  delay: 'delay',
+} as const;
 const DURATIONS = { 'timeout-ms': 'timeoutMs', 'delay-ms': 'delayMs' } as const;
 
 export function parseFaultPlan(raw: string | undefined, drawSeed: () => number = () => randomInt(2 ** 31)): FaultPlan | undefined {
   const text = raw?.trim();
   if (!text || text === '0' || text === 'off') return undefined;
   const plan: Partial<FaultPlan> = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [key, value, ...rest] = part.split('=').map((s) => s.trim());
     const number = Number(value);
     if (!key || value === undefined || value === '' || rest.length > 0 || !Number.isFinite(number)) {
@@ -29,7 +39,8 @@ export function parseFaultPlan(raw: string | undefined, drawSeed: () => number =
       if (number < 0 || number > 1) throw new ConfigError(`SCHEDULER_FAULTS: ${key} is a probability between 0 and 1, got "${value}"`);
       plan[PROBABILITIES[key as keyof typeof PROBABILITIES]] = number;
     } else if (key in DURATIONS) {
-      if (!Number.isInteger(number) || number < 1) throw new ConfigError(`SCHEDULER_FAULTS: ${key} is a whole number of milliseconds, got "${value}"`);
+      if (!Number.isInteger(number) || number < 1)
+        throw new ConfigError(`SCHEDULER_FAULTS: ${key} is a whole number of milliseconds, got "${value}"`);
       plan[DURATIONS[key as keyof typeof DURATIONS]] = number;
     } else {
       const known = ['seed', ...Object.keys(PROBABILITIES), ...Object.keys(DURATIONS)].join(', ');
@@ -40,7 +51,11 @@ export function parseFaultPlan(raw: string | undefined, drawSeed: () => number =
 }
 
 /** The deps with faults injected when SCHEDULER_FAULTS asks for them (logged loudly), else as they were. */
-export function withConfiguredFaults<D extends FaultablePorts & { sleep: Sleep }>(deps: D, env: Record<string, string | undefined>, logger: Logger): D {
+export function withConfiguredFaults<D extends FaultablePorts & { sleep: Sleep }>(
+  deps: D,
+  env: Record<string, string | undefined>,
+  logger: Logger,
+): D {
   const plan = parseFaultPlan(env.SCHEDULER_FAULTS);
   if (!plan) return deps;
   logger.warn('SCHEDULER_FAULTS: injecting faults into every store and the queue', { ...plan });

@@ -44,7 +44,10 @@ export function createWorkerHandler(deps: SchedulerDeps): (event: SQSEvent) => P
       case 'retry':
         // If this fails, the message still comes back, after the queue's visibility timeout.
         await deps.queue.postpone(record.receiptHandle, result.delayMs / 1000).catch((error: unknown) =>
-          deps.logger.warn('could not set the backoff; the visibility timeout applies', { messageId: record.messageId, error: String(error) }),
+          deps.logger.warn('could not set the backoff; the visibility timeout applies', {
+            messageId: record.messageId,
+            error: String(error),
+          }),
         );
         return false;
       case 'dead':

@@ -28,7 +28,12 @@ export function createHandlers(): HandlerRegistry {
     /** Fails its first attempt and succeeds on the next: shows a retry (the crash tests use it). */
     'fail-first': (_payload, ctx) => {
       const failing = ctx.attempt === 1;
-      ctx.logger.info('fail-first handler', { jobName: ctx.jobName, scheduledFor: ctx.scheduledFor, attempt: ctx.attempt, succeeded: !failing });
+      ctx.logger.info('fail-first handler', {
+        jobName: ctx.jobName,
+        scheduledFor: ctx.scheduledFor,
+        attempt: ctx.attempt,
+        succeeded: !failing,
+      });
       if (failing) throw new FailHandlerError('the first attempt fails');
     },
     /** Does nothing; useful for measuring the scheduler itself. */

@@ -12,7 +12,10 @@ const env = process.env;
 const logger = createLogger('scheduler-local');
 
 function apiKeys(): string[] {
-  const configured = (env.SCHEDULER_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const configured = (env.SCHEDULER_API_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   if (configured.length > 0) return configured;
   const key = randomBytes(24).toString('base64url');
   // Printed once, to the terminal only, so a newcomer can call the API at once.

@@ -30,7 +30,10 @@ export interface QueueSettings {
   maxReceiveCount: number;
 }
 
-export const DEFAULT_QUEUE_SETTINGS: QueueSettings = { visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS, maxReceiveCount: MAX_RECEIVE_COUNT };
+export const DEFAULT_QUEUE_SETTINGS: QueueSettings = {
+  visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+  maxReceiveCount: MAX_RECEIVE_COUNT,
+};
 
 /** Creating or checking the tables and queues failed; the message says what, and where it was asked. */
 export class ProvisioningError extends Error {
@@ -77,7 +80,11 @@ async function ensureTable(db: DynamoDBClient, definition: ReturnType<typeof job
 
 export async function provisionTables(db: DynamoDBClient, names: ResourceNames = DEFAULT_NAMES): Promise<void> {
   await step(`check or create the table ${names.jobsTable}`, () => ensureTable(db, jobsTableDefinition(names.jobsTable)));
-  if (await step(`check or create the table ${names.executionsTable}`, () => ensureTable(db, executionsTableDefinition(names.executionsTable)))) {
+  if (
+    await step(`check or create the table ${names.executionsTable}`, () =>
+      ensureTable(db, executionsTableDefinition(names.executionsTable)),
+    )
+  ) {
     const spec = { TableName: names.executionsTable, TimeToLiveSpecification: { AttributeName: EXPIRES_AT, Enabled: true } };
     // Not every emulator keeps TTL (dynalite has no such call); expired slots are only clutter there.
     await db.send(new UpdateTimeToLiveCommand(spec)).catch(() => undefined);
@@ -93,15 +100,24 @@ export async function provisionQueues(
   return step(`check or create the queues ${names.queue} and ${names.deadLetterQueue}`, () => ensureQueues(sqs, names, settings));
 }
 
-async function ensureQueues(sqs: SQSClient, names: ResourceNames, settings: QueueSettings): Promise<{ queueUrl: string; deadLetterQueueUrl: string }> {
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: names.deadLetterQueue, Attributes: { MessageRetentionPeriod: '1209600' } }));
+async function ensureQueues(
+  sqs: SQSClient,
+  names: ResourceNames,
+  settings: QueueSettings,
+): Promise<{ queueUrl: string; deadLetterQueueUrl: string }> {
+  const dlq = await sqs.send(
+    new CreateQueueCommand({ QueueName: names.deadLetterQueue, Attributes: { MessageRetentionPeriod: '1209600' } }),
+  );
   const dlqAttributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ['QueueArn'] }));
   const queue = await sqs.send(
     new CreateQueueCommand({
       QueueName: names.queue,
       Attributes: {
         VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqAttributes.Attributes!.QueueArn, maxReceiveCount: settings.maxReceiveCount }),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqAttributes.Attributes!.QueueArn,
+          maxReceiveCount: settings.maxReceiveCount,
+        }),
       },
     }),
   );

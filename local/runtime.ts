@@ -101,20 +101,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const sqs = createSqsClient(clients);
     await provisionTables(dynamo, DEFAULT_NAMES);
     const { queueUrl, deadLetterQueueUrl } = await provisionQueues(sqs, DEFAULT_NAMES, DEFAULT_QUEUE_SETTINGS);
-    const arnOf = async (url: string) => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const arnOf = async (url: string) =>
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
 
-    const deps = withConfiguredFaults(buildAwsDeps(
-      {
-        jobsTable: DEFAULT_NAMES.jobsTable,
-        executionsTable: DEFAULT_NAMES.executionsTable,
-        queueUrl,
-        deadLetterQueueUrl,
-        dueShards: options.dueShards,
-        jobDefaults: options.jobDefaults,
-        recoverAfterMs: options.recoverAfterMs,
-      },
-      { clients, logger: log },
-    ), options.env, log);
+    const deps = withConfiguredFaults(
+      buildAwsDeps(
+        {
+          jobsTable: DEFAULT_NAMES.jobsTable,
+          executionsTable: DEFAULT_NAMES.executionsTable,
+          queueUrl,
+          deadLetterQueueUrl,
+          dueShards: options.dueShards,
+          jobDefaults: options.jobDefaults,
+          recoverAfterMs: options.recoverAfterMs,
+        },
+        { clients, logger: log },
+      ),
+      options.env,
+      log,
+    );
     if (options.seedExample) await seedExampleJob(new JobService(deps), log);
 
     const app = createApiApp(deps, options.apiKeys);
@@ -133,11 +138,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         const decidedAt = new Date();
         const recovered = await recoverFreshQueue(deps, deps.settings.recovery, startedAt);
         if (recovered.lost > 0) {
-          log.warn('the queue started empty: what the last run had sent and not finished is sent again or decided', { decidedAt: decidedAt.toISOString(), ...recovered });
+          log.warn('the queue started empty: what the last run had sent and not finished is sent again or decided', {
+            decidedAt: decidedAt.toISOString(),
+            ...recovered,
+          });
         }
       } catch (error) {
         // Not fatal: recovery in every tick finds the same occurrences, a little later.
-        log.error('recovery at start failed; the ticks recover instead', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+        log.error('recovery at start failed; the ticks recover instead', {
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
       }
     }
     const ticker = startTicker(createTickHandler(deps), log);

@@ -51,7 +51,12 @@ export class VisibilityHeartbeat {
 
   /** Starts extending a message the poller has just received. */
   track(receiptHandle: string, receivedAt = this.now()): void {
-    const state: Tracked = { receivedAt, hiddenUntil: receivedAt + this.settings.initialSeconds * 1000, inFlight: Promise.resolve(), released: false };
+    const state: Tracked = {
+      receivedAt,
+      hiddenUntil: receivedAt + this.settings.initialSeconds * 1000,
+      inFlight: Promise.resolve(),
+      released: false,
+    };
     this.tracked.set(receiptHandle, state);
     this.schedule(receiptHandle, state, (this.settings.initialSeconds * 1000) / 2);
   }
@@ -87,9 +92,12 @@ export class VisibilityHeartbeat {
   }
 
   private schedule(handle: string, state: Tracked, inMs: number): void {
-    state.timer = setTimeout(() => {
-      state.inFlight = state.inFlight.then(() => this.extend(handle, state));
-    }, Math.max(0, inMs));
+    state.timer = setTimeout(
+      () => {
+        state.inFlight = state.inFlight.then(() => this.extend(handle, state));
+      },
+      Math.max(0, inMs),
+    );
   }
 
   /**
@@ -105,11 +113,15 @@ export class VisibilityHeartbeat {
     const grantS = Math.floor(Math.min(Math.max(this.settings.initialSeconds, 2 * elapsedS), this.settings.maxSeconds - elapsedS));
     if (now + grantS * 1000 <= state.hiddenUntil) return; // at the cap: the queue's timeout decides from here
     try {
-      await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: handle, VisibilityTimeout: grantS }));
+      await this.sqs.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: handle, VisibilityTimeout: grantS }),
+      );
       state.hiddenUntil = now + grantS * 1000;
     } catch (error) {
       // The message may show again while its batch runs; the claim keeps a second delivery from running it.
-      this.logger.warn('could not extend a message while its batch runs', { error: error instanceof Error ? error.message : String(error) });
+      this.logger.warn('could not extend a message while its batch runs', {
+        error: error instanceof Error ? error.message : String(error),
+      });
       if (!state.released && this.now() < state.hiddenUntil - 1_000) this.schedule(handle, state, 1_000);
       return;
     }

@@ -5,7 +5,17 @@
 import { StoreUnavailableError } from '../../core/kernel/errors.js';
 import { AttemptTimeoutError } from './bounded-http-handler.js';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 const UNAVAILABLE_NAMES = new Set([
   // The SDK's HTTP handler names its connection, request and socket time-outs so, and
   // a reset or broken connection too; ours (AttemptTimeoutError) as well.
@@ -51,7 +61,8 @@ export async function callAws<T>(service: string, operation: string, call: () =>
   try {
     return await call();
   } catch (error) {
-    if (isUnavailable(error)) throw new StoreUnavailableError(`${service} ${operation} failed: the service is unavailable`, { cause: error });
+    if (isUnavailable(error))
+      throw new StoreUnavailableError(`${service} ${operation} failed: the service is unavailable`, { cause: error });
     throw error;
   }
 }

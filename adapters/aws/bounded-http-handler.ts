@@ -19,7 +19,12 @@ type HandleResult = Awaited<ReturnType<NodeHttpHandler['handle']>>;
 export function sqsLongPollWaitMs(request: HandleArgs[0], maxWaitSeconds: number): number {
   if (request.headers['x-amz-target'] !== 'AmazonSQS.ReceiveMessage') return 0;
   const body: unknown = request.body;
-  const text = typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8') : '';
+  const text =
+    typeof body === 'string'
+      ? body
+      : body instanceof Uint8Array
+        ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
+        : '';
   try {
     const wait = (JSON.parse(text) as { WaitTimeSeconds?: unknown }).WaitTimeSeconds;
     return (typeof wait === 'number' && wait >= 0 ? Math.min(wait, maxWaitSeconds) : maxWaitSeconds) * 1000;

@@ -50,7 +50,9 @@ export async function batchGet(
     for (let round = 0; pending.length > 0 && round < ROUNDS; round++) {
       if (round > 0) await pause(round);
       const request = { [tableName]: { Keys: pending, ConsistentRead: options.consistent } };
-      const out: BatchGetCommandOutput = await callAws('DynamoDB', 'BatchGetItem', () => db.send(new BatchGetCommand({ RequestItems: request })));
+      const out: BatchGetCommandOutput = await callAws('DynamoDB', 'BatchGetItem', () =>
+        db.send(new BatchGetCommand({ RequestItems: request })),
+      );
       found.push(...(out.Responses?.[tableName] ?? []));
       pending = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }
@@ -70,7 +72,9 @@ export async function batchWrite(
     for (let round = 0; pending.length > 0 && round < ROUNDS; round++) {
       if (round > 0) await pause(round);
       const request = { [tableName]: pending };
-      const out: BatchWriteCommandOutput = await callAws('DynamoDB', 'BatchWriteItem', () => db.send(new BatchWriteCommand({ RequestItems: request })));
+      const out: BatchWriteCommandOutput = await callAws('DynamoDB', 'BatchWriteItem', () =>
+        db.send(new BatchWriteCommand({ RequestItems: request })),
+      );
       pending = (out.UnprocessedItems?.[tableName] ?? []) as typeof pending;
     }
     if (pending.length > 0) throw new StoreUnavailableError(`DynamoDB BatchWriteItem left items unprocessed after ${ROUNDS} rounds`);
@@ -78,7 +82,11 @@ export async function batchWrite(
 }
 
 /** Every item a query matches, page after page, or the first `limit` of them. */
-export async function queryAll(db: DynamoDBDocumentClient, input: Omit<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>, limit = Infinity): Promise<Record<string, unknown>[]> {
+export async function queryAll(
+  db: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>,
+  limit = Infinity,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {

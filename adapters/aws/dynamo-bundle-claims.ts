@@ -19,7 +19,6 @@ import { claimGroupKey } from './storage-layout.js';
 const KEEP_SECONDS = 15 * 86_400;
 const ROUNDS = 5;
 
-
 export class DynamoBundleClaims implements BundleClaims {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -41,7 +40,9 @@ export class DynamoBundleClaims implements BundleClaims {
         return result;
       }
       // Someone holds at least one: read who, leave those, claim the rest.
-      const out = await callAws('DynamoDB', 'GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: this.key(group), ConsistentRead: true })));
+      const out = await callAws('DynamoDB', 'GetItem', () =>
+        this.db.send(new GetCommand({ TableName: this.tableName, Key: this.key(group), ConsistentRead: true })),
+      );
       // A member already ours: an earlier try of this very claim went through, but its answer
       // was lost (a timed-out request the SDK retried). Ours then; whether that try took it
       // over from someone is unknown, so the ledger decides whether it still has to run.
@@ -49,8 +50,9 @@ export class DynamoBundleClaims implements BundleClaims {
       const ours = pending.filter((id) => out.Item?.[id] === mine);
       result.taken.push(...ours);
       result.regained.push(...ours);
-      const held = pending.filter((id) => !ours.includes(id) && typeof out.Item?.[id] === 'string' && (out.Item[id]) >= now);
-      for (const id of held) ((out.Item![id] as string).startsWith(`${HELD_FOR_GOOD}|`) ? result.heldByPause : result.heldElsewhere).push(id);
+      const held = pending.filter((id) => !ours.includes(id) && typeof out.Item?.[id] === 'string' && out.Item[id] >= now);
+      for (const id of held)
+        ((out.Item![id] as string).startsWith(`${HELD_FOR_GOOD}|`) ? result.heldByPause : result.heldElsewhere).push(id);
       pending = pending.filter((id) => !ours.includes(id));
       pending = pending.filter((id) => !held.includes(id));
     }

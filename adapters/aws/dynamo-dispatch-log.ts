@@ -21,9 +21,16 @@ export class DynamoDispatchLog implements DispatchLog {
   ) {}
 
   private put(entry: DispatchEntry): Promise<unknown> {
-    const refs: Packed = entry.refs.map((r) => (r.sentAt === entry.at ? [r.jobId, Date.parse(r.scheduledFor)] : [r.jobId, Date.parse(r.scheduledFor), Date.parse(r.sentAt)]));
+    const refs: Packed = entry.refs.map((r) =>
+      r.sentAt === entry.at ? [r.jobId, Date.parse(r.scheduledFor)] : [r.jobId, Date.parse(r.scheduledFor), Date.parse(r.sentAt)],
+    );
     return callAws('DynamoDB', 'PutItem', () =>
-      this.db.send(new PutCommand({ TableName: this.tableName, Item: { jobId: DISPATCH_PARTITION, scheduledFor: entry.id, at: entry.at, refs: JSON.stringify(refs) } })),
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { jobId: DISPATCH_PARTITION, scheduledFor: entry.id, at: entry.at, refs: JSON.stringify(refs) },
+        }),
+      ),
     );
   }
 

@@ -21,7 +21,15 @@ import type { DueIndex } from '../../core/dispatch/ports.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { batchWrite, queryAll } from './dynamo-batch.js';
 import { fnv1a32 } from '../../core/kernel/hash.js';
-import { dueSlotPartition, dueSlotSortKey, inboxKey, INBOX_PARTITION, SHARD_LAYOUT_KEY as LAYOUT_KEY, TICK_PLAN_KEY as PLAN_KEY, TICK_PROGRESS_KEY as PROGRESS_KEY } from './storage-layout.js';
+import {
+  dueSlotPartition,
+  dueSlotSortKey,
+  inboxKey,
+  INBOX_PARTITION,
+  SHARD_LAYOUT_KEY as LAYOUT_KEY,
+  TICK_PLAN_KEY as PLAN_KEY,
+  TICK_PROGRESS_KEY as PROGRESS_KEY,
+} from './storage-layout.js';
 
 /** About 50 bytes an entry: items of 20 KB, 50 to a 1 MB query page. */
 export const ENTRIES_PER_ITEM = 400;
@@ -36,7 +44,8 @@ export function dueShardOf(jobId: string, shards: number): string {
 
 type Packed = [jobId: string, rev: number, fromMs: number, runs: number][];
 
-const pack = (entries: DueEntry[]): string => JSON.stringify(entries.map((e): Packed[number] => [e.jobId, e.rev, Date.parse(e.from), e.runs]));
+const pack = (entries: DueEntry[]): string =>
+  JSON.stringify(entries.map((e): Packed[number] => [e.jobId, e.rev, Date.parse(e.from), e.runs]));
 const unpack = (packed: string): DueEntry[] =>
   (JSON.parse(packed) as Packed).map(([jobId, rev, fromMs, runs]) => ({ jobId, rev, from: new Date(fromMs).toISOString(), runs }));
 
@@ -63,13 +72,24 @@ export class DynamoDueIndex implements DueIndex {
   }
 
   private async loadLayout(): Promise<number> {
-    const out = await callAws('DynamoDB', 'GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: LAYOUT_KEY, ConsistentRead: true })));
+    const out = await callAws('DynamoDB', 'GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: LAYOUT_KEY, ConsistentRead: true })),
+    );
     let recorded = out.Item?.shards as number | undefined;
     if (recorded === undefined) {
       // Written before layouts were recorded: look for entries in every shard there can be.
       const used = await Promise.all(
         Array.from({ length: MAX_DUE_SHARDS }, async (_, shard) => {
-          const [item] = await queryAll(this.db, { TableName: this.tableName, KeyConditionExpression: 'jobId = :p', ExpressionAttributeValues: { ':p': this.partition(shard) }, ProjectionExpression: 'jobId' }, 1);
+          const [item] = await queryAll(
+            this.db,
+            {
+              TableName: this.tableName,
+              KeyConditionExpression: 'jobId = :p',
+              ExpressionAttributeValues: { ':p': this.partition(shard) },
+              ProjectionExpression: 'jobId',
+            },
+            1,
+          );
           return item ? shard + 1 : 0;
         }),
       );
@@ -175,12 +195,16 @@ export class DynamoDueIndex implements DueIndex {
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
-    const out = await callAws('DynamoDB', 'GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: PLAN_KEY, ConsistentRead: true })));
+    const out = await callAws('DynamoDB', 'GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: PLAN_KEY, ConsistentRead: true })),
+    );
     return (out.Item?.slot === slot ? (out.Item.at as string | undefined) : undefined) ?? now;
   }
 
   async progress(): Promise<string | undefined> {
-    const out = await callAws('DynamoDB', 'GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: PROGRESS_KEY, ConsistentRead: true })));
+    const out = await callAws('DynamoDB', 'GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: PROGRESS_KEY, ConsistentRead: true })),
+    );
     return out.Item?.next as string | undefined;
   }
 
@@ -193,7 +217,11 @@ export class DynamoDueIndex implements DueIndex {
             Item: { ...PROGRESS_KEY, next: to },
             ...(expected === undefined
               ? { ConditionExpression: 'attribute_not_exists(jobId)' }
-              : { ConditionExpression: '#next = :expected', ExpressionAttributeNames: { '#next': 'next' }, ExpressionAttributeValues: { ':expected': expected } }),
+              : {
+                  ConditionExpression: '#next = :expected',
+                  ExpressionAttributeNames: { '#next': 'next' },
+                  ExpressionAttributeValues: { ':expected': expected },
+                }),
           }),
         ),
       );
@@ -215,11 +243,24 @@ export class DynamoDueIndex implements DueIndex {
   }
 
   async inbox(limit: number): Promise<SubmittedEntry[]> {
-    const items = await queryAll(this.db, { TableName: this.tableName, KeyConditionExpression: 'jobId = :p', ExpressionAttributeValues: { ':p': INBOX_PARTITION }, ConsistentRead: true }, limit);
+    const items = await queryAll(
+      this.db,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'jobId = :p',
+        ExpressionAttributeValues: { ':p': INBOX_PARTITION },
+        ConsistentRead: true,
+      },
+      limit,
+    );
     return items.map((item) => JSON.parse(item.entry as string) as SubmittedEntry);
   }
 
   async take(entries: SubmittedEntry[]): Promise<void> {
-    await batchWrite(this.db, this.tableName, entries.map((e) => ({ DeleteRequest: { Key: this.inboxKey(e) } })));
+    await batchWrite(
+      this.db,
+      this.tableName,
+      entries.map((e) => ({ DeleteRequest: { Key: this.inboxKey(e) } })),
+    );
   }
 }

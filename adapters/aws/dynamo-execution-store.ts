@@ -4,11 +4,26 @@
  * cannot both run the handler. Dead letters carry `deadList`, which puts them in
  * the sparse `dead` index until they are redriven or discarded.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { inTurns, WRITES_AT_ONCE } from '../../core/kernel/in-turns.js';
 import { occurrenceKey } from '../../core/execution/occurrence.js';
 import { ConcurrentUpdateError } from '../../core/kernel/errors.js';
-import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from '../../core/execution/ledger-record.js';
+import type {
+  ClaimResult,
+  DeadArrival,
+  Execution,
+  ExecutionClaim,
+  ExecutionOutcome,
+  SkipRecord,
+} from '../../core/execution/ledger-record.js';
 import type { ExecutionStore } from '../../core/execution/ports.js';
 import type { Page } from '../../core/kernel/ports.js';
 import { decodeToken, encodeToken, isDynamoKey, withTokenCheck } from '../paging.js';
@@ -107,21 +122,21 @@ export class DynamoExecutionStore implements ExecutionStore {
         }
       : { ConditionExpression: 'attribute_not_exists(jobId)' };
     const written = await inTurns(skips, WRITES_AT_ONCE, async ({ reason, ...skip }) => {
-        try {
-          await callAws('DynamoDB', 'PutItem', () =>
-            this.db.send(
-              new PutCommand({
-                TableName: this.tableName,
-                Item: { ...skip, status: 'skipped', skipReason: reason, attempt: 0, startedAt: at, leaseUntil: at },
-                ...condition,
-              }),
-            ),
-          );
-          return true;
-        } catch (error) {
-          if (isConditionalCheckFailed(error)) return false;
-          throw error;
-        }
+      try {
+        await callAws('DynamoDB', 'PutItem', () =>
+          this.db.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { ...skip, status: 'skipped', skipReason: reason, attempt: 0, startedAt: at, leaseUntil: at },
+              ...condition,
+            }),
+          ),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) return false;
+        throw error;
+      }
     });
     return written.filter(Boolean).length;
   }
@@ -147,7 +162,11 @@ export class DynamoExecutionStore implements ExecutionStore {
       UpdateExpression: `SET ${keys.map((k) => `#${k} = :${k}`).join(', ')}${removeError}`,
       ConditionExpression: '#status = :running AND #attempt = :claimed',
       ExpressionAttributeNames: names(...keys, 'attempt', ...(outcome.error ? [] : ['error'])),
-      ExpressionAttributeValues: { ...Object.fromEntries(keys.map((k) => [`:${k}`, fields[k]])), ':running': 'running', ':claimed': outcome.attempt },
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(keys.map((k) => [`:${k}`, fields[k]])),
+        ':running': 'running',
+        ':claimed': outcome.attempt,
+      },
     });
     return result !== false;
   }
@@ -167,13 +186,24 @@ export class DynamoExecutionStore implements ExecutionStore {
   }
 
   /** One page of a query, newest first, with the page token in and out. */
-  private async queryPage(query: Pick<QueryCommandInput, 'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeValues'>, options: { limit: number; next?: string }): Promise<Page<Execution>> {
+  private async queryPage(
+    query: Pick<QueryCommandInput, 'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeValues'>,
+    options: { limit: number; next?: string },
+  ): Promise<Page<Execution>> {
     const startKey = decodeToken(options.next, isDynamoKey);
-    const out = await withTokenCheck(options.next, () => callAws('DynamoDB', 'Query', () =>
-      this.db.send(
-        new QueryCommand({ TableName: this.tableName, ...query, ScanIndexForward: false, Limit: options.limit, ExclusiveStartKey: startKey }),
+    const out = await withTokenCheck(options.next, () =>
+      callAws('DynamoDB', 'Query', () =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            ...query,
+            ScanIndexForward: false,
+            Limit: options.limit,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
       ),
-    ));
+    );
     const items = (out.Items ?? []).map((i) => visible(i)!);
     return out.LastEvaluatedKey ? { items, next: encodeToken(out.LastEvaluatedKey) } : { items };
   }
@@ -191,7 +221,19 @@ export class DynamoExecutionStore implements ExecutionStore {
         '#startedAt = if_not_exists(#startedAt, :at), #leaseUntil = if_not_exists(#leaseUntil, :at)',
       // Finished records (succeeded, or already dead) are left as they are.
       ConditionExpression: 'attribute_not_exists(#jobId) OR #status IN (:running, :failed)',
-      ExpressionAttributeNames: names('jobId', 'status', 'deadList', 'diedAt', 'deadReason', 'occurrence', 'jobName', 'handler', 'attempt', 'startedAt', 'leaseUntil'),
+      ExpressionAttributeNames: names(
+        'jobId',
+        'status',
+        'deadList',
+        'diedAt',
+        'deadReason',
+        'occurrence',
+        'jobName',
+        'handler',
+        'attempt',
+        'startedAt',
+        'leaseUntil',
+      ),
       ExpressionAttributeValues: {
         ':dead': 'dead',
         ':deadList': DEAD_LIST,
@@ -209,7 +251,10 @@ export class DynamoExecutionStore implements ExecutionStore {
   }
 
   listDead(options: { limit: number; next?: string }): Promise<Page<Execution>> {
-    return this.queryPage({ IndexName: DEAD_INDEX, KeyConditionExpression: 'deadList = :dead', ExpressionAttributeValues: { ':dead': DEAD_LIST } }, options);
+    return this.queryPage(
+      { IndexName: DEAD_INDEX, KeyConditionExpression: 'deadList = :dead', ExpressionAttributeValues: { ':dead': DEAD_LIST } },
+      options,
+    );
   }
 
   async armRedrive(key: { jobId: string; scheduledFor: string }, redriveId: string): Promise<Execution | undefined> {

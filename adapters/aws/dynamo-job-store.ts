@@ -5,7 +5,15 @@
  * in between) is taken over by a later create with that name, once the lock is
  * old enough that its own create cannot still be running.
  */
-import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { JobNameTakenError } from '../../core/kernel/errors.js';
 import type { Job, JobStatusChange } from '../../core/jobs/job.js';
 import type { JobStore } from '../../core/jobs/job-store.js';
@@ -71,7 +79,9 @@ export class DynamoJobStore implements JobStore {
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
-    const existing = await this.call('GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: nameKey(name), ConsistentRead: true })));
+    const existing = await this.call('GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: nameKey(name), ConsistentRead: true })),
+    );
     const holder = existing.Item?.jobId as string | undefined;
     const heldSince = Date.parse((existing.Item?.lockedAt as string | undefined) ?? '');
     // A young lock may belong to a create that has not written its job yet.
@@ -95,7 +105,9 @@ export class DynamoJobStore implements JobStore {
   }
 
   async get(id: string): Promise<Job | undefined> {
-    const out = await this.call('GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: jobKey(id), ConsistentRead: true })));
+    const out = await this.call('GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: jobKey(id), ConsistentRead: true })),
+    );
     return out.Item ? this.fromItem(out.Item) : undefined;
   }
 
@@ -104,17 +116,19 @@ export class DynamoJobStore implements JobStore {
     const items: Job[] = [];
     let startKey: Record<string, unknown> | undefined = decodeToken(options.next, isJobKey);
     do {
-      const out = await withTokenCheck(options.next, () => this.call('Scan', () =>
-        this.db.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            Limit: options.limit - items.length,
-            ExclusiveStartKey: startKey,
-            FilterExpression: 'begins_with(pk, :job)',
-            ExpressionAttributeValues: { ':job': 'JOB#' },
-          }),
+      const out = await withTokenCheck(options.next, () =>
+        this.call('Scan', () =>
+          this.db.send(
+            new ScanCommand({
+              TableName: this.tableName,
+              Limit: options.limit - items.length,
+              ExclusiveStartKey: startKey,
+              FilterExpression: 'begins_with(pk, :job)',
+              ExpressionAttributeValues: { ':job': 'JOB#' },
+            }),
+          ),
         ),
-      ));
+      );
       items.push(...(out.Items ?? []).map((i) => this.fromItem(i)));
       startKey = out.LastEvaluatedKey;
     } while (startKey && items.length < options.limit);
@@ -210,7 +224,9 @@ export class DynamoJobStore implements JobStore {
       ExpressionAttributeValues: { ':me': scheduledFor, ':until': leaseUntil, ':now': now },
     });
     if (acquired) return { acquired: true as const };
-    const out = await this.call('GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: jobKey(jobId), ConsistentRead: true })));
+    const out = await this.call('GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: jobKey(jobId), ConsistentRead: true })),
+    );
     // A deleted job has no lock to take: what it had queued runs, as the README promises.
     if (!out.Item) return { acquired: true as const };
     return { acquired: false as const, holder: (out.Item.running as string | undefined) ?? '(released meanwhile)' };

@@ -42,7 +42,6 @@ export class AwsMeter {
     this.usage = { requests: {}, readUnits: 0, writeUnits: 0 };
     return before;
   }
-
 }
 
 /** Requests in a usage snapshot, all of them or those of one service (`'SQS.'`, `'DynamoDB.'`). */

@@ -4,7 +4,13 @@
  * sent to the DLQ. A message SQS refuses for what it carries never holds back the
  * others: each batch goes out, and then SendFailedError names what was refused.
  */
-import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { bundleTiming, encodeBundle, type Bundle } from '../../core/execution/bundle.js';
 import { SendFailedError, StoreUnavailableError, type RefusedMessage } from '../../core/kernel/errors.js';
 import { encodeOccurrence, occurrenceKey, type Occurrence } from '../../core/execution/occurrence.js';
@@ -55,7 +61,12 @@ export function batchesOf<T extends { bytes: number }>(messages: T[]): T[][] {
   return batches;
 }
 
-const outgoing = (body: string, keys: string[], timing: { instant: string; atOnce: boolean }): Outgoing => ({ body, bytes: messageBytes(body), keys, ...timing });
+const outgoing = (body: string, keys: string[], timing: { instant: string; atOnce: boolean }): Outgoing => ({
+  body,
+  bytes: messageBytes(body),
+  keys,
+  ...timing,
+});
 
 export class SqsQueue implements Queue {
   constructor(
@@ -95,7 +106,9 @@ export class SqsQueue implements Queue {
    * would make the last messages late by that long.
    */
   async send(occurrences: Occurrence[]): Promise<void> {
-    await this.sendAll(occurrences.map((o) => outgoing(encodeOccurrence(o), [occurrenceKey(o)], { instant: o.scheduledFor, atOnce: o.delaySeconds === 0 })));
+    await this.sendAll(
+      occurrences.map((o) => outgoing(encodeOccurrence(o), [occurrenceKey(o)], { instant: o.scheduledFor, atOnce: o.delaySeconds === 0 })),
+    );
   }
 
   async sendBundles(bundles: Bundle[]): Promise<void> {
@@ -105,7 +118,12 @@ export class SqsQueue implements Queue {
   private async sendAll(messages: Outgoing[]): Promise<void> {
     const refused: RefusedMessage[] = [];
     for (const m of messages) {
-      if (m.bytes > MAX_MESSAGE_BYTES) refused.push({ keys: m.keys, code: 'MessageTooLong', message: `the message is ${m.bytes} bytes; SQS takes at most ${MAX_MESSAGE_BYTES}` });
+      if (m.bytes > MAX_MESSAGE_BYTES)
+        refused.push({
+          keys: m.keys,
+          code: 'MessageTooLong',
+          message: `the message is ${m.bytes} bytes; SQS takes at most ${MAX_MESSAGE_BYTES}`,
+        });
     }
     const batches = batchesOf(messages.filter((m) => m.bytes <= MAX_MESSAGE_BYTES));
     for (let i = 0; i < batches.length; i += BATCHES_IN_FLIGHT) {
@@ -126,17 +144,28 @@ export class SqsQueue implements Queue {
     let lastFailures: { id: string; code: string; message: string; senderFault: boolean }[] = [];
     for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
       const now = this.clock.now();
-      const entries: SendMessageBatchRequestEntry[] = pending.map(({ m, id }) => ({ Id: id, MessageBody: m.body, DelaySeconds: m.atOnce ? 0 : delayFor(new Date(m.instant), now) }));
+      const entries: SendMessageBatchRequestEntry[] = pending.map(({ m, id }) => ({
+        Id: id,
+        MessageBody: m.body,
+        DelaySeconds: m.atOnce ? 0 : delayFor(new Date(m.instant), now),
+      }));
       let out;
       try {
-        out = await callAws('SQS', 'SendMessageBatch', () => this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries })));
+        out = await callAws('SQS', 'SendMessageBatch', () =>
+          this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries })),
+        );
       } catch (error) {
         const code = (error as { name?: string }).name ?? '';
         if (!CONTENT_ERRORS.has(code)) throw error;
         if (pending.length === 1) return [{ keys: pending[0]!.m.keys, code, message: (error as Error).message }];
         return (await Promise.all(pending.map(({ m }) => this.sendBatch([m])))).flat();
       }
-      lastFailures = (out.Failed ?? []).map((f) => ({ id: f.Id ?? '', code: f.Code ?? 'Unknown', message: f.Message ?? '', senderFault: f.SenderFault === true }));
+      lastFailures = (out.Failed ?? []).map((f) => ({
+        id: f.Id ?? '',
+        code: f.Code ?? 'Unknown',
+        message: f.Message ?? '',
+        senderFault: f.SenderFault === true,
+      }));
       const failed = new Set(lastFailures.map((f) => f.id));
       pending = pending.filter((p) => failed.has(p.id));
     }
@@ -144,7 +173,9 @@ export class SqsQueue implements Queue {
     const byId = new Map(pending.map((p) => [p.id, p.m]));
     const transient = lastFailures.filter((f) => !f.senderFault);
     if (transient.length > 0) {
-      throw new StoreUnavailableError(`SQS SendMessageBatch failed for ${transient.length} message(s): ${transient.map((f) => `${byId.get(f.id)?.keys.join(', ')}: ${f.code}`).join('; ')}`);
+      throw new StoreUnavailableError(
+        `SQS SendMessageBatch failed for ${transient.length} message(s): ${transient.map((f) => `${byId.get(f.id)?.keys.join(', ')}: ${f.code}`).join('; ')}`,
+      );
     }
     return lastFailures.map((f) => ({ keys: byId.get(f.id)?.keys ?? [], code: f.code, message: f.message }));
   }

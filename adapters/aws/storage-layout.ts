@@ -42,7 +42,10 @@ export const TICK_PROGRESS_KEY = { jobId: '#tick', scheduledFor: 'progress' };
 export const TICK_PLAN_KEY = { jobId: '#tick', scheduledFor: 'plan' };
 export const SHARD_LAYOUT_KEY = { jobId: '#tick', scheduledFor: 'layout' };
 export const INBOX_PARTITION = '#inbox';
-export const inboxKey = (e: { submittedAt: string; jobId: string; rev: number }) => ({ jobId: INBOX_PARTITION, scheduledFor: `${e.submittedAt}#${e.jobId}#${e.rev}` });
+export const inboxKey = (e: { submittedAt: string; jobId: string; rev: number }) => ({
+  jobId: INBOX_PARTITION,
+  scheduledFor: `${e.submittedAt}#${e.jobId}#${e.rev}`,
+});
 export const DISPATCH_PARTITION = '#dispatch';
 
 export const DEAD_INDEX = 'dead';

@@ -25,7 +25,16 @@ export interface FaultPlan {
 
 export type FaultKind = 'fail' | 'timeout' | 'failAfter' | 'loseSend' | 'duplicate' | 'delay';
 
-export const NO_FAULTS: Omit<FaultPlan, 'seed'> = { fail: 0, timeout: 0, failAfter: 0, loseSend: 0, duplicate: 0, delay: 0, timeoutMs: 2_000, delayMs: 5_000 };
+export const NO_FAULTS: Omit<FaultPlan, 'seed'> = {
+  fail: 0,
+  timeout: 0,
+  failAfter: 0,
+  loseSend: 0,
+  duplicate: 0,
+  delay: 0,
+  timeoutMs: 2_000,
+  delayMs: 5_000,
+};
 
 /** Thrown by an injected fault; a StoreUnavailableError, so callers treat it as they treat an outage. */
 export class InjectedFaultError extends StoreUnavailableError {}

@@ -24,7 +24,9 @@ class MessageFaultQueue implements Queue {
       if (this.faults.roll('loseSend')) continue;
       const copies = this.faults.roll('duplicate') ? [m, m] : [m];
       if (this.faults.roll('delay')) {
-        void this.sleep(this.faults.plan.delayMs).then(() => sendLater(copies)).catch(() => {});
+        void this.sleep(this.faults.plan.delayMs)
+          .then(() => sendLater(copies))
+          .catch(() => {});
       } else now.push(...copies);
     }
     return now;

@@ -1,5 +1,12 @@
 /** In-memory ExecutionStore with the same rules as the DynamoDB one (the contract suite checks both). */
-import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from '../../core/execution/ledger-record.js';
+import type {
+  ClaimResult,
+  DeadArrival,
+  Execution,
+  ExecutionClaim,
+  ExecutionOutcome,
+  SkipRecord,
+} from '../../core/execution/ledger-record.js';
 import { occurrenceKey } from '../../core/execution/occurrence.js';
 import type { ExecutionStore } from '../../core/execution/ports.js';
 import type { Page } from '../../core/kernel/ports.js';
@@ -42,7 +49,8 @@ export class MemoryExecutionStore implements ExecutionStore {
   }
 
   async recordOutcomes(records: Execution[]): Promise<void> {
-    for (const record of records) this.records.set(occurrenceKey(record), { ...structuredClone(record), ...(record.status === 'dead' ? { listedDead: true } : {}) });
+    for (const record of records)
+      this.records.set(occurrenceKey(record), { ...structuredClone(record), ...(record.status === 'dead' ? { listedDead: true } : {}) });
   }
 
   async recordSkipped(skips: SkipRecord[], at: string, options: { overUnfinished?: boolean } = {}): Promise<number> {
@@ -50,7 +58,9 @@ export class MemoryExecutionStore implements ExecutionStore {
     for (const { reason, ...skip } of skips) {
       const key = occurrenceKey(skip);
       const existing = this.records.get(key);
-      const unfinished = existing && (existing.status === 'failed' || existing.status === 'queued' || (existing.status === 'running' && existing.leaseUntil < at));
+      const unfinished =
+        existing &&
+        (existing.status === 'failed' || existing.status === 'queued' || (existing.status === 'running' && existing.leaseUntil < at));
       if (existing && !(options.overUnfinished && unfinished)) continue;
       this.records.set(key, { ...skip, status: 'skipped', skipReason: reason, attempt: 0, startedAt: at, leaseUntil: at });
       recorded++;

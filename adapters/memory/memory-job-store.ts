@@ -44,7 +44,13 @@ export class MemoryJobStore implements JobStore {
   async changeStatus(change: JobStatusChange): Promise<boolean> {
     const job = this.jobs.get(change.jobId);
     if (!job || job.status !== change.from || job.rev !== change.expectedRev) return false;
-    Object.assign(job, { status: change.to, nextRunAt: change.nextRunAt, updatedAt: change.updatedAt, runs: change.runs, rev: job.rev + 1 });
+    Object.assign(job, {
+      status: change.to,
+      nextRunAt: change.nextRunAt,
+      updatedAt: change.updatedAt,
+      runs: change.runs,
+      rev: job.rev + 1,
+    });
     for (const field of ['pausedAt', 'sentUntil', 'runsUntil'] as const) {
       const value = change[field];
       if (value === null) delete job[field];

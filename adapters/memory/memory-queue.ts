@@ -32,7 +32,8 @@ export class MemoryQueue implements Queue {
 
   private refusal(body: string, keys: string[]): RefusedMessage | undefined {
     const bytes = messageBytes(body);
-    if (bytes > MAX_MESSAGE_BYTES) return { keys, code: 'MessageTooLong', message: `the message is ${bytes} bytes; SQS takes at most ${MAX_MESSAGE_BYTES}` };
+    if (bytes > MAX_MESSAGE_BYTES)
+      return { keys, code: 'MessageTooLong', message: `the message is ${bytes} bytes; SQS takes at most ${MAX_MESSAGE_BYTES}` };
     if (!sqsAccepts(body)) return { keys, code: 'InvalidMessageContents', message: 'the message contains characters SQS does not allow' };
     const code = this.refuses(body);
     return code === undefined ? undefined : { keys, code, message: `refused by the test (${code})` };

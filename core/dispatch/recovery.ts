@@ -112,7 +112,12 @@ interface Lost {
  * its resume, which decides what of the paused time runs; those before it are missed
  * (or, with maxRuns, sent again).
  */
-async function resolveLost(lost: Lost[], deps: RecoveryDeps, now: Date, freshQueue: boolean): Promise<{ send: Occurrence[]; skip: SkipRecord[]; gone: SkipRecord[] }> {
+async function resolveLost(
+  lost: Lost[],
+  deps: RecoveryDeps,
+  now: Date,
+  freshQueue: boolean,
+): Promise<{ send: Occurrence[]; skip: SkipRecord[]; gone: SkipRecord[] }> {
   const byJob = new Map<string, Lost[]>();
   for (const l of lost) byJob.set(l.ref.jobId, [...(byJob.get(l.ref.jobId) ?? []), l]);
   const send: Occurrence[] = [];
@@ -123,12 +128,24 @@ async function resolveLost(lost: Lost[], deps: RecoveryDeps, now: Date, freshQue
     if (!job) {
       // Nothing is left to send them with (the message lived in the job): each gets its final record.
       deps.logger.warn('lost occurrences of a deleted job are recorded as skipped (deleted)', { jobId, count: group.length });
-      gone.push(...group.map((l) => ({ jobId, scheduledFor: l.ref.scheduledFor, jobName: l.record?.jobName ?? '(deleted)', handler: l.record?.handler ?? '(deleted)', reason: 'deleted' as const })));
+      gone.push(
+        ...group.map((l) => ({
+          jobId,
+          scheduledFor: l.ref.scheduledFor,
+          jobName: l.record?.jobName ?? '(deleted)',
+          handler: l.record?.handler ?? '(deleted)',
+          reason: 'deleted' as const,
+        })),
+      );
       continue;
     }
-    const skipAs = (at: Date, reason: SkipRecord['reason']) => skip.push({ jobId, scheduledFor: at.toISOString(), jobName: job.name, handler: job.handler, reason });
+    const skipAs = (at: Date, reason: SkipRecord['reason']) =>
+      skip.push({ jobId, scheduledFor: at.toISOString(), jobName: job.name, handler: job.handler, reason });
     const retries = group.filter((l) => !l.first).map((l) => new Date(l.ref.scheduledFor));
-    let first = group.filter((l) => l.first).map((l) => new Date(l.ref.scheduledFor)).sort((a, b) => a.getTime() - b.getTime());
+    let first = group
+      .filter((l) => l.first)
+      .map((l) => new Date(l.ref.scheduledFor))
+      .sort((a, b) => a.getTime() - b.getTime());
     if (job.status === 'paused' && job.pausedAt) {
       const pausedAt = Date.parse(job.pausedAt);
       // Due before the pause: it fell due while active. With maxRuns it was counted as a run, so it
@@ -145,7 +162,9 @@ async function resolveLost(lost: Lost[], deps: RecoveryDeps, now: Date, freshQue
     // one of the latest `maxCatchUp` and keep older ones.
     const chosen = new Set(
       job.policy.misfire.policy === 'all'
-        ? group.filter((l) => l.first && Date.parse(l.ref.sentAt) - Date.parse(l.ref.scheduledFor) > job.policy.misfire.graceMs).map((l) => Date.parse(l.ref.scheduledFor))
+        ? group
+            .filter((l) => l.first && Date.parse(l.ref.sentAt) - Date.parse(l.ref.scheduledFor) > job.policy.misfire.graceMs)
+            .map((l) => Date.parse(l.ref.scheduledFor))
         : [],
     );
     const caughtUp = first.filter((t) => chosen.has(t.getTime()));
@@ -153,9 +172,13 @@ async function resolveLost(lost: Lost[], deps: RecoveryDeps, now: Date, freshQue
     // Counted as runs when they were sent: every one goes again, whatever its age.
     const missed = job.maxRuns === undefined ? first.filter((t) => t.getTime() < graceStart) : [];
     const onTime = first.slice(missed.length);
-    const decided = missed.length > 0 ? await supersededOf(job, missed, [...first, ...caughtUp], deps, freshQueue ? now : undefined) : new Set<number>();
+    const decided =
+      missed.length > 0 ? await supersededOf(job, missed, [...first, ...caughtUp], deps, freshQueue ? now : undefined) : new Set<number>();
     const misfire = { ...job.policy.misfire, maxCatchUp: Math.max(0, job.policy.misfire.maxCatchUp - caughtUp.length) };
-    const { run, skip: skipped } = applyMisfire(missed.filter((t) => !decided.has(t.getTime())), misfire);
+    const { run, skip: skipped } = applyMisfire(
+      missed.filter((t) => !decided.has(t.getTime())),
+      misfire,
+    );
     for (const at of [...caughtUp, ...run, ...onTime, ...retries]) send.push(occurrenceOf(job, at));
     for (const at of [...missed.filter((t) => decided.has(t.getTime())), ...skipped]) skipAs(at, 'misfire');
   }
@@ -202,7 +225,8 @@ async function supersededOf(job: Job, missed: Date[], allLost: Date[], deps: Rec
   for (const t of [...missed].reverse()) {
     const next = nextJobOccurrence(job, t);
     const handled = next !== undefined && !lostAt.has(next.getTime()) && progress !== undefined && next.toISOString() < progress;
-    if ((newest !== undefined && t.toISOString() < newest) || handled || (next !== undefined && superseded.has(next.getTime()))) superseded.add(t.getTime());
+    if ((newest !== undefined && t.toISOString() < newest) || handled || (next !== undefined && superseded.has(next.getTime())))
+      superseded.add(t.getTime());
   }
   return superseded;
 }
@@ -219,7 +243,13 @@ export function recoverFreshQueue(deps: RecoveryDeps, settings: RecoverySettings
   // is on time when the start decides stays on time, and runs, if a little late.
   const decidedAt = deps.clock.now();
   const asOfStart = { ...deps, clock: { now: () => decidedAt } };
-  return recoverLost(asOfStart, { ...settings, staleAfterMs: 0, maxPages: 500, queueEmptiedBefore: startedAt.toISOString(), beforeFirstTick: true });
+  return recoverLost(asOfStart, {
+    ...settings,
+    staleAfterMs: 0,
+    maxPages: 500,
+    queueEmptiedBefore: startedAt.toISOString(),
+    beforeFirstTick: true,
+  });
 }
 
 /**
@@ -277,7 +307,11 @@ async function recoverPage(deps: RecoveryDeps, settings: RecoverySettings): Prom
   // First attempts go out in their claim groups again, so that a copy still on its way is
   // caught, logged afresh like any first attempt; one the queue refuses is recorded dead.
   const firsts = new Set(lost.filter((l) => l.first).map((l) => occurrenceKey(l.ref)));
-  await sendFirstAttempts(send.filter((o) => firsts.has(occurrenceKey(o))), at, deps);
+  await sendFirstAttempts(
+    send.filter((o) => firsts.has(occurrenceKey(o))),
+    at,
+    deps,
+  );
   const retries = send.filter((o) => !firsts.has(occurrenceKey(o)));
   try {
     await deps.queue.send(retries);
@@ -288,7 +322,11 @@ async function recoverPage(deps: RecoveryDeps, settings: RecoverySettings): Prom
   }
   // A message thought lost may only be late (a worker died before claiming it, and SQS
   // shows it again later): hold each first attempt first; one a delivery holds runs there.
-  const held = await holdForGood([...skip, ...gone].filter((s) => firsts.has(occurrenceKey(s))), at, deps);
+  const held = await holdForGood(
+    [...skip, ...gone].filter((s) => firsts.has(occurrenceKey(s))),
+    at,
+    deps,
+  );
   const skippable = (s: SkipRecord) => !firsts.has(occurrenceKey(s)) || held.has(occurrenceKey(s));
   await deps.executions.recordSkipped(skip.filter(skippable), at);
   await deps.executions.recordSkipped(gone.filter(skippable), at, { overUnfinished: true });
@@ -305,7 +343,8 @@ async function recoverPage(deps: RecoveryDeps, settings: RecoverySettings): Prom
   }
   // An entry still open is filed again as of when its first open ref can turn stale: it
   // comes up then, and until then the entries behind it get their turn.
-  for (const [entry, kept] of open) await deps.dispatchLog.settle(entry, kept.refs, new Date(Number.isFinite(kept.since) ? kept.since : nowMs).toISOString());
+  for (const [entry, kept] of open)
+    await deps.dispatchLog.settle(entry, kept.refs, new Date(Number.isFinite(kept.since) ? kept.since : nowMs).toISOString());
   if (lost.length > 0) deps.logger.warn('recovered lost occurrences', { lost: lost.length, resent: send.length, skipped: skip.length });
   return { entries: entries.length, lost: lost.length, resent: send.length, skipped: skip.length + gone.length };
 }

@@ -64,18 +64,28 @@ export async function sendFirstAttempts(
   at: string,
   deps: { dispatchLog: DispatchLog; queue: Queue; executions: Pick<ExecutionStore, 'getMany' | 'recordOutcomes'> },
 ): Promise<Unsendable[]> {
-  await deps.dispatchLog.record(occurrences.map((o) => ({ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: at })), at);
+  await deps.dispatchLog.record(
+    occurrences.map((o) => ({ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: at })),
+    at,
+  );
   const byKey = new Map(occurrences.map((o) => [occurrenceKey(o), o]));
   const refused = await refusedBundles(deps.queue, bundle(occurrences));
   const shared = refused.filter((r) => r.keys.length > 1).flatMap((r) => r.keys.map((k) => byKey.get(k)!));
   const refusedAlone = [
     ...refused.filter((r) => r.keys.length === 1),
-    ...(shared.length > 0 ? await refusedBundles(deps.queue, shared.map((o) => ({ group: claimGroupOf(o), occurrences: [o] }))) : []),
+    ...(shared.length > 0
+      ? await refusedBundles(
+          deps.queue,
+          shared.map((o) => ({ group: claimGroupOf(o), occurrences: [o] })),
+        )
+      : []),
   ];
   const unsendable = refusedAlone.map((r) => ({ occurrence: byKey.get(r.keys[0]!)!, code: r.code, message: r.message }));
   if (unsendable.length === 0) return [];
   // An occurrence with a record already (a repeated send of one that ran) keeps it.
   const recorded = await deps.executions.getMany(unsendable.map((u) => u.occurrence));
-  await deps.executions.recordOutcomes(unsendable.filter((u) => !recorded.has(occurrenceKey(u.occurrence))).map((u) => unsendableRecord(u, at)));
+  await deps.executions.recordOutcomes(
+    unsendable.filter((u) => !recorded.has(occurrenceKey(u.occurrence))).map((u) => unsendableRecord(u, at)),
+  );
   return unsendable;
 }

@@ -7,7 +7,16 @@
  * idempotent, and the worker's claim drops an occurrence sent twice.
  */
 import { sendFirstAttempts } from './send-first-attempts.js';
-import { directDispatchUntil, fingerprint, liveEntry, slotAfter, slotOf, TICK_LEAD_SLOTS, type DueEntry, type SubmittedEntry } from './due-index.js';
+import {
+  directDispatchUntil,
+  fingerprint,
+  liveEntry,
+  slotAfter,
+  slotOf,
+  TICK_LEAD_SLOTS,
+  type DueEntry,
+  type SubmittedEntry,
+} from './due-index.js';
 import type { Job } from '../jobs/job.js';
 import { occurrenceOf, planJob } from './planner.js';
 import { delayFor } from '../kernel/queue-limits.js';
@@ -116,10 +125,12 @@ async function dispatchEntries(entries: DueEntry[], until: Date, now: Date, sour
     const rest = start.from ? planJob(job, start.from, start.runs, until, now) : { send: [], skip: [], runs: start.runs };
     const plan = { ...rest, send: [...start.ahead, ...rest.send] };
     for (const at of plan.send) occurrences.push({ ...occurrenceOf(job, at), delaySeconds: delayFor(at, now) });
-    for (const at of plan.skip) skips.push({ jobId, scheduledFor: at.toISOString(), jobName: job.name, handler: job.handler, reason: 'misfire' });
+    for (const at of plan.skip)
+      skips.push({ jobId, scheduledFor: at.toISOString(), jobName: job.name, handler: job.handler, reason: 'misfire' });
     if (plan.next) next.push({ jobId, rev: job.rev, from: plan.next.toISOString(), runs: plan.runs });
     else finished.push({ job, runs: plan.runs });
-    if (plan.next && job.maxRuns !== undefined && plan.runs !== entry.runs) counted.push({ job, runs: plan.runs, until: plan.next.toISOString() });
+    if (plan.next && job.maxRuns !== undefined && plan.runs !== entry.runs)
+      counted.push({ job, runs: plan.runs, until: plan.next.toISOString() });
   }
 
   const at = now.toISOString();
@@ -135,7 +146,15 @@ async function dispatchEntries(entries: DueEntry[], until: Date, now: Date, sour
   await deps.due.write(next, source);
   await Promise.all([
     ...finished.map(({ job, runs }) =>
-      deps.jobs.changeStatus({ jobId: job.id, from: 'active', to: 'completed', expectedRev: job.rev, nextRunAt: null, runs, updatedAt: at }),
+      deps.jobs.changeStatus({
+        jobId: job.id,
+        from: 'active',
+        to: 'completed',
+        expectedRev: job.rev,
+        nextRunAt: null,
+        runs,
+        updatedAt: at,
+      }),
     ),
     ...counted.map(({ job, runs, until }) => deps.jobs.recordRuns(job.id, job.rev, runs, until)),
   ]);
@@ -195,7 +214,9 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
   try {
     result.recovered = await recoverLost(deps, settings.recovery);
   } catch (error) {
-    deps.logger.error('recovery failed; it runs again next tick', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    deps.logger.error('recovery failed; it runs again next tick', {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
   }
   deps.logger.info('tick finished', { at: now.toISOString(), ...result });
   return result;

@@ -8,7 +8,14 @@
  */
 import { claimGroupOf, type Bundle } from './bundle.js';
 import type { Execution } from './ledger-record.js';
-import { afterFailure, executeOccurrence, runHandler, waitForInstant, type ExecutionResult, type ExecutorDeps } from './occurrence-executor.js';
+import {
+  afterFailure,
+  executeOccurrence,
+  runHandler,
+  waitForInstant,
+  type ExecutionResult,
+  type ExecutorDeps,
+} from './occurrence-executor.js';
 import { LEASE_MARGIN_SECONDS } from '../kernel/limits.js';
 import { encodeOccurrence, occurrenceKey, type Occurrence } from './occurrence.js';
 import type { BundleClaims } from './ports.js';
@@ -62,7 +69,14 @@ async function runMember(occurrence: Occurrence, attempt: number, leaseUntil: st
   if (!error) return { occurrence, record: base };
   const next = afterFailure(occurrence, attempt, caught, deps.random);
   if ('dead' in next) {
-    const record: Execution = { ...base, status: 'dead', error, diedAt: base.finishedAt, deadReason: next.dead, occurrence: encodeOccurrence(occurrence) };
+    const record: Execution = {
+      ...base,
+      status: 'dead',
+      error,
+      diedAt: base.finishedAt,
+      deadReason: next.dead,
+      occurrence: encodeOccurrence(occurrence),
+    };
     return { occurrence, record };
   }
   return { occurrence, record: { ...base, status: 'failed', error, retryAt: new Date(finished.getTime() + next.delayMs).toISOString() } };
@@ -74,7 +88,10 @@ async function runMember(occurrence: Occurrence, attempt: number, leaseUntil: st
  * those taken over from a delivery whose worker died (`priorAttempts` 1: that
  * delivery's attempt left no record, as a bundle writes its outcomes at the end).
  */
-async function runSingly(singles: { occurrence: Occurrence; priorAttempts: number }[], deps: BundleDeps): Promise<{ results: ExecutionResult[]; comeBack: boolean }> {
+async function runSingly(
+  singles: { occurrence: Occurrence; priorAttempts: number }[],
+  deps: BundleDeps,
+): Promise<{ results: ExecutionResult[]; comeBack: boolean }> {
   const results = await Promise.all(singles.map((s) => executeOccurrence(s.occurrence, deps, { priorAttempts: s.priorAttempts })));
   const retries = singles.filter((_, i) => results[i]!.kind === 'retry').map((s) => s.occurrence);
   // The ledger holds each retry until its time; the message only has to exist.
@@ -86,7 +103,8 @@ async function runSingly(singles: { occurrence: Occurrence; priorAttempts: numbe
 export async function executeBundle(bundle: Bundle, delivery: BundleDelivery, deps: BundleDeps): Promise<BundleResult> {
   // A member outside the group, or one that comes twice, is not this bundle's to run (a bundle() never sends one).
   const members = [...new Map(bundle.occurrences.filter((o) => claimGroupOf(o) === bundle.group).map((o) => [o.jobId, o])).values()];
-  if (members.length !== bundle.occurrences.length) deps.logger.error('bundle members outside their claim group or repeated were dropped', { group: bundle.group });
+  if (members.length !== bundle.occurrences.length)
+    deps.logger.error('bundle members outside their claim group or repeated were dropped', { group: bundle.group });
   const instant = members[0]?.scheduledFor;
   if (!instant) return { ran: 0, succeeded: 0, dropped: 0, comeBack: false };
   await waitForInstant(Date.parse(instant), deps);
@@ -96,7 +114,12 @@ export async function executeBundle(bundle: Bundle, delivery: BundleDelivery, de
   const now = deps.clock.now();
   const longest = Math.max(0, ...members.map((o) => o.timeoutMs));
   const leaseUntil = new Date(now.getTime() + longest + LEASE_MARGIN_SECONDS * 1000).toISOString();
-  const claim = await deps.claims.claim(bundle.group, members.map((o) => o.jobId), { id: delivery.id, leaseUntil }, now.toISOString());
+  const claim = await deps.claims.claim(
+    bundle.group,
+    members.map((o) => o.jobId),
+    { id: delivery.id, leaseUntil },
+    now.toISOString(),
+  );
   const taken = new Set(claim.taken);
   const takenOver = new Set(claim.takenOver);
 
@@ -110,7 +133,9 @@ export async function executeBundle(bundle: Bundle, delivery: BundleDelivery, de
   };
   const singles = [
     ...members.filter((o) => takenOver.has(o.jobId) && unfinished(o)).map((occurrence) => ({ occurrence, priorAttempts: 1 })),
-    ...members.filter((o) => taken.has(o.jobId) && !takenOver.has(o.jobId) && (o.overlap ?? 'allow') !== 'allow').map((occurrence) => ({ occurrence, priorAttempts: 0 })),
+    ...members
+      .filter((o) => taken.has(o.jobId) && !takenOver.has(o.jobId) && (o.overlap ?? 'allow') !== 'allow')
+      .map((occurrence) => ({ occurrence, priorAttempts: 0 })),
   ];
   // One that failed there may have died before its retry went out (outcomes are written first):
   // send it again; the ledger holds a retry until its time, so a copy too many changes nothing.
@@ -120,7 +145,13 @@ export async function executeBundle(bundle: Bundle, delivery: BundleDelivery, de
   // Awaited below; if the plain members' bookkeeping throws first, its failure must not go unheard as an unhandled rejection.
   singleRun.catch(() => undefined);
   // A regained member with a record was finished by whoever held it before: left alone.
-  const plain = members.filter((o) => taken.has(o.jobId) && !takenOver.has(o.jobId) && !(regained.has(o.jobId) && overRecords.has(occurrenceKey(o))) && (o.overlap ?? 'allow') === 'allow');
+  const plain = members.filter(
+    (o) =>
+      taken.has(o.jobId) &&
+      !takenOver.has(o.jobId) &&
+      !(regained.has(o.jobId) && overRecords.has(occurrenceKey(o))) &&
+      (o.overlap ?? 'allow') === 'allow',
+  );
   const ran = await Promise.all(plain.map((o) => runMember(o, 1, leaseUntil, deps)));
 
   // Outcomes first, then the retries and dead letters: a retry's message that came
@@ -150,13 +181,20 @@ export async function executeBundle(bundle: Bundle, delivery: BundleDelivery, de
   const stillRunning = held.some((o) => !heldOutcomes.has(occurrenceKey(o)));
 
   const singleDone = await singleRun;
-  const succeeded = ran.filter((r) => r.record.status === 'succeeded').length + singleDone.results.filter((r) => r.kind === 'succeeded').length;
+  const succeeded =
+    ran.filter((r) => r.record.status === 'succeeded').length + singleDone.results.filter((r) => r.kind === 'succeeded').length;
   const result: BundleResult = {
     ran: ran.length + singles.length,
     succeeded,
     dropped: members.length - ran.length - singles.length,
     comeBack: stillRunning || singleDone.comeBack,
   };
-  deps.logger.info('bundle finished', { group: bundle.group, members: members.length, receiveCount: delivery.receiveCount, pausedHeld: claim.heldByPause.length, ...result });
+  deps.logger.info('bundle finished', {
+    group: bundle.group,
+    members: members.length,
+    receiveCount: delivery.receiveCount,
+    pausedHeld: claim.heldByPause.length,
+    ...result,
+  });
   return result;
 }

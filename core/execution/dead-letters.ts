@@ -134,9 +134,7 @@ export class DeadLetterService {
     const record = await this.deps.executions.armRedrive(key, redriveId);
     const occurrence = record && storedOccurrence(record);
     if (!occurrence) return false;
-    await this.deps.queue.send([
-      { ...occurrence, ...(payload !== undefined ? { payload: payload } : {}), redriveId, delaySeconds: 0 },
-    ]);
+    await this.deps.queue.send([{ ...occurrence, ...(payload !== undefined ? { payload: payload } : {}), redriveId, delaySeconds: 0 }]);
     return true;
   }
 }

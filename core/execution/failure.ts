@@ -51,7 +51,10 @@ export function describeThrown(thrown: unknown): ExecutionError {
   }
   return {
     name: cut(name, MAX_ERROR_NAME_CHARS),
-    message: cut(message ?? `a handler threw ${thrown === undefined ? 'undefined' : 'a value that cannot be shown'}`, MAX_ERROR_MESSAGE_CHARS),
+    message: cut(
+      message ?? `a handler threw ${thrown === undefined ? 'undefined' : 'a value that cannot be shown'}`,
+      MAX_ERROR_MESSAGE_CHARS,
+    ),
   };
 }
 

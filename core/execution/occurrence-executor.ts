@@ -52,7 +52,6 @@ export class HandlerTimeoutError extends Error {
   override name = 'HandlerTimeoutError';
 }
 
-
 /**
  * Sleeps until the instant, re-checking after each sleep: timers run on a
  * monotonic clock and can wake a millisecond before the wall clock says so, and a
@@ -90,7 +89,11 @@ async function runWithTimeout(run: (signal: AbortSignal) => Promise<void> | void
  * bundle member whose worker died held it as attempt 1 (a bundle writes its
  * outcomes only when it ends), so its takeover claims it in the ledger as attempt 2.
  */
-export async function executeOccurrence(occurrence: Occurrence, deps: ExecutorDeps, options: { priorAttempts?: number } = {}): Promise<ExecutionResult> {
+export async function executeOccurrence(
+  occurrence: Occurrence,
+  deps: ExecutorDeps,
+  options: { priorAttempts?: number } = {},
+): Promise<ExecutionResult> {
   await waitForInstant(new Date(occurrence.scheduledFor).getTime(), deps);
 
   const started = deps.clock.now();
@@ -176,10 +179,19 @@ export interface HandlerRun {
 }
 
 /** Runs the occurrence's handler as attempt `attemptOfRound`, under its timeout; never throws. */
-export async function runHandler(occurrence: Occurrence, attemptOfRound: number, deps: Pick<ExecutorDeps, 'handlers' | 'logger'>): Promise<HandlerRun> {
+export async function runHandler(
+  occurrence: Occurrence,
+  attemptOfRound: number,
+  deps: Pick<ExecutorDeps, 'handlers' | 'logger'>,
+): Promise<HandlerRun> {
   if (attemptOfRound > occurrence.maxAttempts) {
     // Redelivered after workers died mid-attempt: the budget is spent without a result.
-    return { error: { name: 'AttemptsExhausted', message: `all ${occurrence.maxAttempts} attempts were made; the last were lost with their worker` } };
+    return {
+      error: {
+        name: 'AttemptsExhausted',
+        message: `all ${occurrence.maxAttempts} attempts were made; the last were lost with their worker`,
+      },
+    };
   }
   try {
     const handler = deps.handlers.get(occurrence.handler);
@@ -202,7 +214,12 @@ export async function runHandler(occurrence: Occurrence, attemptOfRound: number,
 }
 
 /** What a failed attempt leads to: dead (and why), or another attempt after a delay. */
-export function afterFailure(occurrence: Occurrence, attemptOfRound: number, caught: unknown, random: () => number): { dead: DeadReason } | { delayMs: number } {
+export function afterFailure(
+  occurrence: Occurrence,
+  attemptOfRound: number,
+  caught: unknown,
+  random: () => number,
+): { dead: DeadReason } | { delayMs: number } {
   if (isInstance(caught, NonRetryableError)) return { dead: 'non-retryable' };
   if (attemptOfRound >= occurrence.maxAttempts) return { dead: 'attempts-exhausted' };
   const backoff = backoffMs(attemptOfRound, { maxAttempts: occurrence.maxAttempts, ...occurrence.retry }, random);
@@ -213,7 +230,11 @@ export function afterFailure(occurrence: Occurrence, attemptOfRound: number, cau
   return { delayMs: Math.round(Math.min(MAX_RETRY_DELAY_MS, chosen)) };
 }
 
-async function attemptRun(occurrence: Occurrence, { key, attemptOfRound, started, log }: Attempt, deps: ExecutorDeps): Promise<ExecutionResult> {
+async function attemptRun(
+  occurrence: Occurrence,
+  { key, attemptOfRound, started, log }: Attempt,
+  deps: ExecutorDeps,
+): Promise<ExecutionResult> {
   const { error, caught } = await runHandler(occurrence, attemptOfRound, deps);
   const finished = deps.clock.now();
   const timing = { finishedAt: finished.toISOString(), durationMs: finished.getTime() - started.getTime() };
@@ -226,8 +247,17 @@ async function attemptRun(occurrence: Occurrence, { key, attemptOfRound, started
   const next = afterFailure(occurrence, attemptOfRound, caught, deps.random);
   if ('dead' in next) {
     // A claim past the budget ran nothing: the record keeps the number of the last attempt made.
-    const exhausted = attemptOfRound > occurrence.maxAttempts ? { recordAttempt: key.attempt - (attemptOfRound - occurrence.maxAttempts) } : {};
-    await deps.executions.complete({ ...key, ...timing, ...exhausted, status: 'dead', error, deadReason: next.dead, occurrence: encodeOccurrence(occurrence) });
+    const exhausted =
+      attemptOfRound > occurrence.maxAttempts ? { recordAttempt: key.attempt - (attemptOfRound - occurrence.maxAttempts) } : {};
+    await deps.executions.complete({
+      ...key,
+      ...timing,
+      ...exhausted,
+      status: 'dead',
+      error,
+      deadReason: next.dead,
+      occurrence: encodeOccurrence(occurrence),
+    });
     deps.logger.warn('execution dead', { ...log, attempt: attemptOfRound, reason: next.dead, error });
     return { kind: 'dead', reason: next.dead, error };
   }

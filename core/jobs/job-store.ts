@@ -29,7 +29,12 @@ export interface JobStore {
    * occurrence's own; otherwise says which occurrence holds it. A job that no
    * longer exists has no lock: acquired (its queued occurrences still run).
    */
-  acquireRun(jobId: string, scheduledFor: string, leaseUntil: string, now: string): Promise<{ acquired: true } | { acquired: false; holder: string }>;
+  acquireRun(
+    jobId: string,
+    scheduledFor: string,
+    leaseUntil: string,
+    now: string,
+  ): Promise<{ acquired: true } | { acquired: false; holder: string }>;
   /** Parks one occurrence (its encoded message) to run after the holder; false when the slot is taken. */
   queueRun(jobId: string, occurrence: string): Promise<boolean>;
   /** Releases the lock held by `scheduledFor`; returns the parked occurrence, if any, now removed. */

@@ -143,7 +143,10 @@ export function buildJob(raw: unknown, context: { id: string; now: Date; handler
   const createdAt = context.now.toISOString();
   const bounds = { schedule, createdAt, ...(startAt ? { startAt } : {}), ...(endAt ? { endAt } : {}) };
   const next = nextJobOccurrence(bounds, context.now);
-  if (!next) throw new ValidationError('the job definition is not valid', [{ path: 'endAt', message: 'the schedule has no occurrence before endAt' }]);
+  if (!next)
+    throw new ValidationError('the job definition is not valid', [
+      { path: 'endAt', message: 'the schedule has no occurrence before endAt' },
+    ]);
   return {
     id: context.id,
     name: input.name,

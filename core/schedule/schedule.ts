@@ -83,7 +83,13 @@ export function scheduleProblems(schedule: Schedule, now: Date, options: { allow
     const expr = schedule.cron.trim();
     const fields = expr.split(/\s+/);
     if (expr.startsWith('@') ? !MACROS.has(expr) : fields.length !== 5 && fields.length !== 6) {
-      return [{ path: 'cron', message: 'must have 5 fields (minute hour day month weekday), 6 with seconds first, or be one of @yearly @monthly @weekly @daily @hourly' }];
+      return [
+        {
+          path: 'cron',
+          message:
+            'must have 5 fields (minute hour day month weekday), 6 with seconds first, or be one of @yearly @monthly @weekly @daily @hourly',
+        },
+      ];
     }
     const problem = cronProblem(expr);
     if (problem) return [{ path: 'cron', message: problem }];
@@ -97,7 +103,8 @@ export function scheduleProblems(schedule: Schedule, now: Date, options: { allow
     return [];
   }
   const at = Date.parse(schedule.at);
-  if (Number.isNaN(at) || !ISO_INSTANT.safeParse(schedule.at).success) return [{ path: 'at', message: 'must be an ISO 8601 instant with an offset, like "2027-01-01T09:00:00Z"' }];
+  if (Number.isNaN(at) || !ISO_INSTANT.safeParse(schedule.at).success)
+    return [{ path: 'at', message: 'must be an ISO 8601 instant with an offset, like "2027-01-01T09:00:00Z"' }];
   if (!inInstantRange(at)) return [{ path: 'at', message: INSTANT_RANGE_MESSAGE }];
   if (!options.allowPast && at <= now.getTime()) return [{ path: 'at', message: `is in the past (now is ${now.toISOString()})` }];
   return [];

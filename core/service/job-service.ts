@@ -127,10 +127,14 @@ export class JobService {
       const job = await this.read(id);
       if (job.status === parsed.data.status) return this.present(job, this.deps.clock.now());
       if (job.status === 'completed') {
-        throw new ValidationError('the job cannot be changed', [{ path: 'status', message: 'the job is completed: its schedule has no more occurrences' }]);
+        throw new ValidationError('the job cannot be changed', [
+          { path: 'status', message: 'the job is completed: its schedule has no more occurrences' },
+        ]);
       }
       const changed =
-        parsed.data.status === 'paused' ? await pauseJob(job, this.deps) : await resumeJob(job, this.deps, (j, from, runs, now) => this.dispatchSoon(j, from, runs, now));
+        parsed.data.status === 'paused'
+          ? await pauseJob(job, this.deps)
+          : await resumeJob(job, this.deps, (j, from, runs, now) => this.dispatchSoon(j, from, runs, now));
       if (changed) return this.get(id);
     }
     throw new ConcurrentUpdateError(`job ${id} kept changing while it was being ${parsed.data.status === 'paused' ? 'paused' : 'resumed'}`);
@@ -147,7 +151,13 @@ export class JobService {
     if (job.status !== 'active') return;
     // None of them runs, so none counts toward maxRuns: each gets its record, up to now.
     const backlog = dueInBacklog(job, await this.deps.due.progress(), this.deps.clock.now());
-    const skips = backlog.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), jobName: job.name, handler: job.handler, reason: 'deleted' as const }));
+    const skips = backlog.map((t) => ({
+      jobId: job.id,
+      scheduledFor: t.toISOString(),
+      jobName: job.name,
+      handler: job.handler,
+      reason: 'deleted' as const,
+    }));
     await this.deps.executions.recordSkipped(skips, this.deps.clock.now().toISOString());
   }
 

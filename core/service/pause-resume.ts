@@ -30,7 +30,6 @@ export const MAX_SKIPS_RECORDED = 1_000;
 /** Occurrences sent ahead of a pause that it holds: two minutes of a job every second, with room to spare. */
 const MAX_HELD = 1_000;
 
-
 /** Holds what may have been sent ahead, then marks the job paused. False when the job changed first. */
 export async function pauseJob(job: Job, deps: PauseDeps): Promise<boolean> {
   const now = deps.clock.now();
@@ -50,8 +49,21 @@ export async function pauseJob(job: Job, deps: PauseDeps): Promise<boolean> {
   // (each step is safe to repeat: the claim drops a second copy, a skip never overwrites).
   if (backlog) {
     const at = now.toISOString();
-    await sendFirstAttempts(backlog.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })), at, deps);
-    await deps.executions.recordSkipped(backlog.skip.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), jobName: job.name, handler: job.handler, reason: 'misfire' as const })), at);
+    await sendFirstAttempts(
+      backlog.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })),
+      at,
+      deps,
+    );
+    await deps.executions.recordSkipped(
+      backlog.skip.map((t) => ({
+        jobId: job.id,
+        scheduledFor: t.toISOString(),
+        jobName: job.name,
+        handler: job.handler,
+        reason: 'misfire' as const,
+      })),
+      at,
+    );
   }
   const paused = await deps.jobs.changeStatus({
     jobId: job.id,
@@ -143,7 +155,13 @@ export interface ResumePlan {
  * from its own message). With maxRuns, what was counted from the pause on is
  * decided afresh by the resume.
  */
-export function sentBeforePause(job: Job, pausedAt: Date, sentUntil: Date, now: Date, ranWhilePaused: ReadonlySet<number> = new Set()): { release: Date[]; runs: number } {
+export function sentBeforePause(
+  job: Job,
+  pausedAt: Date,
+  sentUntil: Date,
+  now: Date,
+  ranWhilePaused: ReadonlySet<number> = new Set(),
+): { release: Date[]; runs: number } {
   if (job.maxRuns === undefined) return { release: [...jobOccurrences(job, now, sentUntil, MAX_HELD)], runs: job.runs };
   if (job.runsUntil !== undefined) {
     // Every occurrence after the pause up to where the chain counted was sent ahead, on time, and
@@ -213,13 +231,32 @@ async function ranWhilePaused(job: Job, now: Date, deps: PauseDeps): Promise<Set
  * submitted, and only then does the job turn active; the catch-up goes out last,
  * logged in the dispatch log so that recovery finds it if the send is lost.
  */
-export async function resumeJob(job: Job, deps: PauseDeps, dispatchSoon: (job: Job, from: Date, runs: number, now: Date) => Promise<void>): Promise<boolean> {
+export async function resumeJob(
+  job: Job,
+  deps: PauseDeps,
+  dispatchSoon: (job: Job, from: Date, runs: number, now: Date) => Promise<void>,
+): Promise<boolean> {
   const now = deps.clock.now();
   const plan = planResume(job, now, await ranWhilePaused(job, now, deps));
-  const skips: SkipRecord[] = plan.skip.map((t) => ({ jobId: job.id, scheduledFor: t.toISOString(), jobName: job.name, handler: job.handler, reason: 'paused' }));
+  const skips: SkipRecord[] = plan.skip.map((t) => ({
+    jobId: job.id,
+    scheduledFor: t.toISOString(),
+    jobName: job.name,
+    handler: job.handler,
+    reason: 'paused',
+  }));
   await deps.executions.recordSkipped(skips, now.toISOString());
-  await inTurns([...plan.run, ...plan.unhold], WRITES_AT_ONCE, (t) => deps.claims.release(claimGroupOf({ jobId: job.id, scheduledFor: t.toISOString() }), job.id, PAUSED_HOLDER));
-  if (plan.next) await deps.due.submit({ jobId: job.id, rev: job.rev + 1, from: plan.next.toISOString(), runs: plan.runs, submittedAt: now.toISOString() });
+  await inTurns([...plan.run, ...plan.unhold], WRITES_AT_ONCE, (t) =>
+    deps.claims.release(claimGroupOf({ jobId: job.id, scheduledFor: t.toISOString() }), job.id, PAUSED_HOLDER),
+  );
+  if (plan.next)
+    await deps.due.submit({
+      jobId: job.id,
+      rev: job.rev + 1,
+      from: plan.next.toISOString(),
+      runs: plan.runs,
+      submittedAt: now.toISOString(),
+    });
   const ok = await deps.jobs.changeStatus({
     jobId: job.id,
     from: 'paused',
@@ -233,7 +270,12 @@ export async function resumeJob(job: Job, deps: PauseDeps, dispatchSoon: (job: J
     sentUntil: null,
   });
   if (!ok) return false;
-  if (plan.run.length > 0) await sendFirstAttempts(plan.run.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })), now.toISOString(), deps);
+  if (plan.run.length > 0)
+    await sendFirstAttempts(
+      plan.run.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })),
+      now.toISOString(),
+      deps,
+    );
   if (plan.next) await dispatchSoon({ ...job, status: 'active', rev: job.rev + 1 }, plan.next, plan.runs, now);
   return true;
 }

@@ -66,7 +66,9 @@ export function previewSavedJob(job: Job, options: { from: Date; count: number }
   const until = countedUntil(job, from);
   const sent = until > from ? [...jobOccurrences(job, from, until, options.count)] : [];
   const left = Math.max(0, job.maxRuns - job.runs);
-  const rest = [...jobOccurrences(job, new Date(until.getTime() - 1), end, Math.min(left, MAX_SKIPPED + options.count))].filter((t) => t > from);
+  const rest = [...jobOccurrences(job, new Date(until.getTime() - 1), end, Math.min(left, MAX_SKIPPED + options.count))].filter(
+    (t) => t > from,
+  );
   return present([...sent, ...rest].slice(0, options.count), job.schedule);
 }
 

@@ -4,7 +4,15 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ConcurrentUpdateError, SendFailedError, JobNameTakenError, JobNotFoundError, StoreUnavailableError, ValidationError, type FieldProblem } from '../../core/kernel/errors.js';
+import {
+  ConcurrentUpdateError,
+  SendFailedError,
+  JobNameTakenError,
+  JobNotFoundError,
+  StoreUnavailableError,
+  ValidationError,
+  type FieldProblem,
+} from '../../core/kernel/errors.js';
 import type { Logger } from '../../core/kernel/ports.js';
 
 export interface ErrorBody {
@@ -31,10 +39,13 @@ function classify(error: unknown): { status: ContentfulStatusCode; body: ErrorBo
   if (error instanceof HttpError) return { status: error.status, body: body(error.code, error.message, error.details) };
   if (error instanceof ValidationError) return { status: 400, body: body('validation_failed', error.message, error.details) };
   if (error instanceof JobNotFoundError) return { status: 404, body: body('not_found', error.message) };
-  if (error instanceof JobNameTakenError) return { status: 409, body: body('conflict', error.message, [{ path: 'name', message: 'is already taken' }]) };
+  if (error instanceof JobNameTakenError)
+    return { status: 409, body: body('conflict', error.message, [{ path: 'name', message: 'is already taken' }]) };
   if (error instanceof ConcurrentUpdateError) return { status: 409, body: body('conflict', error.message) };
-  if (error instanceof SendFailedError) return { status: 422, body: body('unsendable', 'the queue refused the message', [{ path: 'payload', message: error.message }]) };
-  if (error instanceof StoreUnavailableError) return { status: 503, body: body('unavailable', 'the scheduler\'s storage is unavailable; try again shortly') };
+  if (error instanceof SendFailedError)
+    return { status: 422, body: body('unsendable', 'the queue refused the message', [{ path: 'payload', message: error.message }]) };
+  if (error instanceof StoreUnavailableError)
+    return { status: 503, body: body('unavailable', "the scheduler's storage is unavailable; try again shortly") };
   return { status: 500, body: body('internal', 'internal error') };
 }
 
@@ -48,7 +59,12 @@ function causeOf(error: Error): string {
 export function errorResponse(c: Context, error: unknown, logger: Logger): Response {
   const { status, body } = classify(error);
   if (status >= 500) {
-    logger.error('request failed', { method: c.req.method, path: c.req.path, status, error: error instanceof Error ? { name: error.name, message: error.message, cause: causeOf(error) } : String(error) });
+    logger.error('request failed', {
+      method: c.req.method,
+      path: c.req.path,
+      status,
+      error: error instanceof Error ? { name: error.name, message: error.message, cause: causeOf(error) } : String(error),
+    });
   }
   if (status === 503) c.header('Retry-After', '5');
   return c.json(body, status);

@@ -48,7 +48,7 @@ const JOBS = [
 /** The instants of a `*\/k` seconds cron in [from, to]. */
 function instants(everyS: number, from: number, to: number): string[] {
   const out: string[] = [];
-  for (let t = Math.ceil(from / 1000) * 1000; t <= to; t += 1000) if ((t / 1000) % 60 % everyS === 0) out.push(new Date(t).toISOString());
+  for (let t = Math.ceil(from / 1000) * 1000; t <= to; t += 1000) if (((t / 1000) % 60) % everyS === 0) out.push(new Date(t).toISOString());
   return out;
 }
 
@@ -111,7 +111,13 @@ describe('the local runtime killed with kill -9 at random moments, emulators out
     for (const job of JOBS) {
       const res = await runtime.api('/v1/jobs', {
         method: 'POST',
-        body: JSON.stringify({ name: job.name, schedule: { cron: job.cron }, handler: job.handler, timeout: '5s', retry: { maxAttempts: 3, initialDelay: '1s' } }),
+        body: JSON.stringify({
+          name: job.name,
+          schedule: { cron: job.cron },
+          handler: job.handler,
+          timeout: '5s',
+          retry: { maxAttempts: 3, initialDelay: '1s' },
+        }),
       });
       expect(res.status).toBe(201);
       ids.set(job.name, ((await res.json()) as { id: string }).id);
@@ -134,7 +140,9 @@ describe('the local runtime killed with kill -9 at random moments, emulators out
         lastRestart = Date.now();
       }
       const windowEnd = lastRestart;
-      console.log(`crash-kill: ${KILLS} kills at ${kills.map((k) => `${(k.afterMs / 1000).toFixed(1)} s`).join(', ')} into a ${((windowEnd - windowStart) / 1000).toFixed(1)} s window`);
+      console.log(
+        `crash-kill: ${KILLS} kills at ${kills.map((k) => `${(k.afterMs / 1000).toFixed(1)} s`).join(', ')} into a ${((windowEnd - windowStart) / 1000).toFixed(1)} s window`,
+      );
 
       const wanted = JOBS.map((job) => ({ job, instants: instants(job.everyS, windowStart, windowEnd) }));
       const deadline = lastRestart + BOUND_AFTER_LAST_RESTART_MS;
@@ -142,14 +150,21 @@ describe('the local runtime killed with kill -9 at random moments, emulators out
       let missing: string[] = [];
       for (;;) {
         ledgers = new Map(await Promise.all(JOBS.map(async (j) => [j.name, await ledger(runtime, ids.get(j.name)!)] as const)));
-        missing = wanted.flatMap(({ job, instants }) => instants.filter((t) => !final(ledgers.get(job.name)!.get(t))).map((t) => `${job.name} ${t}`));
+        missing = wanted.flatMap(({ job, instants }) =>
+          instants.filter((t) => !final(ledgers.get(job.name)!.get(t))).map((t) => `${job.name} ${t}`),
+        );
         if (missing.length === 0 || Date.now() > deadline) break;
         await delay(500);
       }
       const settledS = ((Date.now() - lastRestart) / 1000).toFixed(1);
       const total = wanted.reduce((n, w) => n + w.instants.length, 0);
-      console.log(`crash-kill: ${total - missing.length} of ${total} occurrences final ${settledS} s after the last restart (bound ${BOUND_AFTER_LAST_RESTART_MS / 1000} s)`);
-      expect(missing, `seed ${seed}: occurrences without a final outcome ${BOUND_AFTER_LAST_RESTART_MS / 1000} s after the last restart`).toEqual([]);
+      console.log(
+        `crash-kill: ${total - missing.length} of ${total} occurrences final ${settledS} s after the last restart (bound ${BOUND_AFTER_LAST_RESTART_MS / 1000} s)`,
+      );
+      expect(
+        missing,
+        `seed ${seed}: occurrences without a final outcome ${BOUND_AFTER_LAST_RESTART_MS / 1000} s after the last restart`,
+      ).toEqual([]);
 
       expect(await runtime.stop('SIGTERM')).toBe(0);
       outputs.push(runtime.output());
@@ -163,7 +178,10 @@ describe('the local runtime killed with kill -9 at random moments, emulators out
           if (job.handler === 'fail-first') expect(record.attempt, `${at} failed once, then succeeded`).toBeGreaterThanOrEqual(2);
           const mine = runs.get(`${job.name} ${t}`) ?? [];
           // Exactly one successful run is the one the ledger recorded...
-          expect(mine.filter((r) => r.attempt === record.attempt), `${at}: runs ${JSON.stringify(mine)}, recorded attempt ${record.attempt}`).toHaveLength(1);
+          expect(
+            mine.filter((r) => r.attempt === record.attempt),
+            `${at}: runs ${JSON.stringify(mine)}, recorded attempt ${record.attempt}`,
+          ).toHaveLength(1);
           // ...and any other was an earlier attempt in a runtime killed before it could record it.
           for (const r of mine.filter((r) => r.attempt !== record.attempt)) {
             expect(r.attempt, `${at}: ${JSON.stringify(mine)}`).toBeLessThan(record.attempt);

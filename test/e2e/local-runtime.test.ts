@@ -48,7 +48,12 @@ describe('the local runtime, over HTTP', () => {
   });
 
   it('runs a 6-field cron job every 2 seconds: at least 2 successes within 10 s', async () => {
-    const job = await createJob(runtime, { name: 'every-two-seconds', schedule: { cron: '*/2 * * * * *' }, handler: 'log', payload: { from: 'e2e' } });
+    const job = await createJob(runtime, {
+      name: 'every-two-seconds',
+      schedule: { cron: '*/2 * * * * *' },
+      handler: 'log',
+      payload: { from: 'e2e' },
+    });
     const succeeded = await waitFor(
       async () => {
         const done = (await executions(runtime, job.id)).filter((e) => e.status === 'succeeded');
@@ -85,7 +90,12 @@ describe('the local runtime, over HTTP', () => {
   });
 
   it('records a failing handler’s error in the history', async () => {
-    const job = await createJob(runtime, { name: 'always-fails', schedule: { at: new Date(Date.now() + 1_500).toISOString() }, handler: 'fail', payload: { message: 'on purpose' } });
+    const job = await createJob(runtime, {
+      name: 'always-fails',
+      schedule: { at: new Date(Date.now() + 1_500).toISOString() },
+      handler: 'fail',
+      payload: { message: 'on purpose' },
+    });
     const [failed] = await waitFor(
       async () => {
         const list = await executions(runtime, job.id);
@@ -105,7 +115,13 @@ describe('the local runtime, over HTTP', () => {
       payload: { ok: false },
       retry: { maxAttempts: 3, initialDelay: '1s', multiplier: 2, jitter: 'none' },
     });
-    interface DeadLetter { id: string; jobId: string; attempts: number; reason: string; error: { message: string } }
+    interface DeadLetter {
+      id: string;
+      jobId: string;
+      attempts: number;
+      reason: string;
+      error: { message: string };
+    }
     const deadLetter = await waitFor(
       async () => {
         const { deadLetters } = (await (await runtime.api('/v1/dead-letters')).json()) as { deadLetters: DeadLetter[] };
@@ -120,7 +136,10 @@ describe('the local runtime, over HTTP', () => {
     // The dead-letter consumer received it from the DLQ (and found it already recorded).
     await waitFor(async () => (runtime.output().includes('dead letter already recorded') ? true : undefined), 5_000, 'the DLQ consumer');
 
-    const res = await runtime.api('/v1/dead-letters/redrive', { method: 'POST', body: JSON.stringify({ ids: [deadLetter.id], payload: { ok: true } }) });
+    const res = await runtime.api('/v1/dead-letters/redrive', {
+      method: 'POST',
+      body: JSON.stringify({ ids: [deadLetter.id], payload: { ok: true } }),
+    });
     expect(await res.json()).toMatchObject({ redriven: [deadLetter.id] });
     const [after] = await waitFor(
       async () => {

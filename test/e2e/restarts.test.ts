@@ -37,7 +37,8 @@ function runsByInstant(outputs: string[], jobName: string): Map<string, number> 
   for (const line of outputs.join('\n').split('\n')) {
     if (!line.startsWith('{')) continue;
     const entry = JSON.parse(line) as { message?: string; jobName?: string; scheduledFor?: string };
-    if (entry.message === 'log handler' && entry.jobName === jobName) runs.set(entry.scheduledFor!, (runs.get(entry.scheduledFor!) ?? 0) + 1);
+    if (entry.message === 'log handler' && entry.jobName === jobName)
+      runs.set(entry.scheduledFor!, (runs.get(entry.scheduledFor!) ?? 0) + 1);
   }
   return runs;
 }
@@ -93,7 +94,11 @@ describe('the local runtime killed hard with occurrences queued', () => {
     runtime = await startRuntimeProcess(env, { cwd: workDir });
     const restartedAt = Date.now();
     try {
-      await waitFor(async () => ((await executions(runtime, soon))[0]?.status === 'succeeded' ? true : undefined), 20_000, 'the one-time job');
+      await waitFor(
+        async () => ((await executions(runtime, soon))[0]?.status === 'succeeded' ? true : undefined),
+        20_000,
+        'the one-time job',
+      );
       expect(await executions(runtime, soon)).toHaveLength(1);
       await expectEachOnce(runtime, jobId, [before, runtime.output()], restartedAt + 4_000);
       expect(runtime.output()).toContain('recovered lost occurrences');
@@ -111,8 +116,18 @@ describe('the local runtime stopped and started again within the minutes it had 
 
   it('runs what falls due after the restart, and for the downtime what each misfire policy promises', async () => {
     let runtime = await startRuntimeProcess(env, { cwd: workDir });
-    const once = await createJob(runtime, { name: 'once', schedule: { every: '2s' }, handler: 'log', misfire: { policy: 'once', grace: '3s' } });
-    const skip = await createJob(runtime, { name: 'skip', schedule: { every: '2s' }, handler: 'log', misfire: { policy: 'skip', grace: '3s' } });
+    const once = await createJob(runtime, {
+      name: 'once',
+      schedule: { every: '2s' },
+      handler: 'log',
+      misfire: { policy: 'once', grace: '3s' },
+    });
+    const skip = await createJob(runtime, {
+      name: 'skip',
+      schedule: { every: '2s' },
+      handler: 'log',
+      misfire: { policy: 'skip', grace: '3s' },
+    });
     // Restarted once at once: its first tick takes the chains from the inbox, and from then on
     // only the due index knows them (an inbox entry would send its first minutes again).
     expect(await runtime.stop('SIGTERM')).toBe(0);
@@ -127,21 +142,33 @@ describe('the local runtime stopped and started again within the minutes it had 
     try {
       await delay(10_000);
       const at = (e: Execution) => Date.parse(e.scheduledFor);
-      for (const [id, policy] of [[once, 'once'], [skip, 'skip']] as const) {
+      for (const [id, policy] of [
+        [once, 'once'],
+        [skip, 'skip'],
+      ] as const) {
         // Due after the restart: each ran, none was skipped as missed.
         const after = (await executions(runtime, id)).filter((e) => at(e) >= upAt && at(e) < upAt + 8_000);
         expect(after.length, `${policy}: occurrences after the restart`).toBeGreaterThanOrEqual(3);
-        expect(after.filter((e) => e.status !== 'succeeded'), `${policy}: after the restart`).toEqual([]);
+        expect(
+          after.filter((e) => e.status !== 'succeeded'),
+          `${policy}: after the restart`,
+        ).toEqual([]);
       }
       const start = logEntries(runtime.output()).find((e) => String(e.message).startsWith('the queue started empty'));
       expect(start, 'the start looked at what the last run had sent').toBeDefined();
       const decidedAt = Date.parse(String(start!.decidedAt));
-      for (const [id, policy] of [[once, 'once'], [skip, 'skip']] as const) {
+      for (const [id, policy] of [
+        [once, 'once'],
+        [skip, 'skip'],
+      ] as const) {
         const records = await executions(runtime, id);
         // Missed while down (more than the 3 s grace late when the start decided): once runs one, skip none.
         const missed = records.filter((e) => at(e) > stoppedAt + 1_000 && at(e) < decidedAt - 3_100);
         expect(missed.length, `${policy}: missed while down`).toBeGreaterThanOrEqual(2);
-        expect(missed.filter((e) => e.status === 'succeeded'), `${policy}: missed ones that ran`).toHaveLength(policy === 'once' ? 1 : 0);
+        expect(
+          missed.filter((e) => e.status === 'succeeded'),
+          `${policy}: missed ones that ran`,
+        ).toHaveLength(policy === 'once' ? 1 : 0);
       }
     } finally {
       await runtime.stop('SIGTERM');
@@ -186,7 +213,9 @@ describe('the emulators stopped and started under load', () => {
       dynamo = await startDynalite({ dataDir, port: ports.dynamo });
       sqs = await startSqsEmulator({ port: ports.sqs });
       emulators.push(dynamo, sqs);
-      await provisionQueues(createSqsClient({ region: 'us-east-1', sqsEndpoint: sqs.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }));
+      await provisionQueues(
+        createSqsClient({ region: 'us-east-1', sqsEndpoint: sqs.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+      );
       const backAt = Date.now();
       expect((await runtime.api('/v1/jobs')).status).toBe(200);
 
@@ -207,8 +236,16 @@ describe('a second local runtime on the same data folder', () => {
     const first = await startRuntimeProcess(env, { cwd: workDir });
     try {
       await expect(startRuntimeProcess(env, { cwd: workDir })).rejects.toThrow(/another local runtime \(pid \d+\) is using/);
-      const jobId = await createJob(first, { name: 'still-here', schedule: { at: new Date(Date.now() + 3_000).toISOString() }, handler: 'log' });
-      await waitFor(async () => ((await executions(first, jobId))[0]?.status === 'succeeded' ? true : undefined), 20_000, 'the first runtime to run a job');
+      const jobId = await createJob(first, {
+        name: 'still-here',
+        schedule: { at: new Date(Date.now() + 3_000).toISOString() },
+        handler: 'log',
+      });
+      await waitFor(
+        async () => ((await executions(first, jobId))[0]?.status === 'succeeded' ? true : undefined),
+        20_000,
+        'the first runtime to run a job',
+      );
       expect(logEntries(first.output()).filter((e) => e.level === 'ERROR')).toEqual([]);
     } finally {
       expect(await first.stop('SIGTERM')).toBe(0);

@@ -69,7 +69,10 @@ describe('the local runtime', () => {
     expect((await fetch(`${runtime.url}/health`)).ok).toBe(true);
 
     const exited = runtime.stop('SIGTERM');
-    const outcome = await Promise.race([exited, new Promise<'still running'>((done) => setTimeout(() => done('still running'), HTTP_GRACE_MS + MARGIN_MS))]);
+    const outcome = await Promise.race([
+      exited,
+      new Promise<'still running'>((done) => setTimeout(() => done('still running'), HTTP_GRACE_MS + MARGIN_MS)),
+    ]);
     expect(outcome, runtime.output()).toBe(0);
     await socketClosed;
   });

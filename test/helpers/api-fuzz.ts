@@ -42,9 +42,31 @@ const validBodies: Record<string, unknown>[] = [
 const weirdString = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('\uD800', 'a\uDFFFb', '\uFFFF', '\u0000', '..', '../..', '%2F', '__proto__', 'constructor', ' ', '', 'H H * * *', '0 0 29 2 *', 'NaN', '1e309'),
+  fc.constantFrom(
+    '\uD800',
+    'a\uDFFFb',
+    '\uFFFF',
+    '\u0000',
+    '..',
+    '../..',
+    '%2F',
+    '__proto__',
+    'constructor',
+    ' ',
+    '',
+    'H H * * *',
+    '0 0 29 2 *',
+    'NaN',
+    '1e309',
+  ),
   fc.constantFrom(10, 1_000, 70_000, 300_000).map((n) => 'x'.repeat(n)),
-  fc.constantFrom('+010000-01-01T00:00:00Z', '9999-12-31T23:00:00-05:00', '1969-12-31T23:59:59Z', '0000-01-01T00:00:00Z', '2027-02-30T00:00:00Z'),
+  fc.constantFrom(
+    '+010000-01-01T00:00:00Z',
+    '9999-12-31T23:00:00-05:00',
+    '1969-12-31T23:59:59Z',
+    '0000-01-01T00:00:00Z',
+    '2027-02-30T00:00:00Z',
+  ),
 );
 const weirdNumber = fc.oneof(
   fc.integer(),
@@ -56,7 +78,15 @@ const deep = fc.integer({ min: 10, max: 2_000 }).map((n) => {
   for (let i = 0; i < n; i++) v = i % 2 ? [v] : { a: v };
   return v;
 });
-const leaf: fc.Arbitrary<unknown> = fc.oneof(weirdString, weirdNumber, fc.boolean(), fc.constant(null), fc.constant([]), fc.constant({}), deep);
+const leaf: fc.Arbitrary<unknown> = fc.oneof(
+  weirdString,
+  weirdNumber,
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant([]),
+  fc.constant({}),
+  deep,
+);
 
 type Path = (string | number)[];
 function pathsOf(value: unknown, prefix: Path = []): Path[] {
@@ -68,13 +98,23 @@ function setAt(root: unknown, path: Path, value: unknown, remove: boolean): unkn
   const copy = (Array.isArray(root) ? [...root] : { ...(root as object) }) as Record<string | number, unknown>;
   const [head, ...rest] = path;
   if (rest.length === 0 && remove) delete copy[head!];
-  else Object.defineProperty(copy, head!, { value: setAt(copy[head!], rest, value, remove), enumerable: true, writable: true, configurable: true });
+  else
+    Object.defineProperty(copy, head!, {
+      value: setAt(copy[head!], rest, value, remove),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return copy;
 }
 
 /** A valid body with a few of its fields replaced, removed or added (own `__proto__` keys included). */
 const mutatedBody = fc
-  .tuple(fc.constantFrom(...validBodies), fc.array(fc.tuple(fc.nat(), leaf, fc.constantFrom('set', 'remove', 'add')), { maxLength: 3 }), fc.constantFrom('__proto__', 'constructor', 'extra', 'prototype'))
+  .tuple(
+    fc.constantFrom(...validBodies),
+    fc.array(fc.tuple(fc.nat(), leaf, fc.constantFrom('set', 'remove', 'add')), { maxLength: 3 }),
+    fc.constantFrom('__proto__', 'constructor', 'extra', 'prototype'),
+  )
   .map(([body, mutations, key]) => {
     let out: unknown = body;
     for (const [pick, value, how] of mutations) {
@@ -88,30 +128,73 @@ const mutatedBody = fc
 const rawBody = fc.oneof(
   { arbitrary: fc.constantFrom(...validBodies).map((b) => JSON.stringify(b)), weight: 2 },
   { arbitrary: mutatedBody.map((b) => JSON.stringify(b) ?? 'null'), weight: 6 },
-  fc.constantFrom('', '{', 'null', '[]', '"x"', '{"payload":{"__proto__":{"polluted":1}},"name":"p","schedule":{"every":"1m"},"handler":"log"}', '\uFEFF{}', '{"a":1}{"b":2}'),
+  fc.constantFrom(
+    '',
+    '{',
+    'null',
+    '[]',
+    '"x"',
+    '{"payload":{"__proto__":{"polluted":1}},"name":"p","schedule":{"every":"1m"},"handler":"log"}',
+    '\uFEFF{}',
+    '{"a":1}{"b":2}',
+  ),
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.constant('{"name":"' + 'x'.repeat(300_000) + '"}'),
   // Nesting deeper than any recursive walk survives (JSON.parse does; JSON.stringify and structuredClone do not).
-  fc.constantFrom('payload', 'schedule', 'name').chain((key) =>
-    fc.integer({ min: 20_000, max: 120_000 }).map((n) => `{"name":"d","schedule":{"every":"1m"},"handler":"log","ids":["x"],"${key}":${'['.repeat(n)}${']'.repeat(n)}}`),
-  ),
+  fc
+    .constantFrom('payload', 'schedule', 'name')
+    .chain((key) =>
+      fc
+        .integer({ min: 20_000, max: 120_000 })
+        .map((n) => `{"name":"d","schedule":{"every":"1m"},"handler":"log","ids":["x"],"${key}":${'['.repeat(n)}${']'.repeat(n)}}`),
+    ),
 );
 
 const token = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.string({ maxLength: 40 }).map((s) => Buffer.from(s).toString('base64url')),
   fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v) ?? 'null').toString('base64url')),
-  fc.constantFrom({ pk: 'JOB#x' }, { pk: 1 }, { jobId: 'a', scheduledFor: 'b' }, { pk: 'x'.repeat(3000) }, { deadList: 'DEAD', diedAt: 'x', jobId: 'j', scheduledFor: 's' }, -1, 1e9, 'abc').map((v) =>
-    Buffer.from(JSON.stringify(v)).toString('base64url'),
-  ),
+  fc
+    .constantFrom(
+      { pk: 'JOB#x' },
+      { pk: 1 },
+      { jobId: 'a', scheduledFor: 'b' },
+      { pk: 'x'.repeat(3000) },
+      { deadList: 'DEAD', diedAt: 'x', jobId: 'j', scheduledFor: 's' },
+      -1,
+      1e9,
+      'abc',
+    )
+    .map((v) => Buffer.from(JSON.stringify(v)).toString('base64url')),
   fc.constant('A'.repeat(5000)),
 );
 const query = fc
-  .record({ limit: fc.oneof(weirdNumber.map(String), weirdString), next: token, count: fc.oneof(weirdNumber.map(String), weirdString), from: weirdString }, { requiredKeys: [] })
+  .record(
+    {
+      limit: fc.oneof(weirdNumber.map(String), weirdString),
+      next: token,
+      count: fc.oneof(weirdNumber.map(String), weirdString),
+      from: weirdString,
+    },
+    { requiredKeys: [] },
+  )
   .map((q) => new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)])).toString());
 
 const pathId = fc.oneof(
-  fc.constantFrom('id-1', 'id-2', 'nope', '..', '%2e%2e', 'a%2Fb', '%00', '%F0%9F%98%80', '%ED%A0%80', 'x'.repeat(3000), encodeURIComponent('\uFFFF'), Buffer.from('id-1\n2026-01-01T00:00:00.000Z').toString('base64url')),
+  fc.constantFrom(
+    'id-1',
+    'id-2',
+    'nope',
+    '..',
+    '%2e%2e',
+    'a%2Fb',
+    '%00',
+    '%F0%9F%98%80',
+    '%ED%A0%80',
+    'x'.repeat(3000),
+    encodeURIComponent('\uFFFF'),
+    Buffer.from('id-1\n2026-01-01T00:00:00.000Z').toString('base64url'),
+  ),
   fc.string({ minLength: 1, maxLength: 30 }).map(encodeURIComponent),
 );
 
@@ -146,7 +229,17 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc
     body: rawBody,
     contentType: fc.oneof(
       { arbitrary: fc.constant('application/json'), weight: 3 },
-      fc.constantFrom('application/json; charset=utf-8', 'application/merge-patch+json', 'text/plain', 'application/x-www-form-urlencoded', 'APPLICATION/JSON', 'application/json; charset=latin1', 'application/jsonx', '', 'multipart/form-data; boundary=x'),
+      fc.constantFrom(
+        'application/json; charset=utf-8',
+        'application/merge-patch+json',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'APPLICATION/JSON',
+        'application/json; charset=latin1',
+        'application/jsonx',
+        '',
+        'multipart/form-data; boundary=x',
+      ),
     ),
     auth: fc.oneof(
       { arbitrary: fc.constant('Bearer k'), weight: 10 },
@@ -173,7 +266,11 @@ export interface FuzzTarget {
 /** Sends one request and checks the properties; returns the status. */
 export async function checkRequest(target: FuzzTarget, request: FuzzRequest): Promise<number> {
   const before = await target.snapshot();
-  const res = await target.app.request(request.url, { method: request.method, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}) });
+  const res = await target.app.request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    ...(request.body !== undefined ? { body: request.body } : {}),
+  });
   const label = `${request.method} ${request.url.slice(0, 200)} ${JSON.stringify(request.headers)} ${String(request.body).slice(0, 300)}`;
   expect(res.status, label).toBeLessThan(500);
   const type = request.headers['content-type'];
@@ -184,7 +281,10 @@ export async function checkRequest(target: FuzzTarget, request: FuzzRequest): Pr
     const body = (await res.json()) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
     expect(typeof body.error?.code, label).toBe('string');
     expect(typeof body.error?.message, label).toBe('string');
-    expect(Object.keys(body.error!).every((k) => ['code', 'message', 'details'].includes(k)), label).toBe(true);
+    expect(
+      Object.keys(body.error!).every((k) => ['code', 'message', 'details'].includes(k)),
+      label,
+    ).toBe(true);
     if (body.error!.details !== undefined || body.error!.code === 'validation_failed') {
       const details = body.error!.details as { path: unknown; message: unknown }[];
       expect(Array.isArray(details) && details.length > 0, label).toBe(true);

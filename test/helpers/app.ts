@@ -10,7 +10,12 @@ import { memoryDeps } from './memory-deps.js';
 export function testApp(options: { now?: string; apiKeys?: string[]; ids?: () => string } = {}) {
   const deps = memoryDeps(options.now, { ids: options.ids });
   const service = new JobService(deps);
-  const app = createApp({ jobs: service, deadLetters: new DeadLetterService(deps), apiKeys: options.apiKeys ?? ['k'], logger: deps.logger });
+  const app = createApp({
+    jobs: service,
+    deadLetters: new DeadLetterService(deps),
+    apiKeys: options.apiKeys ?? ['k'],
+    logger: deps.logger,
+  });
   return { ...deps, app, service };
 }
 

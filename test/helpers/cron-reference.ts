@@ -36,7 +36,10 @@ export function referenceFires(expression: string, zone: string, startMs: number
   }
   const fires = new Set<number>();
   for (const w of walls) {
-    const instants = [...offsets].map((off) => w - off).filter((s) => offsetAt(zone, s) === w - s).sort((a, b) => a - b);
+    const instants = [...offsets]
+      .map((off) => w - off)
+      .filter((s) => offsetAt(zone, s) === w - s)
+      .sort((a, b) => a - b);
     if (instants.length === 0 && fixed) {
       const lo = w - Math.max(...offsets);
       const hi = w - Math.min(...offsets);

@@ -35,8 +35,12 @@ export function memoryDeps(now = '2026-01-01T00:00:00.000Z', options: { ids?: ()
 }
 
 /** Stores a job and starts its chain in the due index, as JobService.create does (without sending anything itself). */
-export async function addJob(deps: { jobs: { create(job: Job): Promise<void> }; due: { write(entries: DueEntry[], source: string): Promise<void> } }, job: Job): Promise<Job> {
+export async function addJob(
+  deps: { jobs: { create(job: Job): Promise<void> }; due: { write(entries: DueEntry[], source: string): Promise<void> } },
+  job: Job,
+): Promise<Job> {
   await deps.jobs.create(job);
-  if (job.status === 'active' && job.nextRunAt) await deps.due.write([{ jobId: job.id, rev: job.rev, from: job.nextRunAt, runs: job.runs }], `test:${job.id}`);
+  if (job.status === 'active' && job.nextRunAt)
+    await deps.due.write([{ jobId: job.id, rev: job.rev, from: job.nextRunAt, runs: job.runs }], `test:${job.id}`);
   return job;
 }

@@ -15,9 +15,8 @@ export function seedFromEnv(): number {
 
 /** Code points at the edges of SQS's allowed set, of JSON's escapes and of UTF-8's byte lengths. */
 export const EDGE_CODE_POINTS = [
-  0x0, 0x8, 0x9, 0xa, 0xd, 0x1f, 0x20, 0x22, 0x5c, 0x7f, 0x80, 0x7ff, 0x800, 0x2028, 0x2029,
-  0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0xfdd0, 0xfdef, 0xfffd, 0xfffe, 0xffff,
-  0x10000, 0x1fffe, 0x1ffff, 0x10fffe, 0x10ffff,
+  0x0, 0x8, 0x9, 0xa, 0xd, 0x1f, 0x20, 0x22, 0x5c, 0x7f, 0x80, 0x7ff, 0x800, 0x2028, 0x2029, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000,
+  0xfdd0, 0xfdef, 0xfffd, 0xfffe, 0xffff, 0x10000, 0x1fffe, 0x1ffff, 0x10fffe, 0x10ffff,
 ];
 
 /** One code point as a string (a surrogate on its own stays one UTF-16 unit). */
@@ -54,7 +53,8 @@ export function randomTextOfBytes(random: () => number, bytes: number): string {
   let size = 0;
   while (size < bytes - 3) {
     const width = 1 + Math.floor(random() * 4);
-    const cp = width === 1 ? 0x41 + Math.floor(random() * 26) : width === 2 ? 0xe9 : width === 3 ? 0x20ac : 0x1f600 + Math.floor(random() * 64);
+    const cp =
+      width === 1 ? 0x41 + Math.floor(random() * 26) : width === 2 ? 0xe9 : width === 3 ? 0x20ac : 0x1f600 + Math.floor(random() * 64);
     parts.push(char(cp));
     size += width;
   }
@@ -65,7 +65,8 @@ export function randomTextOfBytes(random: () => number, bytes: number): string {
 export function sqsWouldAccept(body: string): boolean {
   for (const ch of body) {
     const c = ch.codePointAt(0)!;
-    const allowed = c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+    const allowed =
+      c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
     if (!allowed) return false;
   }
   return true;

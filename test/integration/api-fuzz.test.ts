@@ -27,8 +27,18 @@ console.log(`api-fuzz (integration): FUZZ_SEED=${fuzzSeed}`);
 describe(`the API under random requests, on DynamoDB (${backend.name})`, () => {
   it('never answers 5xx, always in the error shape, and a refused request writes nothing', async () => {
     const { names } = await freshTables(backend.endpoint!);
-    const config = { ...names, queueUrl: 'unused', deadLetterQueueUrl: 'unused', dueShards: 4, jobDefaults: BUILT_IN_POLICY, recoverAfterMs: 60_000 };
-    const aws = buildAwsDeps(config, { clients: { region: 'us-east-1', dynamoEndpoint: backend.endpoint!, credentials }, logger: new MemoryLogger() });
+    const config = {
+      ...names,
+      queueUrl: 'unused',
+      deadLetterQueueUrl: 'unused',
+      dueShards: 4,
+      jobDefaults: BUILT_IN_POLICY,
+      recoverAfterMs: 60_000,
+    };
+    const aws = buildAwsDeps(config, {
+      clients: { region: 'us-east-1', dynamoEndpoint: backend.endpoint!, credentials },
+      logger: new MemoryLogger(),
+    });
     const queue = new MemoryQueue(aws.clock);
     const deps = { ...aws, queue };
     const app = createApp({ jobs: new JobService(deps), deadLetters: new DeadLetterService(deps), apiKeys: ['k'], logger: deps.logger });
@@ -40,7 +50,14 @@ describe(`the API under random requests, on DynamoDB (${backend.name})`, () => {
       await app.request('/v1/jobs', { method: 'POST', headers, body: JSON.stringify(body) });
     }
     const dead = anOccurrence({ jobId: 'job-dead', payload: { n: 1 } });
-    await deps.executions.recordArrivalInDeadLetters({ jobId: dead.jobId, scheduledFor: dead.scheduledFor, jobName: dead.jobName, handler: dead.handler, at: '2026-01-01T00:00:00.000Z', occurrence: encodeOccurrence(dead) });
+    await deps.executions.recordArrivalInDeadLetters({
+      jobId: dead.jobId,
+      scheduledFor: dead.scheduledFor,
+      jobName: dead.jobName,
+      handler: dead.handler,
+      at: '2026-01-01T00:00:00.000Z',
+      occurrence: encodeOccurrence(dead),
+    });
     console.log('dead letter id', deadLetterId(dead));
 
     const allJobs = async () => {
@@ -56,7 +73,13 @@ describe(`the API under random requests, on DynamoDB (${backend.name})`, () => {
     const snapshot = async () => {
       const jobs = await allJobs();
       const executions = await Promise.all(jobs.map(async (j) => (await deps.executions.listForJob(j.id, { limit: 100 })).items));
-      return { jobs, executions, dead: (await deps.executions.listDead({ limit: 100 })).items, inbox: await deps.due.inbox(1000), sent: [...queue.sent] };
+      return {
+        jobs,
+        executions,
+        dead: (await deps.executions.listDead({ limit: 100 })).items,
+        inbox: await deps.due.inbox(1000),
+        sent: [...queue.sent],
+      };
     };
     await fc.assert(
       fc.asyncProperty(fuzzRequest, async (request) => {

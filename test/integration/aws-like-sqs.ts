@@ -15,7 +15,12 @@ const metadata = { httpStatusCode: 400 };
 
 function attributeBytes(attributes: Record<string, MessageAttributeValue> | undefined): number {
   return Object.entries(attributes ?? {}).reduce(
-    (n, [name, v]) => n + Buffer.byteLength(name) + Buffer.byteLength(v.DataType ?? '') + Buffer.byteLength(v.StringValue ?? '') + (v.BinaryValue?.byteLength ?? 0),
+    (n, [name, v]) =>
+      n +
+      Buffer.byteLength(name) +
+      Buffer.byteLength(v.DataType ?? '') +
+      Buffer.byteLength(v.StringValue ?? '') +
+      (v.BinaryValue?.byteLength ?? 0),
     0,
   );
 }
@@ -29,10 +34,18 @@ export function behaveLikeAws(client: SQSClient, options: { refuse?: (body: stri
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as { Entries?: Sent[] } & Sent;
-      const messages: Sent[] = context.commandName === 'SendMessageBatchCommand' ? (input.Entries ?? []) : context.commandName === 'SendMessageCommand' ? [input] : [];
+      const messages: Sent[] =
+        context.commandName === 'SendMessageBatchCommand'
+          ? (input.Entries ?? [])
+          : context.commandName === 'SendMessageCommand'
+            ? [input]
+            : [];
       const bytes = messages.reduce((n, m) => n + Buffer.byteLength(m.MessageBody ?? '') + attributeBytes(m.MessageAttributes), 0);
       if (context.commandName === 'SendMessageBatchCommand' && bytes > AWS_BATCH_LIMIT_BYTES) {
-        throw new BatchRequestTooLong({ message: `Batch requests cannot be longer than ${AWS_BATCH_LIMIT_BYTES} bytes. You have sent ${bytes} bytes.`, $metadata: metadata });
+        throw new BatchRequestTooLong({
+          message: `Batch requests cannot be longer than ${AWS_BATCH_LIMIT_BYTES} bytes. You have sent ${bytes} bytes.`,
+          $metadata: metadata,
+        });
       }
       if (messages.some((m) => !sqsWouldAccept(m.MessageBody ?? '') || options.refuse?.(m.MessageBody ?? ''))) {
         throw new InvalidMessageContents({ message: 'Invalid binary character in the message body', $metadata: metadata });

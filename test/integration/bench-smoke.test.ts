@@ -8,7 +8,17 @@ import { runBench, runCrash } from '../../bench/run.js';
 
 describe.skipIf(inject('dynamoDbLocalEndpoint') === null)('benchmark code, tiny', () => {
   it('measures the tick and the cost, and writes both result files', async () => {
-    const results = await runBench({ mode: 'quick', storedJobs: [300, 600], dueJobs: 20, tickRepeats: 3, costExecutions: 30, timingJobs: 0, workerConcurrency: 2, peers: false, crash: null });
+    const results = await runBench({
+      mode: 'quick',
+      storedJobs: [300, 600],
+      dueJobs: 20,
+      tickRepeats: 3,
+      costExecutions: 30,
+      timingJobs: 0,
+      workerConcurrency: 2,
+      peers: false,
+      crash: null,
+    });
 
     expect(results.tick.map((t) => [t.storedJobs, t.dueJobs, t.scans])).toEqual([
       [300, 20, 0],
@@ -30,7 +40,10 @@ describe.skipIf(inject('dynamoDbLocalEndpoint') === null)('benchmark code, tiny'
     const dir = mkdtempSync(join(tmpdir(), 'bench-'));
     try {
       writeResults(results, dir);
-      expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'))).toMatchObject({ tick: expect.any(Array), cost: expect.any(Object) });
+      expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'))).toMatchObject({
+        tick: expect.any(Array),
+        cost: expect.any(Object),
+      });
       expect(existsSync(join(dir, 'RESULTS.md'))).toBe(true);
       expect(readFileSync(join(dir, 'RESULTS.md'), 'utf8')).toContain(`| 600 | 20 |`);
     } finally {

@@ -23,6 +23,9 @@ describe.each(dynamoBackends().filter((b) => b.endpoint !== null))('BundleClaims
       heldByPause: [],
     });
     // Another delivery (another holder) still finds them held.
-    expect(await claims.claim(group, ['a'], { id: 'other', leaseUntil: holder.leaseUntil }, '2026-01-01T00:01:01.000Z')).toMatchObject({ taken: [], heldElsewhere: ['a'] });
+    expect(await claims.claim(group, ['a'], { id: 'other', leaseUntil: holder.leaseUntil }, '2026-01-01T00:01:01.000Z')).toMatchObject({
+      taken: [],
+      heldElsewhere: ['a'],
+    });
   });
 });

@@ -28,7 +28,10 @@ afterEach(() => hanging.splice(0).forEach((release) => release()));
 
 async function realDeps(options: { visibilityTimeoutSeconds?: number } = {}) {
   const { db, names } = await freshTables(backend.endpoint!);
-  const { sqs, queueUrl, deadLetterQueueUrl } = await freshQueue({ visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30, maxReceiveCount: 50 });
+  const { sqs, queueUrl, deadLetterQueueUrl } = await freshQueue({
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+    maxReceiveCount: 50,
+  });
   const runs = new Map<string, number>();
   const handlers = new HandlerRegistry({
     count: (_payload, ctx) => void runs.set(`${ctx.jobId}@${ctx.scheduledFor}`, (runs.get(`${ctx.jobId}@${ctx.scheduledFor}`) ?? 0) + 1),
@@ -50,7 +53,8 @@ async function realDeps(options: { visibilityTimeoutSeconds?: number } = {}) {
     settings: DEFAULT_TICK_SETTINGS,
   };
   const receive = async (waitSeconds = 0): Promise<Message[]> =>
-    (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds }))).Messages ?? [];
+    (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds }))).Messages ??
+    [];
   const event = (messages: Message[]): SQSEvent => ({
     Records: messages.map((m) => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body! }) as SQSRecord),
   });
@@ -58,12 +62,17 @@ async function realDeps(options: { visibilityTimeoutSeconds?: number } = {}) {
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     const done = messages.filter((m) => !failed.has(m.MessageId!));
     if (done.length > 0) {
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
     }
   };
   /** Plays the event source: delivers until the queue stays empty. */
   const drain = async (worker = createWorkerHandler(deps)) => {
-    for (let empty = 0; empty < 3; ) {
+    for (let empty = 0; empty < 3;) {
       const messages = await receive(0);
       if (messages.length === 0) {
         empty++;
@@ -81,7 +90,13 @@ async function realDeps(options: { visibilityTimeoutSeconds?: number } = {}) {
 async function dueJobs(deps: SchedulerDeps, count: number, policy = BUILT_IN_POLICY) {
   const due = Date.now() - 10_000;
   const jobs = Array.from({ length: count }, () =>
-    aJob({ schedule: { every: '1h' }, handler: 'count', policy, nextRunAt: new Date(due).toISOString(), createdAt: new Date(due - 3_600_000).toISOString() }),
+    aJob({
+      schedule: { every: '1h' },
+      handler: 'count',
+      policy,
+      nextRunAt: new Date(due).toISOString(),
+      createdAt: new Date(due - 3_600_000).toISOString(),
+    }),
   );
   for (const job of jobs) await addJob(deps, job);
   return jobs;
@@ -91,7 +106,14 @@ describe(`crash tests on ${backend.name} and local-aws-sqs`, () => {
   it('a tick killed between sending and moving its progress, then run again: each occurrence runs exactly once', async () => {
     const { deps, runs, drain } = await realDeps();
     const jobs = await dueJobs(deps, 12);
-    const killed = { ...deps, due: Object.assign(Object.create(deps.due), { advance: async () => { throw new Error('killed'); } }) };
+    const killed = {
+      ...deps,
+      due: Object.assign(Object.create(deps.due), {
+        advance: async () => {
+          throw new Error('killed');
+        },
+      }),
+    };
 
     await expect(runTick(killed)).rejects.toThrow('killed');
     const again = await runTick(deps);
@@ -148,7 +170,7 @@ describe(`crash tests on ${backend.name} and local-aws-sqs`, () => {
     // SQS shows the message again every 2 s; while worker 1's claim (timeout 1 s + 5 s margin) lives, it is put back.
     const worker = createWorkerHandler(deps);
     let putBack = 0;
-    for (let finished = false; !finished && Date.now() - started < 20_000; ) {
+    for (let finished = false; !finished && Date.now() - started < 20_000;) {
       const messages = await receive(1);
       if (messages.length === 0) continue;
       const response = await worker(event(messages));

@@ -26,7 +26,16 @@ describe.each(dynamoBackends())('the due index on $name, after SCHEDULER_DUE_SHA
 
   it.skipIf(endpoint === null)('finds entries written before layouts were recorded', async () => {
     const { db, names } = await freshTables(endpoint!);
-    await db.send(new PutCommand({ TableName: names.executionsTable, Item: { jobId: '#due#5', scheduledFor: `${slot}#old#0000`, entries: JSON.stringify([['job-old', 1, Date.parse('2026-01-01T00:05:10.000Z'), 0]]) } }));
+    await db.send(
+      new PutCommand({
+        TableName: names.executionsTable,
+        Item: {
+          jobId: '#due#5',
+          scheduledFor: `${slot}#old#0000`,
+          entries: JSON.stringify([['job-old', 1, Date.parse('2026-01-01T00:05:10.000Z'), 0]]),
+        },
+      }),
+    );
     expect((await new DynamoDueIndex(db, names.executionsTable, 1).read(slot)).map((e) => e.jobId)).toEqual(['job-old']);
   });
 });

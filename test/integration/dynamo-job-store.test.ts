@@ -12,15 +12,24 @@ for (const backend of dynamoBackends()) {
       const { db, names } = await freshTables(backend.endpoint!);
       const store = new DynamoJobStore(db, names.jobsTable);
       // A create that wrote its name lock and died before writing the job.
-      await db.send(new PutCommand({ TableName: names.jobsTable, Item: { pk: 'NAME#orphaned', jobId: 'never-written', lockedAt: '2026-01-01T00:00:00.000Z' } }));
+      await db.send(
+        new PutCommand({
+          TableName: names.jobsTable,
+          Item: { pk: 'NAME#orphaned', jobId: 'never-written', lockedAt: '2026-01-01T00:00:00.000Z' },
+        }),
+      );
 
       // Within a minute the writer might still be running: the name stays taken.
-      await expect(store.create(aJob({ name: 'orphaned', createdAt: '2026-01-01T00:00:30.000Z' }))).rejects.toBeInstanceOf(JobNameTakenError);
+      await expect(store.create(aJob({ name: 'orphaned', createdAt: '2026-01-01T00:00:30.000Z' }))).rejects.toBeInstanceOf(
+        JobNameTakenError,
+      );
 
       const later = aJob({ name: 'orphaned', createdAt: '2026-01-01T00:01:00.000Z' });
       await store.create(later);
       expect((await store.get(later.id))!.name).toBe('orphaned');
-      await expect(store.create(aJob({ name: 'orphaned', createdAt: '2026-01-01T00:05:00.000Z' }))).rejects.toBeInstanceOf(JobNameTakenError);
+      await expect(store.create(aJob({ name: 'orphaned', createdAt: '2026-01-01T00:05:00.000Z' }))).rejects.toBeInstanceOf(
+        JobNameTakenError,
+      );
     });
   });
 }

@@ -23,7 +23,9 @@ export default async function setup(project: TestProject) {
   } else if (process.env.CI === 'true') {
     throw new Error('CI=true and Java is missing: DynamoDB Local cannot start, and the integration suite will not run without it');
   } else {
-    console.warn('\n[integration] Java not found: the DynamoDB Local runs are SKIPPED (dynalite still runs). Install Java 17 to run them.\n');
+    console.warn(
+      '\n[integration] Java not found: the DynamoDB Local runs are SKIPPED (dynalite still runs). Install Java 17 to run them.\n',
+    );
   }
   const dynalite = await startDynalite();
   running.push(dynalite);

@@ -65,16 +65,26 @@ function depsFor(endpoint: string) {
 }
 
 const record = (messageId: string, body: string): SQSRecord =>
-  ({ messageId, body, receiptHandle: `receipt-${messageId}`, attributes: { ApproximateReceiveCount: '1' }, messageAttributes: {} }) as unknown as SQSRecord;
+  ({
+    messageId,
+    body,
+    receiptHandle: `receipt-${messageId}`,
+    attributes: { ApproximateReceiveCount: '1' },
+    messageAttributes: {},
+  }) as unknown as SQSRecord;
 
 describe.each(MODES)('an endpoint that takes the connection, then %s', (mode) => {
   it('fails a DynamoDB and an SQS call as StoreUnavailableError, after the SDK retried', async () => {
     const endpoint = await hung(mode);
     const db = createDynamoDocumentClient(clientsFor(endpoint.endpoint));
     const sqs = createSqsClient(clientsFor(endpoint.endpoint));
-    const dynamoError = await callAws('DynamoDB', 'GetItem', () => db.send(new GetCommand({ TableName: 't', Key: { pk: 'x' } }))).catch((e: unknown) => e);
+    const dynamoError = await callAws('DynamoDB', 'GetItem', () => db.send(new GetCommand({ TableName: 't', Key: { pk: 'x' } }))).catch(
+      (e: unknown) => e,
+    );
     expect(dynamoError).toBeInstanceOf(StoreUnavailableError);
-    const sqsError = await callAws('SQS', 'SendMessage', () => sqs.send(new SendMessageCommand({ QueueUrl: `${endpoint.endpoint}/q`, MessageBody: 'x' }))).catch((e: unknown) => e);
+    const sqsError = await callAws('SQS', 'SendMessage', () =>
+      sqs.send(new SendMessageCommand({ QueueUrl: `${endpoint.endpoint}/q`, MessageBody: 'x' })),
+    ).catch((e: unknown) => e);
     expect(sqsError).toBeInstanceOf(StoreUnavailableError);
     // Three attempts each: the time-out is retried like any transient failure, then given up.
     expect(((dynamoError as Error).cause as { $metadata?: { attempts?: number } }).$metadata?.attempts).toBe(3);
@@ -121,7 +131,9 @@ describe('a long poll', () => {
       socket.once('data', () => {
         setTimeout(() => {
           const body = '{}';
-          socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+          socket.write(
+            `HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+          );
           socket.end();
         }, delayMs);
       });
@@ -130,10 +142,11 @@ describe('a long poll', () => {
     const { port } = server.address() as AddressInfo;
     return {
       endpoint: `http://127.0.0.1:${port}`,
-      close: () => new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => resolve());
+        }),
     };
   }
 
@@ -144,7 +157,9 @@ describe('a long poll', () => {
       const queueUrl = `${slow.endpoint}/000000000000/work`;
       const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 2, MaxNumberOfMessages: 1 }));
       expect(received.Messages ?? []).toEqual([]);
-      const sent = await callAws('SQS', 'SendMessage', () => sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'x' }))).catch((e: unknown) => e);
+      const sent = await callAws('SQS', 'SendMessage', () =>
+        sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'x' })),
+      ).catch((e: unknown) => e);
       expect(sent).toBeInstanceOf(StoreUnavailableError);
     } finally {
       await slow.close();

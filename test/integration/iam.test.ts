@@ -32,7 +32,15 @@ const actionOf = (operation: string) => {
 };
 
 const event = (messages: Message[]): SQSEvent => ({
-  Records: messages.map((m) => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body!, attributes: { ApproximateReceiveCount: '1' } }) as unknown as SQSRecord),
+  Records: messages.map(
+    (m) =>
+      ({
+        messageId: m.MessageId!,
+        receiptHandle: m.ReceiptHandle!,
+        body: m.Body!,
+        attributes: { ApproximateReceiveCount: '1' },
+      }) as unknown as SQSRecord,
+  ),
 });
 
 describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
@@ -42,21 +50,35 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
     const config = { ...names, queueUrl, deadLetterQueueUrl, dueShards: 4, jobDefaults: BUILT_IN_POLICY, recoverAfterMs: 1_000 };
     const meters = { api: new AwsMeter(), tick: new AwsMeter(), worker: new AwsMeter(), deadLetters: new AwsMeter() };
     const depsFor = (meter: AwsMeter) =>
-      buildAwsDeps(config, { clients: { region: 'us-east-1', dynamoEndpoint: backend.endpoint!, sqsEndpoint: inject('sqsEndpoint'), credentials, meter }, logger: new MemoryLogger() });
+      buildAwsDeps(config, {
+        clients: { region: 'us-east-1', dynamoEndpoint: backend.endpoint!, sqsEndpoint: inject('sqsEndpoint'), credentials, meter },
+        logger: new MemoryLogger(),
+      });
     const sqs = createSqsClient({ region: 'us-east-1', sqsEndpoint: inject('sqsEndpoint'), credentials });
-    const receive = async (url: string) => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))).Messages ?? [];
+    const receive = async (url: string) =>
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))).Messages ?? [];
 
     const api = depsFor(meters.api);
     const app = createApp({ jobs: new JobService(api), deadLetters: new DeadLetterService(api), apiKeys: ['k'], logger: api.logger });
     const call = async (method: string, path: string, body?: unknown) => {
-      const res = await app.request(path, { method, headers: { authorization: 'Bearer k', 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      const res = await app.request(path, {
+        method,
+        headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
       expect(res.status, `${method} ${path}`).toBeLessThan(300);
       return res.status === 204 ? undefined : ((await res.json()) as Record<string, unknown>);
     };
     const soon = new Date(Date.now() + 1_500).toISOString();
-    const steady = (await call('POST', '/v1/jobs', { name: 'steady', schedule: { cron: '* * * * * *' }, handler: 'noop' })) as { id: string } | undefined;
+    const steady = (await call('POST', '/v1/jobs', { name: 'steady', schedule: { cron: '* * * * * *' }, handler: 'noop' })) as
+      { id: string } | undefined;
     await call('POST', '/v1/jobs', { name: 'dies', schedule: { at: soon }, handler: 'fail', retry: { maxAttempts: 1 } });
-    await call('POST', '/v1/jobs', { name: 'retries', schedule: { at: soon }, handler: 'fail', retry: { maxAttempts: 3, initialDelay: '1s' } });
+    await call('POST', '/v1/jobs', {
+      name: 'retries',
+      schedule: { at: soon },
+      handler: 'fail',
+      retry: { maxAttempts: 3, initialDelay: '1s' },
+    });
     await call('GET', '/v1/jobs');
     await call('GET', `/v1/jobs/${steady!.id}`);
     await call('GET', `/v1/jobs/${steady!.id}/preview`);
@@ -76,7 +98,9 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
     for (let round = 0; round < 40 && dead.length === 0; round++) {
       const messages = await receive(queueUrl);
       if (messages.length > 0) await worker(event(messages));
-      dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: deadLetterQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 })).then((o) => o.Messages ?? []);
+      dead = await sqs
+        .send(new ReceiveMessageCommand({ QueueUrl: deadLetterQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }))
+        .then((o) => o.Messages ?? []);
     }
     expect(dead.length).toBeGreaterThan(0);
     await createDeadLetterHandler(depsFor(meters.deadLetters))(event(dead));
@@ -99,7 +123,10 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
       const used = [...new Set(Object.keys(meter.snapshot().requests).map(actionOf))].sort();
       expect(used.length, `${name} called AWS`).toBeGreaterThan(0);
       const allowed = granted(functions[name]);
-      expect(used.filter((a) => !allowed.has(a)), `${name}: actions it calls without a grant`).toEqual([]);
+      expect(
+        used.filter((a) => !allowed.has(a)),
+        `${name}: actions it calls without a grant`,
+      ).toEqual([]);
     }
   }, 60_000);
 });

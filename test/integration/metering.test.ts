@@ -20,7 +20,14 @@ describe.skipIf(endpoint === null)('AwsMeter on DynamoDB Local and local-aws-sqs
     const db = createDynamoDocumentClient({ region: 'us-east-1', dynamoEndpoint: endpoint!, credentials, meter });
     const store = new DynamoExecutionStore(db, names.executionsTable);
 
-    const claim = { jobId: 'j', scheduledFor: '2026-01-01T00:00:00.000Z', jobName: 'n', handler: 'log', startedAt: '2026-01-01T00:00:00.000Z', leaseUntil: '2026-01-01T00:01:00.000Z' };
+    const claim = {
+      jobId: 'j',
+      scheduledFor: '2026-01-01T00:00:00.000Z',
+      jobName: 'n',
+      handler: 'log',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      leaseUntil: '2026-01-01T00:01:00.000Z',
+    };
     await store.claim(claim);
     await store.get('j', claim.scheduledFor);
     const usage = meter.snapshot();

@@ -23,7 +23,7 @@ queueContract('memory', async () => {
 });
 
 // local-aws-sqs takes batches and bodies AWS refuses: the client is made to refuse them as AWS does.
-queueContract('SQS on local-aws-sqs, with AWS\'s limits', async () => {
+queueContract("SQS on local-aws-sqs, with AWS's limits", async () => {
   const { sqs, queueUrl, deadLetterQueueUrl } = await freshQueue();
   let marker: string | undefined;
   behaveLikeAws(sqs, { refuse: (body) => marker !== undefined && body.includes(marker) });
@@ -35,7 +35,10 @@ queueContract('SQS on local-aws-sqs, with AWS\'s limits', async () => {
       if (messages.length === 0) return received;
       received.push(...messages.map((m) => JSON.parse(m.Body!) as unknown));
       await sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
       );
     }
   };

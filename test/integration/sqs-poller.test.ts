@@ -33,7 +33,16 @@ describe('the local SQS poller', () => {
       // Failed until the third delivery, which succeeds.
       return { batchItemFailures: counts.length < 3 ? event.Records.map((r) => ({ itemIdentifier: r.messageId })) : [] };
     };
-    const poller = startSqsPoller({ sqs, queueUrl, queueArn: 'arn:aws:sqs:us-east-1:000000000000:t', region: 'us-east-1', handler, logger: quiet, maxConcurrency: 1, waitTimeSeconds: 1 });
+    const poller = startSqsPoller({
+      sqs,
+      queueUrl,
+      queueArn: 'arn:aws:sqs:us-east-1:000000000000:t',
+      region: 'us-east-1',
+      handler,
+      logger: quiet,
+      maxConcurrency: 1,
+      waitTimeSeconds: 1,
+    });
     try {
       await until(() => counts.length >= 3, 15_000);
     } finally {
@@ -63,7 +72,17 @@ describe('the local SQS poller', () => {
       batchEndedAt = Date.now();
       return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
     };
-    const poller = startSqsPoller({ sqs, queueUrl, queueArn: 'arn:aws:sqs:us-east-1:000000000000:t', region: 'us-east-1', handler, logger: quiet, maxConcurrency: 1, waitTimeSeconds: 1, heartbeat });
+    const poller = startSqsPoller({
+      sqs,
+      queueUrl,
+      queueArn: 'arn:aws:sqs:us-east-1:000000000000:t',
+      region: 'us-east-1',
+      handler,
+      logger: quiet,
+      maxConcurrency: 1,
+      waitTimeSeconds: 1,
+      heartbeat,
+    });
 
     // A second consumer, as another runtime would be: when does each message show again?
     const seen = new Map<string, number>();
@@ -72,7 +91,9 @@ describe('the local SQS poller', () => {
       await until(() => postponedAt > 0, 10_000);
       stopped = poller.stop(); // its batch runs on; it takes nothing new
       while (seen.size < 2 && Date.now() - postponedAt < 20_000) {
-        const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30 }));
+        const out = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30 }),
+        );
         for (const m of out.Messages ?? []) if (!seen.has(m.Body!)) seen.set(m.Body!, Date.now());
         await delay(100);
       }

@@ -66,7 +66,11 @@ export function randomJobDefinition(random: Random, name: string, now: number, z
       jitter: pick(random, ['full', 'none']),
     },
     timeout: `${between(random, 1, 10)}s`,
-    misfire: { policy: pick(random, ['skip', 'once', 'all']), grace: pick(random, ['5s', '30s', '60s', '2m']), maxCatchUp: between(random, 1, 5) },
+    misfire: {
+      policy: pick(random, ['skip', 'once', 'all']),
+      grace: pick(random, ['5s', '30s', '60s', '2m']),
+      maxCatchUp: between(random, 1, 5),
+    },
     overlap: pick(random, ['allow', 'allow', 'skip', 'queue-one']),
   };
   if (random() < 0.15) def.status = 'paused';

@@ -36,14 +36,20 @@ export class Life {
         return (...args: unknown[]) => {
           if (this.dead) return never();
           this.calls++;
-          if (this.calls === this.fate.crashAtCall) return Promise.reject(new TickCrash(`${this.name} crashed at ${label}.${String(property)}`));
+          if (this.calls === this.fate.crashAtCall)
+            return Promise.reject(new TickCrash(`${this.name} crashed at ${label}.${String(property)}`));
           if (this.calls === this.fate.dieAtCall) {
             this.kill();
             return never();
           }
           const result = (value as (...a: unknown[]) => unknown).apply(target, args);
           // Died while the call was on its way: the caller never hears back.
-          return result instanceof Promise ? result.then((r) => (this.dead ? never() : r), (e: unknown) => (this.dead ? never() : Promise.reject(e))) : result;
+          return result instanceof Promise
+            ? result.then(
+                (r) => (this.dead ? never() : r),
+                (e: unknown) => (this.dead ? never() : Promise.reject(e)),
+              )
+            : result;
         };
       },
     });

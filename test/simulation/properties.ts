@@ -52,7 +52,9 @@ export async function checkProperties(sim: SimResult): Promise<Violation[]> {
   for (const [jobId, h] of sim.truth.jobs) {
     const { job } = h;
     const records = new Map((await sim.executions.listForJob(jobId, { limit: 1_000_000 })).items.map((r) => [r.scheduledFor, r]));
-    const fireTimes = [...jobOccurrences(job, new Date(Date.parse(job.createdAt)), new Date(sim.horizon), 1_000_000)].map((d) => d.getTime());
+    const fireTimes = [...jobOccurrences(job, new Date(Date.parse(job.createdAt)), new Date(sim.horizon), 1_000_000)].map((d) =>
+      d.getTime(),
+    );
     const runs = runsByJob.get(jobId) ?? [];
 
     // Every occurrence due while the job was active (or completed early by the tick) ends final; maxRuns ends the count.
@@ -68,24 +70,56 @@ export async function checkProperties(sim: SimResult): Promise<Violation[]> {
       }
       if (!record || ran(record)) counted++;
       if (!record || !FINAL.has(record.status)) {
-        add({ property: 'final-outcome', jobId, scheduledFor: iso(t), detail: record ? `ends ${record.status} (attempt ${record.attempt})` : 'has no record' });
+        add({
+          property: 'final-outcome',
+          jobId,
+          scheduledFor: iso(t),
+          detail: record ? `ends ${record.status} (attempt ${record.attempt})` : 'has no record',
+        });
       }
     }
 
     for (const run of runs) {
       if (run.ledgerAtStart && FINAL.has(run.ledgerAtStart.status)) {
-        add({ property: 'no-run-after-final', jobId, scheduledFor: run.scheduledFor, detail: `attempt ${run.attempt} started while the ledger said ${run.ledgerAtStart.status}${run.ledgerAtStart.skipReason ? ` (${run.ledgerAtStart.skipReason})` : ''}` });
+        add({
+          property: 'no-run-after-final',
+          jobId,
+          scheduledFor: run.scheduledFor,
+          detail: `attempt ${run.attempt} started while the ledger said ${run.ledgerAtStart.status}${run.ledgerAtStart.skipReason ? ` (${run.ledgerAtStart.skipReason})` : ''}`,
+        });
       }
-      if (run.concurrentWith > 0) add({ property: 'one-run-at-a-time', jobId, scheduledFor: run.scheduledFor, detail: `attempt ${run.attempt} started while ${run.concurrentWith} other run(s) went on in live workers` });
-      if (run.attempt > job.policy.retry.maxAttempts) add({ property: 'attempts-within-max', jobId, scheduledFor: run.scheduledFor, detail: `the handler ran as attempt ${run.attempt} of at most ${job.policy.retry.maxAttempts}` });
+      if (run.concurrentWith > 0)
+        add({
+          property: 'one-run-at-a-time',
+          jobId,
+          scheduledFor: run.scheduledFor,
+          detail: `attempt ${run.attempt} started while ${run.concurrentWith} other run(s) went on in live workers`,
+        });
+      if (run.attempt > job.policy.retry.maxAttempts)
+        add({
+          property: 'attempts-within-max',
+          jobId,
+          scheduledFor: run.scheduledFor,
+          detail: `the handler ran as attempt ${run.attempt} of at most ${job.policy.retry.maxAttempts}`,
+        });
     }
     for (const r of records.values()) {
       const ofRound = r.attempt - (r.attemptBase ?? 0);
       if (r.status !== 'skipped' && ofRound > job.policy.retry.maxAttempts) {
-        add({ property: 'attempts-within-max', jobId, scheduledFor: r.scheduledFor, detail: `record ${r.status} at attempt ${ofRound} of at most ${job.policy.retry.maxAttempts}${r.error ? ` (${r.error.name})` : ''}` });
+        add({
+          property: 'attempts-within-max',
+          jobId,
+          scheduledFor: r.scheduledFor,
+          detail: `record ${r.status} at attempt ${ofRound} of at most ${job.policy.retry.maxAttempts}${r.error ? ` (${r.error.name})` : ''}`,
+        });
       }
       if (r.status === 'skipped' && r.skipReason === 'paused' && sim.truth.statusAt(jobId, Date.parse(r.scheduledFor)) === 'active') {
-        add({ property: 'paused-skips-only-while-paused', jobId, scheduledFor: r.scheduledFor, detail: 'skipped as paused, but the job was active then' });
+        add({
+          property: 'paused-skips-only-while-paused',
+          jobId,
+          scheduledFor: r.scheduledFor,
+          detail: 'skipped as paused, but the job was active then',
+        });
       }
     }
 
@@ -99,7 +133,11 @@ export async function checkProperties(sim: SimResult): Promise<Violation[]> {
       // Sent ahead and due after the simulation ended: counted, not run yet (the chain sends up to two minutes ahead).
       const notYetDue = [...jobOccurrences(job, new Date(sim.end - 1), new Date(last.at + 3 * 60_000), job.maxRuns)].length;
       if (last.status === 'completed' && h.deletedAt === undefined && more && sent + notYetDue < job.maxRuns) {
-        add({ property: 'max-runs-counts-runs', jobId, detail: `completed after ${sent} runs of maxRuns ${job.maxRuns}, its schedule not spent` });
+        add({
+          property: 'max-runs-counts-runs',
+          jobId,
+          detail: `completed after ${sent} runs of maxRuns ${job.maxRuns}, its schedule not spent`,
+        });
       }
     }
 
@@ -114,14 +152,25 @@ export async function checkProperties(sim: SimResult): Promise<Violation[]> {
  * (due while down, and more than grace plus a tick late at the restart), `skip`
  * runs none, `once` at most one, `all` at most maxCatchUp and only the latest.
  */
-function checkOutages(sim: SimResult, jobId: string, fireTimes: number[], records: Map<string, Execution>, add: (v: Violation) => void): void {
+function checkOutages(
+  sim: SimResult,
+  jobId: string,
+  fireTimes: number[],
+  records: Map<string, Execution>,
+  add: (v: Violation) => void,
+): void {
   const { job } = sim.truth.jobs.get(jobId)!;
   const { policy, graceMs, maxCatchUp } = job.policy.misfire;
   for (const o of sim.truth.outages) {
     if (sim.truth.statusAt(jobId, o.from) !== 'active' || !sim.truth.untouched(jobId, o.from - 3 * 60_000, o.to + 20 * 60_000)) continue;
     // What the tick had sent ahead before the outage (two minutes at most) runs when workers are back.
     const missed = fireTimes.filter((t) => t >= o.from + 2 * 60_000 && t < o.to - graceMs - 60_000);
-    const runIdx = missed.map((t, i) => [t, i] as const).filter(([t]) => { const r = records.get(iso(t)); return r !== undefined && ran(r); });
+    const runIdx = missed
+      .map((t, i) => [t, i] as const)
+      .filter(([t]) => {
+        const r = records.get(iso(t));
+        return r !== undefined && ran(r);
+      });
     const allowed = policy === 'skip' ? 0 : policy === 'once' ? 1 : maxCatchUp;
     const suffix = runIdx.every(([, i]) => i >= missed.length - runIdx.length);
     // With an overlap policy the catch-up's occurrences queue for the job's lock, and it picks among them.
@@ -167,7 +216,12 @@ function checkOrder(
   const firsts = runs.filter((x) => x.attempt === 1 && x.startedAt - Date.parse(x.scheduledFor) > redeliveryMs && !waitedInQueue(x));
   for (const r of firsts.sort((a, b) => a.startedAt - b.startedAt)) {
     if (newest && Date.parse(newest) - Date.parse(r.scheduledFor) > job.policy.misfire.graceMs) {
-      add({ property: 'no-older-after-newer', jobId, scheduledFor: r.scheduledFor, detail: `first attempt started at ${iso(r.startedAt)}, after that of ${newest}` });
+      add({
+        property: 'no-older-after-newer',
+        jobId,
+        scheduledFor: r.scheduledFor,
+        detail: `first attempt started at ${iso(r.startedAt)}, after that of ${newest}`,
+      });
     }
     if (!newest || r.scheduledFor > newest) newest = r.scheduledFor;
   }
@@ -177,12 +231,18 @@ function checkOrder(
 export async function explain(sim: SimResult, v: Violation): Promise<string> {
   const h = sim.truth.jobs.get(v.jobId)!;
   const lines = [`seed ${sim.seed}: ${v.property}: job ${v.jobId}${v.scheduledFor ? ` @ ${v.scheduledFor}` : ''}: ${v.detail}`];
-  lines.push(`  job: ${JSON.stringify({ schedule: h.job.schedule, policy: h.job.policy, startAt: h.job.startAt, endAt: h.job.endAt, maxRuns: h.job.maxRuns, payload: h.job.payload })}`);
-  lines.push(`  statuses: ${h.statuses.map((s) => `${iso(s.at)} ${s.status}`).join(', ')}${h.deletedAt ? `, deleted ${iso(h.deletedAt)}` : ''}`);
+  lines.push(
+    `  job: ${JSON.stringify({ schedule: h.job.schedule, policy: h.job.policy, startAt: h.job.startAt, endAt: h.job.endAt, maxRuns: h.job.maxRuns, payload: h.job.payload })}`,
+  );
+  lines.push(
+    `  statuses: ${h.statuses.map((s) => `${iso(s.at)} ${s.status}`).join(', ')}${h.deletedAt ? `, deleted ${iso(h.deletedAt)}` : ''}`,
+  );
   for (const e of sim.events.filter((e) => e.what.includes(v.jobId) || e.what.startsWith('runtime'))) lines.push(`  ${e.at} ${e.what}`);
   if (v.scheduledFor) {
     for (const r of sim.log.runs.filter((r) => r.jobId === v.jobId && r.scheduledFor === v.scheduledFor)) {
-      lines.push(`  run: attempt ${r.attempt} at ${iso(r.startedAt)} in ${r.life.name}${r.life.dead ? ' (died)' : ''}: ${r.outcome ?? 'never ended'}`);
+      lines.push(
+        `  run: attempt ${r.attempt} at ${iso(r.startedAt)} in ${r.life.name}${r.life.dead ? ' (died)' : ''}: ${r.outcome ?? 'never ended'}`,
+      );
     }
     const record = await sim.executions.get(v.jobId, v.scheduledFor);
     lines.push(`  record: ${JSON.stringify(record ? { ...record, occurrence: undefined } : undefined)?.slice(0, 400)}`);

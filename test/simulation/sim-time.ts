@@ -44,7 +44,8 @@ export class SimTime {
     this.at(untilMs, () => (reached = true));
     await drain();
     while (!reached) {
-      if (++this.steps > MAX_STEPS) throw new RunawayError(`more than ${MAX_STEPS} timer steps; at ${new Date().toISOString()} (a timer loop in the code under test?)`);
+      if (++this.steps > MAX_STEPS)
+        throw new RunawayError(`more than ${MAX_STEPS} timer steps; at ${new Date().toISOString()} (a timer loop in the code under test?)`);
       vi.advanceTimersToNextTimer();
       await drain();
     }

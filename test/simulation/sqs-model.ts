@@ -60,7 +60,13 @@ export class SqsModel {
 
   send(body: string, delaySeconds: number): void {
     const now = this.now();
-    this.messages.push({ messageId: `${this.name}-${++this.counter}`, body, sentAt: now, visibleAt: now + delaySeconds * 1000, receiveCount: 0 });
+    this.messages.push({
+      messageId: `${this.name}-${++this.counter}`,
+      body,
+      sentAt: now,
+      visibleAt: now + delaySeconds * 1000,
+      receiveCount: 0,
+    });
     this.onChange();
   }
 

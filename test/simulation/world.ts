@@ -154,7 +154,10 @@ async function simulate(options: SimOptions, random: () => number, zone: string,
     const fate = !chaos ? {} : r < 0.04 ? { crashAtCall: between(random, 1, 30) } : r < 0.06 ? { dieAtCall: between(random, 1, 30) } : {};
     const life = new Life(`tick-${ticks}`, fate);
     if (process.env.SIM_DEBUG) note(`tick ${ticks} queue ${workModel.size} ${JSON.stringify(fate)}`);
-    runTick(processDeps(life)).then((r) => process.env.SIM_DEBUG && note(`tick ${ticks} done ${JSON.stringify(r)}`), (e) => process.env.SIM_DEBUG && note(`tick ${ticks} failed ${String(e)}`));
+    runTick(processDeps(life)).then(
+      (r) => process.env.SIM_DEBUG && note(`tick ${ticks} done ${JSON.stringify(r)}`),
+      (e) => process.env.SIM_DEBUG && note(`tick ${ticks} failed ${String(e)}`),
+    );
   };
   const scheduleTicks = () => {
     const now = time.nowMs();
@@ -226,7 +229,10 @@ async function simulate(options: SimOptions, random: () => number, zone: string,
       const staleAfterMs = pick(random, [60_000, 2 * 60_000, 5 * 60_000]);
       const restartedAt = new Date(time.nowMs());
       // As the local runtime does: its queue starts empty, so what was sent before is decided first.
-      settings = { ...DEFAULT_TICK_SETTINGS, recovery: { ...DEFAULT_TICK_SETTINGS.recovery, staleAfterMs, queueEmptiedBefore: restartedAt.toISOString() } };
+      settings = {
+        ...DEFAULT_TICK_SETTINGS,
+        recovery: { ...DEFAULT_TICK_SETTINGS.recovery, staleAfterMs, queueEmptiedBefore: restartedAt.toISOString() },
+      };
       up = true;
       note(`runtime restarted (recover after ${staleAfterMs / 1000}s)`);
       const start = new Life(`start-${restartedAt.toISOString()}`, {});

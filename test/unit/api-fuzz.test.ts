@@ -24,7 +24,14 @@ async function target(): Promise<FuzzTarget> {
     snapshot: async () => {
       const jobs = (await t.jobs.list({ limit: 100 })).items;
       const executions = await Promise.all(jobs.map(async (j) => (await t.executions.listForJob(j.id, { limit: 100 })).items));
-      return { jobs, executions, dead: (await t.executions.listDead({ limit: 100 })).items, inbox: await t.due.inbox(1000), sent: [...t.queue.sent], bundles: t.queue.bundles.length };
+      return {
+        jobs,
+        executions,
+        dead: (await t.executions.listDead({ limit: 100 })).items,
+        inbox: await t.due.inbox(1000),
+        sent: [...t.queue.sent],
+        bundles: t.queue.bundles.length,
+      };
     },
   };
 }

@@ -21,18 +21,21 @@ function setup() {
 }
 
 describe('hashed cron fields (H)', () => {
-  it.each(['H * * * *', '0 H * * *', 'H/15 * * * *', '0 0 H(1-15) * *', '0 0 * * H', '0 H(0-29) 3 * * *'])('%s is refused at create and preview, naming schedule.cron', async (cron) => {
-    const t = setup();
-    for (const [path, body] of [
-      ['/v1/jobs', { name: 'h', schedule: { cron }, handler: 'log' }],
-      ['/v1/preview', { schedule: { cron } }],
-    ] as const) {
-      const res = await t.post(path, body);
-      expect(res.status).toBe(400);
-      expect((await read(res)).error.details).toEqual([{ path: 'schedule.cron', message: expect.stringContaining('"H"') }]);
-    }
-    expect((await t.jobs.list({ limit: 10 })).items).toEqual([]);
-  });
+  it.each(['H * * * *', '0 H * * *', 'H/15 * * * *', '0 0 H(1-15) * *', '0 0 * * H', '0 H(0-29) 3 * * *'])(
+    '%s is refused at create and preview, naming schedule.cron',
+    async (cron) => {
+      const t = setup();
+      for (const [path, body] of [
+        ['/v1/jobs', { name: 'h', schedule: { cron }, handler: 'log' }],
+        ['/v1/preview', { schedule: { cron } }],
+      ] as const) {
+        const res = await t.post(path, body);
+        expect(res.status).toBe(400);
+        expect((await read(res)).error.details).toEqual([{ path: 'schedule.cron', message: expect.stringContaining('"H"') }]);
+      }
+      expect((await t.jobs.list({ limit: 10 })).items).toEqual([]);
+    },
+  );
 
   it('names of days and months with an h in them are still fine', async () => {
     const res = await setup().post('/v1/preview', { schedule: { cron: '0 9 * mar-jun thu' }, count: 1, from: '2026-01-01T00:00:00Z' });
@@ -42,33 +45,51 @@ describe('hashed cron fields (H)', () => {
 
   it('? in the minute or hour field counts as * for the DST rule', async () => {
     // New York, 2026-03-08: a wildcard job has nothing in the gap (a fixed-time one would run at 03:00).
-    const res = await setup().post('/v1/preview', { schedule: { cron: '30 ? 8 3 *', timezone: 'America/New_York' }, from: '2026-03-08T06:31:00Z', count: 2 });
-    expect((await read(res)).occurrences.map((o: { local: string }) => o.local)).toEqual(['2026-03-08T03:30:00-04:00', '2026-03-08T04:30:00-04:00']);
+    const res = await setup().post('/v1/preview', {
+      schedule: { cron: '30 ? 8 3 *', timezone: 'America/New_York' },
+      from: '2026-03-08T06:31:00Z',
+      count: 2,
+    });
+    expect((await read(res)).occurrences.map((o: { local: string }) => o.local)).toEqual([
+      '2026-03-08T03:30:00-04:00',
+      '2026-03-08T04:30:00-04:00',
+    ]);
   });
 });
 
 describe('bodies must be declared JSON', () => {
-  it.each(['text/plain', 'application/x-www-form-urlencoded', 'application/jsonx', 'application/json; charset=latin1', undefined])('Content-Type %s is a 415 that changes nothing', async (type) => {
-    const t = setup();
-    const h: Record<string, string> = { authorization: 'Bearer k', ...(type ? { 'content-type': type } : {}) };
-    for (const path of ['/v1/jobs', '/v1/preview', '/v1/dead-letters/redrive']) {
-      const res = await t.post(path, { name: 'x', schedule: { every: '1m' }, handler: 'log' }, h);
-      expect(res.status).toBe(415);
-      expect((await read(res)).error).toMatchObject({ code: 'unsupported_media_type', details: [{ path: '(body)' }] });
-    }
-    expect((await t.jobs.list({ limit: 10 })).items).toEqual([]);
-  });
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'application/jsonx', 'application/json; charset=latin1', undefined])(
+    'Content-Type %s is a 415 that changes nothing',
+    async (type) => {
+      const t = setup();
+      const h: Record<string, string> = { authorization: 'Bearer k', ...(type ? { 'content-type': type } : {}) };
+      for (const path of ['/v1/jobs', '/v1/preview', '/v1/dead-letters/redrive']) {
+        const res = await t.post(path, { name: 'x', schedule: { every: '1m' }, handler: 'log' }, h);
+        expect(res.status).toBe(415);
+        expect((await read(res)).error).toMatchObject({ code: 'unsupported_media_type', details: [{ path: '(body)' }] });
+      }
+      expect((await t.jobs.list({ limit: 10 })).items).toEqual([]);
+    },
+  );
 
-  it.each(['application/json; charset=utf-8', 'Application/JSON', 'application/merge-patch+json'])('Content-Type %s is taken', async (type) => {
-    const res = await setup().post('/v1/jobs', { name: 'x', schedule: { every: '1m' }, handler: 'log' }, { authorization: 'Bearer k', 'content-type': type });
-    expect(res.status).toBe(201);
-  });
+  it.each(['application/json; charset=utf-8', 'Application/JSON', 'application/merge-patch+json'])(
+    'Content-Type %s is taken',
+    async (type) => {
+      const res = await setup().post(
+        '/v1/jobs',
+        { name: 'x', schedule: { every: '1m' }, handler: 'log' },
+        { authorization: 'Bearer k', 'content-type': type },
+      );
+      expect(res.status).toBe(201);
+    },
+  );
 });
 
 describe('payloads are kept as given', () => {
   it('keeps a __proto__ key as data, from the API to the message the worker reads, and sets no prototype', async () => {
     const t = setup();
-    const body = '{"name":"p","schedule":{"every":"1m"},"handler":"log","payload":{"__proto__":{"polluted":true},"list":[{"__proto__":[1]}]}}';
+    const body =
+      '{"name":"p","schedule":{"every":"1m"},"handler":"log","payload":{"__proto__":{"polluted":true},"list":[{"__proto__":[1]}]}}';
     const res = await t.post('/v1/jobs', body);
     expect(res.status).toBe(201);
     const expected = '{"__proto__":{"polluted":true},"list":[{"__proto__":[1]}]}';
@@ -93,7 +114,14 @@ describe("a redrive's replacement payload", () => {
   it('has the same 64 KiB limit and error as a job payload', async () => {
     const t = setup();
     const occurrence = anOccurrence({ jobId: 'job-1', payload: { n: 1 } });
-    await t.executions.recordArrivalInDeadLetters({ jobId: occurrence.jobId, scheduledFor: occurrence.scheduledFor, jobName: occurrence.jobName, handler: occurrence.handler, at: '2026-01-01T00:00:00.000Z', occurrence: encodeOccurrence(occurrence) });
+    await t.executions.recordArrivalInDeadLetters({
+      jobId: occurrence.jobId,
+      scheduledFor: occurrence.scheduledFor,
+      jobName: occurrence.jobName,
+      handler: occurrence.handler,
+      at: '2026-01-01T00:00:00.000Z',
+      occurrence: encodeOccurrence(occurrence),
+    });
     const big = { blob: 'x'.repeat(70_000) };
     const redrive = await t.post('/v1/dead-letters/redrive', { ids: [deadLetterId(occurrence)], payload: big });
     const create = await t.post('/v1/jobs', { name: 'big', schedule: { every: '1m' }, handler: 'log', payload: big });
@@ -128,13 +156,22 @@ describe('instants the system can store and sort', () => {
     }
     const job = await t.post('/v1/jobs', { name: 'late', handler: 'log', schedule: { every: '366d' }, startAt: '9999-06-01T00:00:00Z' });
     expect(job.status).toBe(201);
-    const preview = await read(await t.app.request(`/v1/jobs/${(await read(job)).id}/preview?count=5&from=9999-01-01T00:00:00Z`, { headers }));
+    const preview = await read(
+      await t.app.request(`/v1/jobs/${(await read(job)).id}/preview?count=5&from=9999-01-01T00:00:00Z`, { headers }),
+    );
     expect(preview.occurrences.map((o: { at: string }) => o.at)).toEqual(['9999-06-01T00:00:00.000Z']);
   });
 });
 
 describe('page tokens', () => {
-  it.each(['!!!', 'eyJ', Buffer.from('{"pk":1}').toString('base64url'), Buffer.from('"abc"').toString('base64url'), Buffer.from('-5').toString('base64url'), 'A'.repeat(5000)])('%s is a 400 naming next', async (next) => {
+  it.each([
+    '!!!',
+    'eyJ',
+    Buffer.from('{"pk":1}').toString('base64url'),
+    Buffer.from('"abc"').toString('base64url'),
+    Buffer.from('-5').toString('base64url'),
+    'A'.repeat(5000),
+  ])('%s is a 400 naming next', async (next) => {
     const t = setup();
     for (const path of ['/v1/jobs', '/v1/dead-letters', '/v1/jobs/id-1/executions']) {
       const res = await t.app.request(`${path}?next=${encodeURIComponent(next)}`, { headers });

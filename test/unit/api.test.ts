@@ -30,7 +30,13 @@ describe('API', () => {
     ['another scheme', { authorization: `Basic ${KEY}` }],
   ])('refuses %s with 401 on every /v1 route', async (_, headers) => {
     const { app } = setup();
-    for (const [method, path] of [['GET', '/v1/jobs'], ['POST', '/v1/jobs'], ['GET', '/v1/jobs/x'], ['DELETE', '/v1/jobs/x'], ['GET', '/v1/jobs/x/executions']]) {
+    for (const [method, path] of [
+      ['GET', '/v1/jobs'],
+      ['POST', '/v1/jobs'],
+      ['GET', '/v1/jobs/x'],
+      ['DELETE', '/v1/jobs/x'],
+      ['GET', '/v1/jobs/x/executions'],
+    ]) {
       const res = await app.request(path!, { method, headers });
       expect(res.status).toBe(401);
       expect((await read(res)).error.code).toBe('unauthorized');
@@ -74,7 +80,11 @@ describe('API', () => {
       startAt: '2026-01-01T12:00:00.000Z',
       maxRuns: 3,
       runs: 0,
-      policy: { retry: { maxAttempts: 5, initialDelayMs: 10_000 }, timeoutMs: 30_000, misfire: { policy: 'skip', graceMs: 300_000, maxCatchUp: 100 } },
+      policy: {
+        retry: { maxAttempts: 5, initialDelayMs: 10_000 },
+        timeoutMs: 30_000,
+        misfire: { policy: 'skip', graceMs: 300_000, maxCatchUp: 100 },
+      },
     });
   });
 
@@ -206,7 +216,10 @@ describe('API', () => {
       await executions.claim({ jobId: 'id-1', scheduledFor: at, jobName: 'nightly', handler: 'log', startedAt: at, leaseUntil: at });
     }
     const body = await read(await app.request('/v1/jobs/id-1/executions', { headers: auth }));
-    expect(body.executions.map((e: { scheduledFor: string }) => e.scheduledFor)).toEqual(['2026-01-01T02:00:00.000Z', '2026-01-01T01:00:00.000Z']);
+    expect(body.executions.map((e: { scheduledFor: string }) => e.scheduledFor)).toEqual([
+      '2026-01-01T02:00:00.000Z',
+      '2026-01-01T01:00:00.000Z',
+    ]);
   });
 
   it('answers 503 with Retry-After when storage is down, and 500 without internals for the unexpected', async () => {

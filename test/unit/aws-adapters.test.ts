@@ -30,7 +30,9 @@ describe('DynamoDB adapter errors', () => {
   it('turns an unreachable endpoint into StoreUnavailableError, keeping the cause', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' });
     dynamo.on(GetCommand).rejects(refused);
-    const error = await store().get('j').catch((e: unknown) => e);
+    const error = await store()
+      .get('j')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).cause).toBe(refused);
   });
@@ -77,18 +79,23 @@ describe('SQS queue adapter', () => {
     expect(sqs.commandCalls(SendMessageBatchCommand)[1]!.args[0].input.Entries!.map((e) => e.Id)).toEqual(['1']);
   });
 
-  it('retries the entries SQS refused as the sender\'s fault, then names them in SendFailedError', async () => {
+  it("retries the entries SQS refused as the sender's fault, then names them in SendFailedError", async () => {
     sqs.on(SendMessageBatchCommand).resolves({ Failed: [{ Id: '1', Code: 'InvalidMessageContents', Message: 'bad', SenderFault: true }] });
     const error = await queue()
       .send([anOccurrence({ jobId: 'a' }), anOccurrence({ jobId: 'b' })])
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SendFailedError);
-    expect((error as SendFailedError).refused).toEqual([{ keys: ['b@2026-01-01T00:01:00.000Z'], code: 'InvalidMessageContents', message: 'bad' }]);
+    expect((error as SendFailedError).refused).toEqual([
+      { keys: ['b@2026-01-01T00:01:00.000Z'], code: 'InvalidMessageContents', message: 'bad' },
+    ]);
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(2);
   });
 
   it('succeeds when the retry gets through', async () => {
-    sqs.on(SendMessageBatchCommand).resolvesOnce({ Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false }] }).resolves({});
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolvesOnce({ Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false }] })
+      .resolves({});
     await expect(queue().send([anOccurrence()])).resolves.toBeUndefined();
   });
 });
@@ -113,7 +120,7 @@ describe('time-outs and broken connections', () => {
     }
     return error;
   };
-  const seeded = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const seeded = (seed: number) => () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
   it('turns each into StoreUnavailableError however it is wrapped, whatever its message', async () => {
     const seed = 9;
@@ -128,7 +135,7 @@ describe('time-outs and broken connections', () => {
     }
   });
 
-  it('leaves a caller\'s abort alone: stopping is not an outage', async () => {
+  it("leaves a caller's abort alone: stopping is not an outage", async () => {
     const aborted = Object.assign(new Error('Request aborted'), { name: 'AbortError' });
     await expect(callAws('SQS', 'ReceiveMessage', () => Promise.reject(aborted))).rejects.toBe(aborted);
   });

@@ -25,7 +25,9 @@ function sameGroup(count: number, overrides: Partial<Occurrence> = {}): Occurren
 describe('bundle', () => {
   it('groups occurrences by instant and claim group, at most MAX_BUNDLE_SIZE to a message, always the same way', () => {
     // 2,000 at :01 share 8 groups, about 250 each: more than one message holds.
-    const many = Array.from({ length: 4_000 }, (_, i) => anOccurrence({ jobId: `job-${i}`, scheduledFor: i % 2 ? at : '2026-01-01T00:01:01.000Z' }));
+    const many = Array.from({ length: 4_000 }, (_, i) =>
+      anOccurrence({ jobId: `job-${i}`, scheduledFor: i % 2 ? at : '2026-01-01T00:01:01.000Z' }),
+    );
     const bundles = bundle(many);
     expect(bundles.flatMap((b) => b.occurrences)).toHaveLength(4_000);
     expect(bundles.filter((b) => b.occurrences.length === MAX_BUNDLE_SIZE).length).toBeGreaterThanOrEqual(8);
@@ -55,7 +57,10 @@ describe('executeBundle', () => {
     const t = setup({ log: () => void runs++ });
     const members = sameGroup(4);
     const message = { group: claimGroupOf(members[0]!), occurrences: members };
-    const [a, b] = await Promise.all([executeBundle(message, { id: 'first', receiveCount: 1 }, t.deps), executeBundle(message, { id: 'second', receiveCount: 2 }, t.deps)]);
+    const [a, b] = await Promise.all([
+      executeBundle(message, { id: 'first', receiveCount: 1 }, t.deps),
+      executeBundle(message, { id: 'second', receiveCount: 2 }, t.deps),
+    ]);
     expect(runs).toBe(4);
     expect(a.ran + b.ran).toBe(4);
   });
@@ -67,12 +72,29 @@ describe('executeBundle', () => {
     const group = claimGroupOf(done!);
     // The first delivery claimed both, recorded one, and died.
     await t.claims.claim(group, [done!.jobId, lost!.jobId], { id: 'dead', leaseUntil: '2026-01-01T00:02:05.000Z' }, at);
-    await t.executions.recordOutcomes([{ jobId: done!.jobId, scheduledFor: at, jobName: 'x', handler: 'log', status: 'succeeded', attempt: 1, startedAt: at, leaseUntil: at }]);
+    await t.executions.recordOutcomes([
+      {
+        jobId: done!.jobId,
+        scheduledFor: at,
+        jobName: 'x',
+        handler: 'log',
+        status: 'succeeded',
+        attempt: 1,
+        startedAt: at,
+        leaseUntil: at,
+      },
+    ]);
 
     // Redelivered while the lease still runs: left to the holder, and asked to come back.
-    expect(await executeBundle({ group, occurrences: [done!, lost!] }, { id: 'early', receiveCount: 2 }, t.deps)).toMatchObject({ ran: 0, comeBack: true });
+    expect(await executeBundle({ group, occurrences: [done!, lost!] }, { id: 'early', receiveCount: 2 }, t.deps)).toMatchObject({
+      ran: 0,
+      comeBack: true,
+    });
     t.clock.set('2026-01-01T00:02:30.000Z');
-    expect(await executeBundle({ group, occurrences: [done!, lost!] }, { id: 'later', receiveCount: 3 }, t.deps)).toMatchObject({ ran: 1, comeBack: false });
+    expect(await executeBundle({ group, occurrences: [done!, lost!] }, { id: 'later', receiveCount: 3 }, t.deps)).toMatchObject({
+      ran: 1,
+      comeBack: false,
+    });
     // Attempts come from the ledger, never from SQS's receive count (3 here).
     expect(ran).toEqual([`${lost!.jobId}#2`]);
   });
@@ -87,7 +109,10 @@ describe('executeBundle', () => {
       },
     });
     const [flaky, broken] = sameGroup(2);
-    const members = [{ ...flaky!, handler: 'flaky' }, { ...broken!, handler: 'broken' }];
+    const members = [
+      { ...flaky!, handler: 'flaky' },
+      { ...broken!, handler: 'broken' },
+    ];
     await executeBundle({ group: claimGroupOf(flaky!), occurrences: members }, { id: 'd', receiveCount: 1 }, t.deps);
     expect(await t.executions.get(flaky!.jobId, at)).toMatchObject({ status: 'failed', attempt: 1, retryAt: '2026-01-01T00:01:10.000Z' });
     expect(await t.executions.get(broken!.jobId, at)).toMatchObject({ status: 'dead', deadReason: 'non-retryable' });
@@ -112,20 +137,23 @@ describe('a bundle with a member twice', () => {
     expect(bundle([one!, { ...one! }]).flatMap((b) => b.occurrences)).toHaveLength(1);
     let runs = 0;
     const t = setup({ log: () => void runs++ });
-    expect(await executeBundle({ group: claimGroupOf(one!), occurrences: [one!, one!] }, { id: 'd', receiveCount: 1 }, t.deps)).toMatchObject({ ran: 1 });
+    expect(
+      await executeBundle({ group: claimGroupOf(one!), occurrences: [one!, one!] }, { id: 'd', receiveCount: 1 }, t.deps),
+    ).toMatchObject({ ran: 1 });
     expect(runs).toBe(1);
   });
 });
 
 describe('claim groups', () => {
   it('are many at the top of a minute, where cron jobs cluster, and few elsewhere; the same whoever asks', () => {
-    const groupsAt = (scheduledFor: string) => new Set(Array.from({ length: 2_000 }, (_, i) => claimGroupOf({ jobId: `job-${i}`, scheduledFor }))).size;
+    const groupsAt = (scheduledFor: string) =>
+      new Set(Array.from({ length: 2_000 }, (_, i) => claimGroupOf({ jobId: `job-${i}`, scheduledFor }))).size;
     expect(groupsAt('2026-01-01T00:01:00.000Z')).toBe(64);
     expect(groupsAt('2026-01-01T00:01:17.000Z')).toBe(8);
     expect(groupsAt('2026-01-01T00:01:00.500Z')).toBe(8);
   });
 
-  it('follow the 32-bit FNV-1a hash of the job id, modulo the instant\'s count: fixed for every sender and release', () => {
+  it("follow the 32-bit FNV-1a hash of the job id, modulo the instant's count: fixed for every sender and release", () => {
     // FNV-1a("a") = 0xe40c292c, FNV-1a("foobar") = 0xbf9cf968: the published test vectors.
     expect(claimGroupOf({ jobId: 'a', scheduledFor: '2026-01-01T00:01:00.000Z' })).toBe(`2026-01-01T00:01:00.000Z#${0xe40c292c % 64}`);
     expect(claimGroupOf({ jobId: 'a', scheduledFor: '2026-01-01T00:01:17.000Z' })).toBe(`2026-01-01T00:01:17.000Z#${0xe40c292c % 8}`);

@@ -32,7 +32,14 @@ describe('dead-letter API', () => {
     const { app, ids } = await withDeadLetters(2);
     const body = await read(await app.request('/v1/dead-letters', { headers }));
     expect(body.deadLetters).toEqual([
-      expect.objectContaining({ id: ids[1], jobId: 'job-1', reason: 'max-receives', diedAt: '2026-01-01T00:00:01.000Z', payload: { n: 1 }, attempts: 0 }),
+      expect.objectContaining({
+        id: ids[1],
+        jobId: 'job-1',
+        reason: 'max-receives',
+        diedAt: '2026-01-01T00:00:01.000Z',
+        payload: { n: 1 },
+        attempts: 0,
+      }),
       expect.objectContaining({ id: ids[0], jobId: 'job-0' }),
     ]);
   });
@@ -102,8 +109,19 @@ describe('dead-letter API', () => {
 describe('executions of a dead occurrence', () => {
   it('do not expose the stored message', async () => {
     const t = testApp();
-    await t.app.request('/v1/jobs', { method: 'POST', headers, body: JSON.stringify({ name: 'j', schedule: { cron: '@daily' }, handler: 'log' }) });
-    await t.executions.recordArrivalInDeadLetters({ jobId: 'id-1', scheduledFor: '2026-01-01T00:00:00.000Z', jobName: 'j', handler: 'log', at: '2026-01-01T00:00:01.000Z', occurrence: '{"secret":"payload"}' });
+    await t.app.request('/v1/jobs', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'j', schedule: { cron: '@daily' }, handler: 'log' }),
+    });
+    await t.executions.recordArrivalInDeadLetters({
+      jobId: 'id-1',
+      scheduledFor: '2026-01-01T00:00:00.000Z',
+      jobName: 'j',
+      handler: 'log',
+      at: '2026-01-01T00:00:01.000Z',
+      occurrence: '{"secret":"payload"}',
+    });
     const body = await read(await t.app.request('/v1/jobs/id-1/executions', { headers }));
     expect(body.executions[0]).toMatchObject({ status: 'dead', deadReason: 'max-receives' });
     expect(body.executions[0]).not.toHaveProperty('occurrence');

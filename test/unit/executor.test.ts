@@ -95,14 +95,22 @@ describe('executeOccurrence', () => {
   });
 
   it('is dead at once on a NonRetryableError', async () => {
-    const t = setup({ broken: () => { throw new NonRetryableError('bad input'); } });
+    const t = setup({
+      broken: () => {
+        throw new NonRetryableError('bad input');
+      },
+    });
     const occurrence = anOccurrence({ handler: 'broken', maxAttempts: 5 });
     expect(await t.run(occurrence)).toMatchObject({ kind: 'dead', reason: 'non-retryable' });
     expect(await t.record(occurrence)).toMatchObject({ status: 'dead', attempt: 1 });
   });
 
   it('retries after the delay a handler asks for', async () => {
-    const t = setup({ later: () => { throw new RetryAfterError(42_000); } });
+    const t = setup({
+      later: () => {
+        throw new RetryAfterError(42_000);
+      },
+    });
     expect(await t.run(anOccurrence({ handler: 'later' }))).toMatchObject({ kind: 'retry', delayMs: 42_000 });
   });
 
@@ -127,7 +135,10 @@ describe('executeOccurrence', () => {
       await vi.advanceTimersByTimeAsync(1);
       expect(await running).toMatchObject({ kind: 'retry', error: { name: 'HandlerTimeoutError' } });
       expect(aborted).toMatchObject({ name: 'HandlerTimeoutError' });
-      expect(await t.record(occurrence)).toMatchObject({ status: 'failed', error: { name: 'HandlerTimeoutError', message: 'the handler did not finish within 30000 ms' } });
+      expect(await t.record(occurrence)).toMatchObject({
+        status: 'failed',
+        error: { name: 'HandlerTimeoutError', message: 'the handler did not finish within 30000 ms' },
+      });
     } finally {
       vi.useRealTimers();
     }
@@ -219,6 +230,9 @@ describe('executeOccurrence', () => {
     const t = setup({});
     const occurrence = anOccurrence({ handler: 'gone' });
     expect((await t.run(occurrence)).kind).toBe('retry');
-    expect((await t.record(occurrence))!.error).toEqual({ name: 'UnknownHandlerError', message: 'no handler is registered under the name "gone"' });
+    expect((await t.record(occurrence))!.error).toEqual({
+      name: 'UnknownHandlerError',
+      message: 'no handler is registered under the name "gone"',
+    });
   });
 });

@@ -40,7 +40,14 @@ describe('withFaults', () => {
   it('the same seed breaks the same calls; disabled, nothing breaks', async () => {
     const outcomes = async (faults: FaultInjector) => {
       const store = withFaults(new MemoryJobStore(), 'jobs', faults, async () => {});
-      return Promise.all(Array.from({ length: 200 }, () => store.get('x').then(() => 'ok', () => 'failed')));
+      return Promise.all(
+        Array.from({ length: 200 }, () =>
+          store.get('x').then(
+            () => 'ok',
+            () => 'failed',
+          ),
+        ),
+      );
     };
     const a = await outcomes(new FaultInjector(plan({ fail: 0.2 })));
     expect(a).toEqual(await outcomes(new FaultInjector(plan({ fail: 0.2 }))));
@@ -75,7 +82,11 @@ describe('faultyQueue', () => {
     const clock = new FakeClock('2026-01-01T00:00:00Z');
     const queue = new MemoryQueue(clock);
     const later: (() => void)[] = [];
-    const faulty = injectFaults({ ...memoryDeps(), queue }, always('delay'), (ms) => new Promise<void>((resolve) => later.push(() => (clock.advance(ms), resolve()))));
+    const faulty = injectFaults(
+      { ...memoryDeps(), queue },
+      always('delay'),
+      (ms) => new Promise<void>((resolve) => later.push(() => (clock.advance(ms), resolve()))),
+    );
     await faulty.queue.send([anOccurrence()]);
     expect(queue.sent).toEqual([]);
     later.forEach((wake) => wake());
@@ -88,13 +99,26 @@ describe('SCHEDULER_FAULTS', () => {
   it('parses every key, fills the rest, and is off when unset', () => {
     expect(parseFaultPlan(undefined)).toBeUndefined();
     expect(parseFaultPlan('off')).toBeUndefined();
-    expect(parseFaultPlan('seed=42,fail=0.01,lose-send=0.01,duplicate=0.02,fail-after=0.5,timeout=0.1,delay=0.2,timeout-ms=100,delay-ms=900')).toEqual({
-      seed: 42, fail: 0.01, loseSend: 0.01, duplicate: 0.02, failAfter: 0.5, timeout: 0.1, delay: 0.2, timeoutMs: 100, delayMs: 900,
+    expect(
+      parseFaultPlan('seed=42,fail=0.01,lose-send=0.01,duplicate=0.02,fail-after=0.5,timeout=0.1,delay=0.2,timeout-ms=100,delay-ms=900'),
+    ).toEqual({
+      seed: 42,
+      fail: 0.01,
+      loseSend: 0.01,
+      duplicate: 0.02,
+      failAfter: 0.5,
+      timeout: 0.1,
+      delay: 0.2,
+      timeoutMs: 100,
+      delayMs: 900,
     });
     expect(parseFaultPlan('fail=0.1', () => 5)).toMatchObject({ seed: 5, fail: 0.1, duplicate: 0 });
   });
 
-  it.each(['fail=2', 'fail=-0.1', 'lose=0.1', 'seed=1.5', 'fail', 'fail=abc', 'timeout-ms=0', 'fail=0.1=2'])('refuses "%s" loudly', (raw) => {
-    expect(() => parseFaultPlan(raw)).toThrow(ConfigError);
-  });
+  it.each(['fail=2', 'fail=-0.1', 'lose=0.1', 'seed=1.5', 'fail', 'fail=abc', 'timeout-ms=0', 'fail=0.1=2'])(
+    'refuses "%s" loudly',
+    (raw) => {
+      expect(() => parseFaultPlan(raw)).toThrow(ConfigError);
+    },
+  );
 });

@@ -14,6 +14,11 @@ describe('fnv1a32', () => {
   it('gives the shards and inbox fingerprints that stores written before it hold', () => {
     // Values the due index wrote before the hash had one home.
     expect(['job-1', 'job-2', 'a3f9c', 'ünïcødé'].map((id) => dueShardOf(id, 8))).toEqual(['6', '3', '1', '4']);
-    expect(fingerprint([{ jobId: 'b', rev: 2, from: '2026-01-01T00:00:00.000Z', runs: 0 }, { jobId: 'a', rev: 1, from: '2026-01-01T00:00:00.000Z', runs: 0 }])).toBe('bmsm9l-2');
+    expect(
+      fingerprint([
+        { jobId: 'b', rev: 2, from: '2026-01-01T00:00:00.000Z', runs: 0 },
+        { jobId: 'a', rev: 1, from: '2026-01-01T00:00:00.000Z', runs: 0 },
+      ]),
+    ).toBe('bmsm9l-2');
   });
 });

@@ -41,7 +41,10 @@ describe('infra', () => {
       const [hash, range] = definition.KeySchema!.map((k) => k.AttributeName);
       expect(table.primaryIndex).toEqual(range ? { hashKey: hash, rangeKey: range } : { hashKey: hash });
       const indexes = Object.fromEntries(
-        (definition.GlobalSecondaryIndexes ?? []).map((g) => [g.IndexName!, { hashKey: g.KeySchema![0]!.AttributeName, rangeKey: g.KeySchema![1]!.AttributeName }]),
+        (definition.GlobalSecondaryIndexes ?? []).map((g) => [
+          g.IndexName!,
+          { hashKey: g.KeySchema![0]!.AttributeName, rangeKey: g.KeySchema![1]!.AttributeName },
+        ]),
       );
       expect(table.globalIndexes ?? {}).toEqual(indexes);
     }
@@ -78,11 +81,17 @@ describe('infra', () => {
       expect(await client.config.maxAttempts()).toBe(AWS_MAX_ATTEMPTS);
     }
     // A long poll's attempt gets its wait on top, never more than SQS's maximum.
-    const receive = (body: string) => ({ headers: { 'x-amz-target': 'AmazonSQS.ReceiveMessage' }, body }) as unknown as Parameters<typeof sqsLongPollWaitMs>[0];
+    const receive = (body: string) =>
+      ({ headers: { 'x-amz-target': 'AmazonSQS.ReceiveMessage' }, body }) as unknown as Parameters<typeof sqsLongPollWaitMs>[0];
     expect(sqsLongPollWaitMs(receive('{"WaitTimeSeconds":7}'), MAX_LONG_POLL_SECONDS)).toBe(7_000);
     expect(sqsLongPollWaitMs(receive('{"WaitTimeSeconds":0}'), MAX_LONG_POLL_SECONDS)).toBe(0);
     expect(sqsLongPollWaitMs(receive('{}'), MAX_LONG_POLL_SECONDS)).toBe(MAX_LONG_POLL_SECONDS * 1000);
-    expect(sqsLongPollWaitMs({ headers: { 'x-amz-target': 'AmazonSQS.SendMessage' }, body: '{"WaitTimeSeconds":7}' } as never, MAX_LONG_POLL_SECONDS)).toBe(0);
+    expect(
+      sqsLongPollWaitMs(
+        { headers: { 'x-amz-target': 'AmazonSQS.SendMessage' }, body: '{"WaitTimeSeconds":7}' } as never,
+        MAX_LONG_POLL_SECONDS,
+      ),
+    ).toBe(0);
   });
 
   it('subscribes the worker with partial batch responses and a concurrency cap', () => {
@@ -162,9 +171,13 @@ describe('infra', () => {
     expect(stages.length).toBeGreaterThan(0);
     Object.assign(globalThis, { $config: (config: unknown) => config });
     const path = '../../sst.config.ts';
-    const config = (await import(/* @vite-ignore */ path)).default as { app(input: { stage: string }): { removal: string; protect: boolean } };
-    for (const stage of new Set([...stages.map(String), 'production'])) expect(config.app({ stage }), stage).toMatchObject({ removal: 'retain', protect: true });
-    for (const stage of ['dev', 'alice', 'pr-42', 'production-copy']) expect(config.app({ stage }), stage).toMatchObject({ removal: 'remove', protect: false });
+    const config = (await import(/* @vite-ignore */ path)).default as {
+      app(input: { stage: string }): { removal: string; protect: boolean };
+    };
+    for (const stage of new Set([...stages.map(String), 'production']))
+      expect(config.app({ stage }), stage).toMatchObject({ removal: 'retain', protect: true });
+    for (const stage of ['dev', 'alice', 'pr-42', 'production-copy'])
+      expect(config.app({ stage }), stage).toMatchObject({ removal: 'remove', protect: false });
   });
 
   it('takes API keys from a secret, not from the repo', () => {

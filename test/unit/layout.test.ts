@@ -43,7 +43,9 @@ const text = new Map(sources.map((f) => [f, readFileSync(join(root, f), 'utf8')]
 function importsOf(file: string): string[] {
   const specs = [...text.get(file)!.matchAll(/(?:from\s+|import\s*\(\s*)'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]!);
   // Lambda code names `.js`; SST's infra code names no extension.
-  return specs.map((s) => normalize(join(dirname(file), s)).replace(/\.js$/, '.ts')).map((p) => relative('.', p.endsWith('.ts') ? p : `${p}.ts`));
+  return specs
+    .map((s) => normalize(join(dirname(file), s)).replace(/\.js$/, '.ts'))
+    .map((p) => relative('.', p.endsWith('.ts') ? p : `${p}.ts`));
 }
 
 /** The code without its comments and strings, so that a comment naming Date.now() is not a call. */
@@ -98,6 +100,12 @@ describe('layout', () => {
 
   it('resolves every relative import to a file that exists', () => {
     const exists = (path: string) => text.has(path) || statSync(join(root, path), { throwIfNoEntry: false })?.isFile() === true;
-    expect(sources.flatMap((f) => importsOf(f).filter((t) => !exists(t)).map((t) => `${f} -> ${t}`))).toEqual([]);
+    expect(
+      sources.flatMap((f) =>
+        importsOf(f)
+          .filter((t) => !exists(t))
+          .map((t) => `${f} -> ${t}`),
+      ),
+    ).toEqual([]);
   });
 });

@@ -187,7 +187,18 @@ describe('a bundle whose claim answer was lost and retried', () => {
     const attempts: string[] = [];
     const t = setup({ log: (_p, ctx) => void attempts.push(`${ctx.jobId}#${ctx.attempt}`) });
     const [done, fresh] = sameGroup(2);
-    await t.executions.recordOutcomes([{ jobId: done!.jobId, scheduledFor: at, jobName: 'x', handler: 'log', status: 'succeeded', attempt: 1, startedAt: at, leaseUntil: at }]);
+    await t.executions.recordOutcomes([
+      {
+        jobId: done!.jobId,
+        scheduledFor: at,
+        jobName: 'x',
+        handler: 'log',
+        status: 'succeeded',
+        attempt: 1,
+        startedAt: at,
+        leaseUntil: at,
+      },
+    ]);
     t.deps.claims = {
       claim: async (_group, jobIds) => ({ taken: jobIds, takenOver: [], regained: jobIds, heldElsewhere: [], heldByPause: [] }),
       release: async () => false,

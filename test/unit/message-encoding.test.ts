@@ -9,7 +9,15 @@ import { MAX_PAYLOAD_BYTES } from '../../core/jobs/job.js';
 import { encodeOccurrence, type Occurrence } from '../../core/execution/occurrence.js';
 import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES, messageBytes, sqsAccepts } from '../../core/kernel/queue-limits.js';
 import { anOccurrence } from '../helpers/factories.js';
-import { EDGE_CODE_POINTS, randomJson, randomText, randomTextOfBytes, seedFromEnv, seededRandom, sqsWouldAccept } from '../helpers/random-text.js';
+import {
+  EDGE_CODE_POINTS,
+  randomJson,
+  randomText,
+  randomTextOfBytes,
+  seedFromEnv,
+  seededRandom,
+  sqsWouldAccept,
+} from '../helpers/random-text.js';
 
 const seed = seedFromEnv();
 const bodyOf = ({ delaySeconds: _d, ...o }: Occurrence) => o;
@@ -36,7 +44,7 @@ describe(`message encoding (seed ${seed})`, () => {
     }
   });
 
-  it('tells what SQS takes as SQS\'s rule does, for any text', () => {
+  it("tells what SQS takes as SQS's rule does, for any text", () => {
     const random = seededRandom(seed + 4);
     for (let i = 0; i < 2_000; i++) {
       const text = randomText(random, 8);
@@ -44,7 +52,7 @@ describe(`message encoding (seed ${seed})`, () => {
     }
   });
 
-  it('keeps a bundle of random members to SQS\'s characters and to the same members', () => {
+  it("keeps a bundle of random members to SQS's characters and to the same members", () => {
     const random = seededRandom(seed + 1);
     for (let i = 0; i < 100; i++) {
       const members = Array.from({ length: 1 + Math.floor(random() * 5) }, (_, j) =>
@@ -56,7 +64,7 @@ describe(`message encoding (seed ${seed})`, () => {
     }
   });
 
-  it('bundles by UTF-8 bytes: no message passes MAX_BUNDLE_BYTES (or SQS\'s limit for one alone), whatever the characters', () => {
+  it("bundles by UTF-8 bytes: no message passes MAX_BUNDLE_BYTES (or SQS's limit for one alone), whatever the characters", () => {
     const random = seededRandom(seed + 2);
     const at = '2026-01-01T00:01:17.000Z';
     // Payloads up to the 64 KiB a job may have, of 1- to 4-byte characters, some with U+FFFF (escaped: 6 bytes).
@@ -69,13 +77,18 @@ describe(`message encoding (seed ${seed})`, () => {
     expect(bundles.flatMap((b) => b.occurrences.map((o) => o.jobId)).sort()).toEqual(occurrences.map((o) => o.jobId).sort());
     for (const b of bundles) {
       const bytes = messageBytes(encodeBundle(b));
-      expect(bytes, `seed ${seed}: ${b.occurrences.length} members`).toBeLessThanOrEqual(b.occurrences.length > 1 ? MAX_BUNDLE_BYTES : MAX_MESSAGE_BYTES);
+      expect(bytes, `seed ${seed}: ${b.occurrences.length} members`).toBeLessThanOrEqual(
+        b.occurrences.length > 1 ? MAX_BUNDLE_BYTES : MAX_MESSAGE_BYTES,
+      );
     }
   });
 
   it('batches SQS sends by count and by bytes, in order', () => {
     const random = seededRandom(seed + 3);
-    const messages = Array.from({ length: 300 }, (_, i) => ({ i, bytes: 1 + Math.floor(random() * (random() < 0.5 ? 2_000 : MAX_MESSAGE_BYTES)) }));
+    const messages = Array.from({ length: 300 }, (_, i) => ({
+      i,
+      bytes: 1 + Math.floor(random() * (random() < 0.5 ? 2_000 : MAX_MESSAGE_BYTES)),
+    }));
     const batches = batchesOf(messages);
     expect(batches.flat().map((m) => m.i)).toEqual(messages.map((m) => m.i));
     for (const b of batches) {

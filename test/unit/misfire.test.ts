@@ -64,7 +64,13 @@ describe('misfire after two hours down', () => {
   it('sends missed ones at once, with no delay', async () => {
     const deps = memoryDeps('2026-01-01T02:00:30.000Z');
     const { queue } = deps;
-    await addJob(deps, aJob({ nextRunAt: '2026-01-01T01:50:00.000Z', policy: { ...BUILT_IN_POLICY, misfire: { policy: 'once', graceMs: minute, maxCatchUp: 1 } } }));
+    await addJob(
+      deps,
+      aJob({
+        nextRunAt: '2026-01-01T01:50:00.000Z',
+        policy: { ...BUILT_IN_POLICY, misfire: { policy: 'once', graceMs: minute, maxCatchUp: 1 } },
+      }),
+    );
     await runTick(deps);
     expect(queue.sent[0]).toMatchObject({ scheduledFor: '2026-01-01T01:59:00.000Z', delaySeconds: 0 });
   });
@@ -74,7 +80,10 @@ describe('maxRuns and endAt', () => {
   it('stops after maxRuns occurrences, counting across ticks, and completes the job', async () => {
     const deps = memoryDeps();
     const { clock, jobs, queue } = deps;
-    const job = await addJob(deps, aJob({ schedule: { cron: '*/30 * * * * *', timezone: 'UTC' }, nextRunAt: '2026-01-01T00:00:30.000Z', maxRuns: 5 }));
+    const job = await addJob(
+      deps,
+      aJob({ schedule: { cron: '*/30 * * * * *', timezone: 'UTC' }, nextRunAt: '2026-01-01T00:00:30.000Z', maxRuns: 5 }),
+    );
 
     await runTick(deps);
     expect(await jobs.get(job.id)).toMatchObject({ runs: 3, status: 'active' });
@@ -93,7 +102,14 @@ describe('maxRuns and endAt', () => {
   it('sends nothing past endAt, and completes the job', async () => {
     const deps = memoryDeps();
     const { jobs, queue } = deps;
-    const job = await addJob(deps, aJob({ schedule: { cron: '*/20 * * * * *', timezone: 'UTC' }, nextRunAt: '2026-01-01T00:00:20.000Z', endAt: '2026-01-01T00:00:40.000Z' }));
+    const job = await addJob(
+      deps,
+      aJob({
+        schedule: { cron: '*/20 * * * * *', timezone: 'UTC' },
+        nextRunAt: '2026-01-01T00:00:20.000Z',
+        endAt: '2026-01-01T00:00:40.000Z',
+      }),
+    );
     await runTick(deps);
     expect(queue.sent.map((o) => o.scheduledFor)).toEqual(['2026-01-01T00:00:20.000Z', '2026-01-01T00:00:40.000Z']);
     expect(await jobs.get(job.id)).toMatchObject({ status: 'completed', nextRunAt: null, runs: 2 });

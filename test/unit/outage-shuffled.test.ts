@@ -43,8 +43,18 @@ async function outage(seed: number): Promise<string[]> {
     const base = memoryDeps();
     const queue = new MemoryQueue(clock);
     const started: { jobId: string; scheduledFor: string; at: string }[] = [];
-    const handlers = new HandlerRegistry({ log: (_p, ctx) => void (ctx.attempt === 1 && started.push({ jobId: ctx.jobId, scheduledFor: ctx.scheduledFor, at: new Date().toISOString() })) });
-    const t = { ...base, clock, queue, handlers, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)), maxEarlyWaitMs: 5_000 };
+    const handlers = new HandlerRegistry({
+      log: (_p, ctx) =>
+        void (ctx.attempt === 1 && started.push({ jobId: ctx.jobId, scheduledFor: ctx.scheduledFor, at: new Date().toISOString() })),
+    });
+    const t = {
+      ...base,
+      clock,
+      queue,
+      handlers,
+      sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+      maxEarlyWaitMs: 5_000,
+    };
     const api = new JobService(t);
     const jobs = [];
     for (let i = 0; i < 1 + Math.floor(random() * 3); i++) {
@@ -99,12 +109,18 @@ async function outage(seed: number): Promise<string[]> {
       const records = new Map((await t.executions.listForJob(job.id, { limit: 100_000 })).items.map((r) => [r.scheduledFor, r]));
       for (const at of jobOccurrences(job, new Date(job.createdAt), horizon, 100_000)) {
         const record = records.get(at.toISOString());
-        if (!record || !['succeeded', 'skipped', 'dead'].includes(record.status)) out.push(`${story}: ${job.name} ${at.toISOString()} ends ${record?.status ?? 'without a record'}`);
+        if (!record || !['succeeded', 'skipped', 'dead'].includes(record.status))
+          out.push(`${story}: ${job.name} ${at.toISOString()} ends ${record?.status ?? 'without a record'}`);
       }
       // Nothing here waits in a backlog: what starts more than its grace late is what the outage left to run.
-      const late = started.filter((s) => s.jobId === job.id && Date.parse(s.at) - Date.parse(s.scheduledFor) > job.policy.misfire.graceMs + 2_000);
+      const late = started.filter(
+        (s) => s.jobId === job.id && Date.parse(s.at) - Date.parse(s.scheduledFor) > job.policy.misfire.graceMs + 2_000,
+      );
       const allowed = job.policy.misfire.policy === 'once' ? 1 : 0;
-      if (late.length > allowed) out.push(`${story}: ${job.name} (${job.policy.misfire.policy}) ran ${late.length} late: ${late.map((l) => l.scheduledFor).join(', ')}`);
+      if (late.length > allowed)
+        out.push(
+          `${story}: ${job.name} (${job.policy.misfire.policy}) ran ${late.length} late: ${late.map((l) => l.scheduledFor).join(', ')}`,
+        );
     }
     return out;
   } finally {

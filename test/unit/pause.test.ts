@@ -39,7 +39,22 @@ describe('PATCH /v1/jobs/{id}', () => {
     const handlers = createHandlers().register('log', (_p, ctx) => void ran.push(ctx.scheduledFor));
     clock.set('2026-01-01T00:00:40.000Z');
     const sentIn = queue.bundles.find((b) => b.occurrences.some((o) => o.scheduledFor === '2026-01-01T00:00:40.000Z'))!;
-    const bundled = await executeBundle(sentIn, { id: 'd', receiveCount: 1 }, { executions, jobs, queue, claims, handlers, clock, logger: new MemoryLogger(), sleep: clock.sleep, random: Math.random, maxEarlyWaitMs: 5_000 });
+    const bundled = await executeBundle(
+      sentIn,
+      { id: 'd', receiveCount: 1 },
+      {
+        executions,
+        jobs,
+        queue,
+        claims,
+        handlers,
+        clock,
+        logger: new MemoryLogger(),
+        sleep: clock.sleep,
+        random: Math.random,
+        maxEarlyWaitMs: 5_000,
+      },
+    );
     expect(bundled).toMatchObject({ ran: 0, comeBack: false });
     expect(ran).toEqual([]);
     // Nothing is recorded yet: what fell due while paused is the resume's to decide.
@@ -49,7 +64,13 @@ describe('PATCH /v1/jobs/{id}', () => {
     const resumed = await patch('active');
     expect(await read(resumed)).toMatchObject({ status: 'active', nextRunAt: '2026-01-01T00:05:20.000Z' });
     // Sent at resume: up to 00:07, from 00:05:20.
-    expect(queue.sent.slice(5).map((o) => o.scheduledFor.slice(11, 19))).toEqual(['00:05:20', '00:05:40', '00:06:00', '00:06:20', '00:06:40']);
+    expect(queue.sent.slice(5).map((o) => o.scheduledFor.slice(11, 19))).toEqual([
+      '00:05:20',
+      '00:05:40',
+      '00:06:00',
+      '00:06:20',
+      '00:06:40',
+    ]);
 
     const skipped = (await executions.listForJob('id-1', { limit: 100 })).items.filter((e) => e.status === 'skipped');
     expect(skipped.every((e) => e.skipReason === 'paused')).toBe(true);
@@ -110,7 +131,11 @@ describe('PATCH /v1/jobs/{id}', () => {
 
   it('cannot resume a completed job', async () => {
     const t = testApp({ now: '2026-01-01T00:00:00.000Z' });
-    await t.app.request('/v1/jobs', { method: 'POST', headers, body: JSON.stringify({ name: 'once', schedule: { at: '2026-01-01T00:00:05Z' }, handler: 'log' }) });
+    await t.app.request('/v1/jobs', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'once', schedule: { at: '2026-01-01T00:00:05Z' }, handler: 'log' }),
+    });
     await runTick(t);
     const res = await t.app.request('/v1/jobs/id-1', { method: 'PATCH', headers, body: JSON.stringify({ status: 'paused' }) });
     expect(res.status).toBe(400);

@@ -7,7 +7,10 @@ import { aJob } from '../helpers/factories.js';
 const now = new Date('2026-01-01T00:00:00.250Z');
 const until = new Date('2026-01-01T00:01:00.000Z');
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
-const withMisfire = (misfire: Partial<typeof BUILT_IN_POLICY.misfire>) => ({ ...BUILT_IN_POLICY, misfire: { ...BUILT_IN_POLICY.misfire, ...misfire } });
+const withMisfire = (misfire: Partial<typeof BUILT_IN_POLICY.misfire>) => ({
+  ...BUILT_IN_POLICY,
+  misfire: { ...BUILT_IN_POLICY.misfire, ...misfire },
+});
 
 describe('planJob', () => {
   it('sends every occurrence from the first unsent one up to the window end, and says where the schedule goes on', () => {
@@ -27,7 +30,11 @@ describe('planJob', () => {
 
   it('ends a one-time job’s schedule after sending it, and a job whose maxRuns is reached', () => {
     const once = aJob({ schedule: { at: '2026-01-01T00:00:03.000Z' } });
-    expect(planJob(once, new Date('2026-01-01T00:00:03.000Z'), 0, until, now)).toEqual({ send: [new Date('2026-01-01T00:00:03.000Z')], skip: [], runs: 1 });
+    expect(planJob(once, new Date('2026-01-01T00:00:03.000Z'), 0, until, now)).toEqual({
+      send: [new Date('2026-01-01T00:00:03.000Z')],
+      skip: [],
+      runs: 1,
+    });
     const capped = aJob({ schedule: { cron: '*/10 * * * * *', timezone: 'UTC' }, maxRuns: 3 });
     const plan = planJob(capped, new Date('2026-01-01T00:00:10.000Z'), 1, until, now);
     expect(iso(plan.send)).toEqual(['2026-01-01T00:00:10.000Z', '2026-01-01T00:00:20.000Z']);
@@ -44,18 +51,28 @@ describe('planJob', () => {
     const last = planJob(job, new Date('2026-01-01T00:09:00.000Z'), 0, new Date('2026-01-01T00:10:00.000Z'), late);
     expect(last).toMatchObject({ send: [new Date('2026-01-01T00:09:00.000Z')], skip: [] });
     // 00:10:00 is within the grace: on time.
-    expect(planJob(job, new Date('2026-01-01T00:10:00.000Z'), 0, new Date('2026-01-01T00:11:00.000Z'), late).send).toEqual([new Date('2026-01-01T00:10:00.000Z')]);
+    expect(planJob(job, new Date('2026-01-01T00:10:00.000Z'), 0, new Date('2026-01-01T00:11:00.000Z'), late).send).toEqual([
+      new Date('2026-01-01T00:10:00.000Z'),
+    ]);
   });
 
   it('keeps the last maxCatchUp missed occurrences under `all`, and none under `skip`', () => {
-    const job = aJob({ schedule: { cron: '*/10 * * * * *', timezone: 'UTC' }, policy: withMisfire({ policy: 'all', graceMs: 0, maxCatchUp: 8 }) });
+    const job = aJob({
+      schedule: { cron: '*/10 * * * * *', timezone: 'UTC' },
+      policy: withMisfire({ policy: 'all', graceMs: 0, maxCatchUp: 8 }),
+    });
     const late = new Date('2026-01-01T00:02:00.000Z');
     const first = planJob(job, new Date('2026-01-01T00:00:00.000Z'), 0, new Date('2026-01-01T00:01:00.000Z'), late);
     const second = planJob(job, new Date('2026-01-01T00:01:00.000Z'), 0, new Date('2026-01-01T00:02:00.000Z'), late);
-    expect(iso([...first.send, ...second.send])).toEqual(iso(Array.from({ length: 8 }, (_, i) => new Date(Date.parse('2026-01-01T00:00:40.000Z') + i * 10_000))));
+    expect(iso([...first.send, ...second.send])).toEqual(
+      iso(Array.from({ length: 8 }, (_, i) => new Date(Date.parse('2026-01-01T00:00:40.000Z') + i * 10_000))),
+    );
     expect(first.skip).toHaveLength(4);
     const skipping = aJob({ policy: withMisfire({ policy: 'skip', graceMs: 0 }) });
-    expect(planJob(skipping, new Date('2026-01-01T00:00:00.000Z'), 0, new Date('2026-01-01T00:01:00.000Z'), late)).toMatchObject({ send: [], skip: [new Date('2026-01-01T00:00:00.000Z')] });
+    expect(planJob(skipping, new Date('2026-01-01T00:00:00.000Z'), 0, new Date('2026-01-01T00:01:00.000Z'), late)).toMatchObject({
+      send: [],
+      skip: [new Date('2026-01-01T00:00:00.000Z')],
+    });
   });
 
   it('rounds delays down and clamps them to what SQS allows', () => {

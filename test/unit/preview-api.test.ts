@@ -31,7 +31,11 @@ describe('POST /v1/preview', () => {
   });
 
   it('shows a wildcard job twice in the repeated hour', async () => {
-    const { body } = await setup().preview({ schedule: { cron: '0 * * * *', timezone: 'Europe/Berlin' }, from: '2026-10-24T23:30:00Z', count: 4 });
+    const { body } = await setup().preview({
+      schedule: { cron: '0 * * * *', timezone: 'Europe/Berlin' },
+      from: '2026-10-24T23:30:00Z',
+      count: 4,
+    });
     expect(body.occurrences.map((o: { local: string }) => o.local)).toEqual([
       '2026-10-25T02:00:00+02:00',
       '2026-10-25T02:00:00+01:00',
@@ -84,7 +88,11 @@ describe('POST /v1/preview', () => {
 describe('GET /v1/jobs/{id}/preview', () => {
   it('previews a saved job, intervals counting from its creation', async () => {
     const { app } = setup('2026-01-01T00:00:10.000Z');
-    await app.request('/v1/jobs', { method: 'POST', headers, body: JSON.stringify({ name: 'i', schedule: { every: '1h' }, handler: 'log' }) });
+    await app.request('/v1/jobs', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'i', schedule: { every: '1h' }, handler: 'log' }),
+    });
     const res = await app.request('/v1/jobs/job-1/preview?count=2&from=2026-01-01T05:30:00Z', { headers });
     expect(await res.json()).toEqual({
       occurrences: [
@@ -97,7 +105,11 @@ describe('GET /v1/jobs/{id}/preview', () => {
   it('answers 404 for an unknown job and 400 for a bad count', async () => {
     const { app } = setup();
     expect((await app.request('/v1/jobs/nope/preview', { headers })).status).toBe(404);
-    await app.request('/v1/jobs', { method: 'POST', headers, body: JSON.stringify({ name: 'c', schedule: { cron: '@daily' }, handler: 'log' }) });
+    await app.request('/v1/jobs', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'c', schedule: { cron: '@daily' }, handler: 'log' }),
+    });
     const res = await app.request('/v1/jobs/job-1/preview?count=500', { headers });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { details: { path: string }[] } }).error.details[0]!.path).toBe('count');

@@ -43,7 +43,8 @@ describe('recoverLost', () => {
     const deps = memoryDeps('2026-01-01T00:00:00.000Z');
     const job = aJob({ schedule: { at: '2026-01-01T00:00:30.000Z' }, nextRunAt: '2026-01-01T00:00:30.000Z' });
     await deps.jobs.create(job);
-    for (const at of ['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:02.000Z']) await deps.dispatchLog.record([{ jobId: job.id, scheduledFor: '2026-01-01T00:00:30.000Z', sentAt: at }], at);
+    for (const at of ['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:02.000Z'])
+      await deps.dispatchLog.record([{ jobId: job.id, scheduledFor: '2026-01-01T00:00:30.000Z', sentAt: at }], at);
     deps.clock.set('2026-01-01T00:10:00.000Z');
     expect(await recoverLost(deps, settings)).toMatchObject({ lost: 1, resent: 1, skipped: 0 });
     expect(await deps.executions.get(job.id, '2026-01-01T00:00:30.000Z')).toBeUndefined();
@@ -54,14 +55,29 @@ describe('recoverLost', () => {
     // Thirty entries at the head, each an occurrence retrying for hours (a long backoff).
     for (let i = 0; i < 30; i++) {
       const o = anOccurrence({ jobId: `busy-${i}`, scheduledFor: '2026-01-01T00:00:10.000Z' });
-      await deps.dispatchLog.record([{ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: '2026-01-01T00:00:00.000Z' }], `2026-01-01T00:00:00.${String(i).padStart(3, '0')}Z`);
+      await deps.dispatchLog.record(
+        [{ jobId: o.jobId, scheduledFor: o.scheduledFor, sentAt: '2026-01-01T00:00:00.000Z' }],
+        `2026-01-01T00:00:00.${String(i).padStart(3, '0')}Z`,
+      );
       await deps.executions.claim({ ...o, startedAt: o.scheduledFor, leaseUntil: o.scheduledFor });
-      await deps.executions.complete({ jobId: o.jobId, scheduledFor: o.scheduledFor, attempt: 1, status: 'failed', finishedAt: o.scheduledFor, durationMs: 1, error: { name: 'E', message: 'later' }, retryAt: '2026-01-01T06:00:00.000Z' });
+      await deps.executions.complete({
+        jobId: o.jobId,
+        scheduledFor: o.scheduledFor,
+        attempt: 1,
+        status: 'failed',
+        finishedAt: o.scheduledFor,
+        durationMs: 1,
+        error: { name: 'E', message: 'later' },
+        retryAt: '2026-01-01T06:00:00.000Z',
+      });
     }
     // Behind them, a first attempt the queue really lost.
     const job = aJob({ schedule: { at: '2026-01-01T00:00:30.000Z' }, nextRunAt: '2026-01-01T00:00:30.000Z' });
     await deps.jobs.create(job);
-    await deps.dispatchLog.record([{ jobId: job.id, scheduledFor: '2026-01-01T00:00:30.000Z', sentAt: '2026-01-01T00:00:01.000Z' }], '2026-01-01T00:00:01.000Z');
+    await deps.dispatchLog.record(
+      [{ jobId: job.id, scheduledFor: '2026-01-01T00:00:30.000Z', sentAt: '2026-01-01T00:00:01.000Z' }],
+      '2026-01-01T00:00:01.000Z',
+    );
     deps.clock.set('2026-01-01T00:02:00.000Z');
     const first = await recoverLost(deps, { ...settings, maxEntries: 20, maxPages: 1 });
     const second = await recoverLost(deps, { ...settings, maxEntries: 20, maxPages: 1 });
@@ -97,11 +113,17 @@ describe('recoverLost', () => {
 
   it('with misfire all, sends a lost catch-up again though a newer occurrence ran: the policy chose it (seed 322)', async () => {
     const deps = memoryDeps('2026-01-01T01:00:00.000Z');
-    const job = aJob({ schedule: { every: '7m' }, policy: { ...BUILT_IN_POLICY, misfire: { policy: 'all', graceMs: 5_000, maxCatchUp: 5 } } });
+    const job = aJob({
+      schedule: { every: '7m' },
+      policy: { ...BUILT_IN_POLICY, misfire: { policy: 'all', graceMs: 5_000, maxCatchUp: 5 } },
+    });
     await deps.jobs.create(job);
     // After an outage the tick sent four missed occurrences at 01:00 as its catch-up; the queue lost 00:45.
     const caughtUp = ['2026-01-01T00:31:00.000Z', '2026-01-01T00:38:00.000Z', '2026-01-01T00:45:00.000Z', '2026-01-01T00:52:00.000Z'];
-    await deps.dispatchLog.record(caughtUp.map((scheduledFor) => ({ jobId: job.id, scheduledFor, sentAt: '2026-01-01T01:00:00.000Z' })), '2026-01-01T01:00:00.000Z');
+    await deps.dispatchLog.record(
+      caughtUp.map((scheduledFor) => ({ jobId: job.id, scheduledFor, sentAt: '2026-01-01T01:00:00.000Z' })),
+      '2026-01-01T01:00:00.000Z',
+    );
     for (const scheduledFor of [...caughtUp.filter((t) => !t.includes('00:45')), '2026-01-01T01:06:00.000Z']) {
       await executeOccurrence(anOccurrence({ jobId: job.id, scheduledFor }), { ...deps, maxEarlyWaitMs: 0 });
     }
@@ -114,7 +136,10 @@ describe('recoverLost', () => {
     const deps = memoryDeps('2026-01-01T00:00:00.000Z');
     const job = aJob({ schedule: { every: '3m' }, maxRuns: 6, runs: 2, status: 'paused', pausedAt: '2026-01-01T00:07:00.000Z' });
     await deps.jobs.create(job);
-    await deps.dispatchLog.record([{ jobId: job.id, scheduledFor: '2026-01-01T00:06:00.000Z', sentAt: '2026-01-01T00:04:30.000Z' }], '2026-01-01T00:04:30.000Z');
+    await deps.dispatchLog.record(
+      [{ jobId: job.id, scheduledFor: '2026-01-01T00:06:00.000Z', sentAt: '2026-01-01T00:04:30.000Z' }],
+      '2026-01-01T00:04:30.000Z',
+    );
     deps.clock.set('2026-01-01T00:12:00.000Z');
     expect(await recoverLost(deps, settings)).toMatchObject({ lost: 1, resent: 1, skipped: 0 });
     expect(deps.queue.sent.at(-1)!.scheduledFor).toBe('2026-01-01T00:06:00.000Z');
@@ -122,19 +147,37 @@ describe('recoverLost', () => {
 
   it('at a fresh start, judges every page as of one instant, however long the pages take', async () => {
     const deps = memoryDeps('2026-01-01T00:00:00.000Z');
-    const job = aJob({ schedule: { every: '2s' }, createdAt: '2025-12-31T23:50:00.000Z', policy: { ...BUILT_IN_POLICY, misfire: { policy: 'skip', graceMs: 1_000, maxCatchUp: 1 } } });
+    const job = aJob({
+      schedule: { every: '2s' },
+      createdAt: '2025-12-31T23:50:00.000Z',
+      policy: { ...BUILT_IN_POLICY, misfire: { policy: 'skip', graceMs: 1_000, maxCatchUp: 1 } },
+    });
     await deps.jobs.create(job);
     // Thirty entries of one occurrence each (two pages and more), from 00:00:40 to 00:01:38, sent before the start.
     for (let i = 0; i < 30; i++) {
       const scheduledFor = new Date(Date.parse('2026-01-01T00:00:40.000Z') + i * 2_000).toISOString();
-      await deps.dispatchLog.record([{ jobId: job.id, scheduledFor, sentAt: '2026-01-01T00:00:30.000Z' }], `2026-01-01T00:00:30.${String(i).padStart(3, '0')}Z`);
+      await deps.dispatchLog.record(
+        [{ jobId: job.id, scheduledFor, sentAt: '2026-01-01T00:00:30.000Z' }],
+        `2026-01-01T00:00:30.${String(i).padStart(3, '0')}Z`,
+      );
     }
     // The start at 00:01:00; every look at the clock after it finds it 10 s later (a slow store).
     deps.clock.set('2026-01-01T00:01:00.000Z');
     const clock = deps.clock;
-    const slow = { ...deps, clock: { now: () => { const t = clock.now(); clock.advance(10_000); return t; } } };
+    const slow = {
+      ...deps,
+      clock: {
+        now: () => {
+          const t = clock.now();
+          clock.advance(10_000);
+          return t;
+        },
+      },
+    };
     await recoverFreshQueue(slow, settings, new Date('2026-01-01T00:00:59.000Z'));
-    const skipped = (await deps.executions.listForJob(job.id, { limit: 100 })).items.filter((r) => r.status === 'skipped').map((r) => r.scheduledFor);
+    const skipped = (await deps.executions.listForJob(job.id, { limit: 100 })).items
+      .filter((r) => r.status === 'skipped')
+      .map((r) => r.scheduledFor);
     // Missed as of the start (before 00:00:59): skipped. On time then: sent again, none skipped.
     expect(skipped.every((t) => t < '2026-01-01T00:00:59.000Z')).toBe(true);
     expect(skipped).toHaveLength(10);
@@ -170,7 +213,11 @@ describe('recoverLost', () => {
     await deps.jobs.delete(job.id);
     deps.clock.set('2026-01-01T00:05:00.000Z');
     expect(await recoverLost(deps, settings)).toEqual({ entries: 2, lost: 3, resent: 0, skipped: 3 });
-    expect((await deps.executions.listForJob(job.id, { limit: 10 })).items.map((e) => e.skipReason)).toEqual(['deleted', 'deleted', 'deleted']);
+    expect((await deps.executions.listForJob(job.id, { limit: 10 })).items.map((e) => e.skipReason)).toEqual([
+      'deleted',
+      'deleted',
+      'deleted',
+    ]);
     expect(deps.logger.lines.some((l) => l.level === 'warn' && l.message.includes('deleted job'))).toBe(true);
     expect(deps.dispatchLog.size()).toBe(0);
   });
@@ -185,7 +232,10 @@ describe('recoverLost', () => {
   it('never re-sends what a worker is still running under its lease', async () => {
     const deps = memoryDeps('2026-01-01T00:00:00.000Z');
     const occurrence = anOccurrence({ scheduledFor: '2026-01-01T00:00:10.000Z' });
-    await deps.dispatchLog.record([{ jobId: occurrence.jobId, scheduledFor: occurrence.scheduledFor, sentAt: '2026-01-01T00:00:00.000Z' }], '2026-01-01T00:00:00.000Z');
+    await deps.dispatchLog.record(
+      [{ jobId: occurrence.jobId, scheduledFor: occurrence.scheduledFor, sentAt: '2026-01-01T00:00:00.000Z' }],
+      '2026-01-01T00:00:00.000Z',
+    );
     await deps.executions.claim({ ...occurrence, startedAt: '2026-01-01T00:00:10.000Z', leaseUntil: '2026-01-01T00:10:00.000Z' });
     deps.clock.set('2026-01-01T00:05:00.000Z');
     expect(await recoverLost(deps, settings)).toEqual({ entries: 1, lost: 0, resent: 0, skipped: 0 });

@@ -30,7 +30,9 @@ describe('policy input', () => {
   });
 
   it('never lets the cap fall below the initial delay', () => {
-    expect(resolvePolicy(policyInput.parse({ retry: { initialDelay: '1h', maxDelay: '1m' } }), BUILT_IN_POLICY).retry.maxDelayMs).toBe(3_600_000);
+    expect(resolvePolicy(policyInput.parse({ retry: { initialDelay: '1h', maxDelay: '1m' } }), BUILT_IN_POLICY).retry.maxDelayMs).toBe(
+      3_600_000,
+    );
   });
 
   it.each([

@@ -33,7 +33,12 @@ function field(min: number, max: number, extras: fc.Arbitrary<string>[] = []): f
 }
 const dayOfMonth = field(1, 31, [fc.constant('L'), fc.constant('?'), num(1, 28).map((d) => `${d},L`)]);
 const month = field(1, 12, [fc.constantFrom('jan', 'feb', 'feb-apr', 'oct,nov')]);
-const dayOfWeek = field(0, 7, [fc.constant('?'), fc.tuple(num(0, 6), num(1, 5)).map(([d, n]) => `${d}#${n}`), num(0, 6).map((d) => `${d}L`), fc.constant('mon-fri')]);
+const dayOfWeek = field(0, 7, [
+  fc.constant('?'),
+  fc.tuple(num(0, 6), num(1, 5)).map(([d, n]) => `${d}#${n}`),
+  num(0, 6).map((d) => `${d}L`),
+  fc.constant('mon-fri'),
+]);
 const cronExpr = (withSeconds: fc.Arbitrary<string | undefined>) =>
   fc
     .tuple(withSeconds, field(0, 59, [fc.constant('?')]), field(0, 23, [fc.constant('?')]), dayOfMonth, month, dayOfWeek)
@@ -66,12 +71,25 @@ describe('the cron calendar finds what cron-parser finds', () => {
   }, 30_000);
 });
 
-const ZONES = ['America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe', 'Australia/Sydney', 'America/Santiago', 'Europe/London', 'America/St_Johns', 'Pacific/Chatham', 'Africa/Casablanca', 'Asia/Kolkata', 'UTC'];
+const ZONES = [
+  'America/New_York',
+  'Europe/Berlin',
+  'Australia/Lord_Howe',
+  'Australia/Sydney',
+  'America/Santiago',
+  'Europe/London',
+  'America/St_Johns',
+  'Pacific/Chatham',
+  'Africa/Casablanca',
+  'Asia/Kolkata',
+  'UTC',
+];
 
 /** The offset changes of a zone in a year, probed every six hours. */
 function transitions(zone: string, year: number): number[] {
   const out: number[] = [];
-  for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += 6 * 3_600_000) if (offsetAt(zone, t) !== offsetAt(zone, t + 6 * 3_600_000)) out.push(t);
+  for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += 6 * 3_600_000)
+    if (offsetAt(zone, t) !== offsetAt(zone, t + 6 * 3_600_000)) out.push(t);
   return out;
 }
 
@@ -95,9 +113,10 @@ describe('zoned cron follows the DST rule', () => {
             if (t.getTime() >= end) break;
             got.push(t.getTime());
           }
-          expect(got.map((t) => new Date(t).toISOString()), `${expr} in ${zone} from ${new Date(start).toISOString()}`).toEqual(
-            expected.map((t) => new Date(t).toISOString()),
-          );
+          expect(
+            got.map((t) => new Date(t).toISOString()),
+            `${expr} in ${zone} from ${new Date(start).toISOString()}`,
+          ).toEqual(expected.map((t) => new Date(t).toISOString()));
         },
       ),
       { seed, numRuns: 60 },

@@ -22,7 +22,17 @@ const calls = {
 };
 afterAll(() => probes.mockRestore());
 
-const RARE = ['0 0 29 2 *', '0 0 31 * *', '0 0 29 2 1', '0 0 13 * 5', '30 2 29 3 *', '30 2 1 1 *', '0 0 * 2 1#5', '@yearly', '*/10 * * * * *'];
+const RARE = [
+  '0 0 29 2 *',
+  '0 0 31 * *',
+  '0 0 29 2 1',
+  '0 0 13 * 5',
+  '30 2 29 3 *',
+  '30 2 1 1 *',
+  '0 0 * 2 1#5',
+  '@yearly',
+  '*/10 * * * * *',
+];
 const ZONES = ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'UTC'];
 const FROM = Date.parse('2026-01-01T00:00:00Z');
 
@@ -36,19 +46,25 @@ function first(expr: string, zone: string, n: number): number[] {
 }
 
 describe('schedule work is bounded', () => {
-  it.each(RARE.flatMap((expr) => ZONES.map((zone) => [expr, zone] as const)))('%s in %s: 100 fire times for a bounded number of offset probes', (expr, zone) => {
-    calls.offsetAt = 0;
-    const fires = first(expr, zone, 100);
-    expect(fires).toHaveLength(100);
-    // A few windows per fire time, each probed at both ends, bisected where the offset changes.
-    expect(calls.offsetAt).toBeLessThan(100 * 80);
-    // The first ones, against the reference (which is too slow to follow 400 years of leap days).
-    expect(fires.slice(0, 3)).toEqual(referenceFires(expr, zone, FROM, fires[2]! + 1));
-  });
+  it.each(RARE.flatMap((expr) => ZONES.map((zone) => [expr, zone] as const)))(
+    '%s in %s: 100 fire times for a bounded number of offset probes',
+    (expr, zone) => {
+      calls.offsetAt = 0;
+      const fires = first(expr, zone, 100);
+      expect(fires).toHaveLength(100);
+      // A few windows per fire time, each probed at both ends, bisected where the offset changes.
+      expect(calls.offsetAt).toBeLessThan(100 * 80);
+      // The first ones, against the reference (which is too slow to follow 400 years of leap days).
+      expect(fires.slice(0, 3)).toEqual(referenceFires(expr, zone, FROM, fires[2]! + 1));
+    },
+  );
 
   it('a preview of 100 leap days in Berlin (the finding: 8.6 s of CPU) probes offsets a few thousand times at most', () => {
     calls.offsetAt = 0;
-    const out = previewFromRequest({ schedule: { cron: '0 0 29 2 *', timezone: 'Europe/Berlin' }, from: '2026-01-01T00:00:00Z', count: 100 }, new Date(FROM));
+    const out = previewFromRequest(
+      { schedule: { cron: '0 0 29 2 *', timezone: 'Europe/Berlin' }, from: '2026-01-01T00:00:00Z', count: 100 },
+      new Date(FROM),
+    );
     expect(out).toHaveLength(100);
     expect(out[0]).toEqual({ at: '2028-02-28T23:00:00.000Z', local: '2028-02-29T00:00:00+01:00' });
     expect(calls.offsetAt).toBeLessThan(5_000);

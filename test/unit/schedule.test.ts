@@ -70,7 +70,9 @@ describe('cron schedules', () => {
   });
 
   it('lists occurrences inside a window, bounded by a maximum', () => {
-    const all = [...occurrencesBetween(utc('*/10 * * * * *'), anchor, new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:01:00Z'), 100)];
+    const all = [
+      ...occurrencesBetween(utc('*/10 * * * * *'), anchor, new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:01:00Z'), 100),
+    ];
     expect(all.map((d) => d.toISOString())).toEqual([
       '2026-01-01T00:00:10.000Z',
       '2026-01-01T00:00:20.000Z',

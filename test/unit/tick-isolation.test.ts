@@ -18,7 +18,12 @@ const seed = seedFromEnv();
 const AT_17 = { cron: '17 * * * * *', timezone: 'UTC' } as const;
 
 /** `count` jobs due at second 17; with `oneGroup`, ids chosen so that all fall in one claim group (the fullest bundles). */
-async function jobsAt17(deps: ReturnType<typeof memoryDeps>, count: number, payloadOf: (i: number) => Job['payload'], oneGroup = false): Promise<Job[]> {
+async function jobsAt17(
+  deps: ReturnType<typeof memoryDeps>,
+  count: number,
+  payloadOf: (i: number) => Job['payload'],
+  oneGroup = false,
+): Promise<Job[]> {
   const group = claimGroupOf({ jobId: `job-${seed}-0`, scheduledFor: '2026-01-01T00:01:17.000Z' });
   const ids: string[] = [];
   for (let n = 0; ids.length < count; n++) {
@@ -75,7 +80,18 @@ describe(`the tick isolates what the queue refuses (seed ${seed})`, () => {
     const deps = memoryDeps();
     const [job] = await jobsAt17(deps, 1, () => ({ poison: true }));
     const at = '2026-01-01T00:01:17.000Z';
-    await deps.executions.recordOutcomes([{ jobId: job!.id, scheduledFor: at, jobName: job!.name, handler: 'log', status: 'succeeded', attempt: 1, startedAt: at, leaseUntil: at }]);
+    await deps.executions.recordOutcomes([
+      {
+        jobId: job!.id,
+        scheduledFor: at,
+        jobName: job!.name,
+        handler: 'log',
+        status: 'succeeded',
+        attempt: 1,
+        startedAt: at,
+        leaseUntil: at,
+      },
+    ]);
     deps.queue.refuses = () => 'InvalidMessageContents';
     expect(await runTick(deps)).toMatchObject({ unsendable: 1 });
     expect(await deps.executions.get(job!.id, at)).toMatchObject({ status: 'succeeded' });
@@ -87,7 +103,9 @@ describe(`the tick isolates what the queue refuses (seed ${seed})`, () => {
     const [job] = await jobsAt17(deps, 1, () => payload);
     expect(await runTick(deps)).toMatchObject({ sent: 1, unsendable: 0 });
     deps.clock.set('2026-01-01T00:01:17.000Z');
-    expect(deps.queue.takeVisible()).toEqual([{ group: expect.any(String), occurrences: [expect.objectContaining({ jobId: job!.id, payload })] }]);
+    expect(deps.queue.takeVisible()).toEqual([
+      { group: expect.any(String), occurrences: [expect.objectContaining({ jobId: job!.id, payload })] },
+    ]);
   });
 
   it('sends twenty jobs of about 60 KB due at the same second, in messages SQS takes, multi-byte characters and all', async () => {

@@ -15,8 +15,21 @@ describe('runTick', () => {
 
     // At 00:00:00 the tick works through the slots of 00:00 and 00:01, so up to 00:02;
     // the entry moves from one to the next on the way.
-    expect(result).toEqual({ slots: 2, dueJobs: 2, sent: 3, unsendable: 0, skipped: 0, stale: 0, conflicts: 0, recovered: { entries: 0, lost: 0, resent: 0, skipped: 0 } });
-    expect(deps.queue.sent.map((o) => o.scheduledFor)).toEqual(['2026-01-01T00:00:30.000Z', '2026-01-01T00:01:00.000Z', '2026-01-01T00:01:30.000Z']);
+    expect(result).toEqual({
+      slots: 2,
+      dueJobs: 2,
+      sent: 3,
+      unsendable: 0,
+      skipped: 0,
+      stale: 0,
+      conflicts: 0,
+      recovered: { entries: 0, lost: 0, resent: 0, skipped: 0 },
+    });
+    expect(deps.queue.sent.map((o) => o.scheduledFor)).toEqual([
+      '2026-01-01T00:00:30.000Z',
+      '2026-01-01T00:01:00.000Z',
+      '2026-01-01T00:01:30.000Z',
+    ]);
     expect(deps.queue.sent.map((o) => o.delaySeconds)).toEqual([30, 60, 90]);
     expect(deps.due.entriesOf(job.id).map((e) => e.from)).toContain('2026-01-01T00:02:00.000Z');
     expect(await deps.due.progress()).toBe('2026-01-01T00:02:00.000Z');
@@ -45,7 +58,14 @@ describe('runTick', () => {
   it('loses nothing when it dies before moving its progress: the next tick repeats the slot', async () => {
     const deps = memoryDeps();
     const job = await addJob(deps, aJob({ nextRunAt: '2026-01-01T00:01:00.000Z' }));
-    const crashing = { ...deps, due: Object.assign(Object.create(deps.due), { advance: async () => { throw new Error('killed'); } }) };
+    const crashing = {
+      ...deps,
+      due: Object.assign(Object.create(deps.due), {
+        advance: async () => {
+          throw new Error('killed');
+        },
+      }),
+    };
 
     await expect(runTick(crashing)).rejects.toThrow('killed');
     expect(keysOf(deps.queue.sent)).toEqual([`${job.id}@2026-01-01T00:01:00.000Z`]);
@@ -71,10 +91,34 @@ describe('runTick', () => {
     const paused = await addJob(deps, aJob());
     const changed = await addJob(deps, aJob());
     await deps.jobs.delete(deleted.id);
-    await deps.jobs.changeStatus({ jobId: paused.id, from: 'active', to: 'paused', expectedRev: 1, nextRunAt: paused.nextRunAt, runs: 0, updatedAt: paused.updatedAt });
+    await deps.jobs.changeStatus({
+      jobId: paused.id,
+      from: 'active',
+      to: 'paused',
+      expectedRev: 1,
+      nextRunAt: paused.nextRunAt,
+      runs: 0,
+      updatedAt: paused.updatedAt,
+    });
     // Paused and resumed: active again, at revision 3, so the entry of revision 1 is stale.
-    await deps.jobs.changeStatus({ jobId: changed.id, from: 'active', to: 'paused', expectedRev: 1, nextRunAt: changed.nextRunAt, runs: 0, updatedAt: changed.updatedAt });
-    await deps.jobs.changeStatus({ jobId: changed.id, from: 'paused', to: 'active', expectedRev: 2, nextRunAt: changed.nextRunAt, runs: 0, updatedAt: changed.updatedAt });
+    await deps.jobs.changeStatus({
+      jobId: changed.id,
+      from: 'active',
+      to: 'paused',
+      expectedRev: 1,
+      nextRunAt: changed.nextRunAt,
+      runs: 0,
+      updatedAt: changed.updatedAt,
+    });
+    await deps.jobs.changeStatus({
+      jobId: changed.id,
+      from: 'paused',
+      to: 'active',
+      expectedRev: 2,
+      nextRunAt: changed.nextRunAt,
+      runs: 0,
+      updatedAt: changed.updatedAt,
+    });
     const result = await runTick(deps);
     expect(result).toMatchObject({ dueJobs: 0, sent: 0, stale: 3 });
   });
@@ -96,7 +140,10 @@ describe('runTick', () => {
 
   it('works through a backlog slot by slot after downtime, and completes a job whose maxRuns is reached', async () => {
     const deps = memoryDeps();
-    const job = await addJob(deps, aJob({ maxRuns: 3, policy: { ...aJob().policy, misfire: { policy: 'all', graceMs: 60_000, maxCatchUp: 10 } } }));
+    const job = await addJob(
+      deps,
+      aJob({ maxRuns: 3, policy: { ...aJob().policy, misfire: { policy: 'all', graceMs: 60_000, maxCatchUp: 10 } } }),
+    );
     deps.clock.advance(10 * 60_000);
     const result = await runTick(deps);
     expect(result.sent).toBe(3);

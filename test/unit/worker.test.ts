@@ -13,7 +13,13 @@ const record = (messageId: string, body: string): SQSRecord =>
 
 function setup() {
   const deps = memoryDeps('2026-01-01T00:01:00.000Z');
-  return { deps, executions: deps.executions, queue: deps.queue, worker: createWorkerHandler(deps), deadLetters: createDeadLetterHandler(deps) };
+  return {
+    deps,
+    executions: deps.executions,
+    queue: deps.queue,
+    worker: createWorkerHandler(deps),
+    deadLetters: createDeadLetterHandler(deps),
+  };
 }
 
 describe('worker handler', () => {
@@ -77,7 +83,9 @@ describe('worker handler when the store is unavailable', () => {
       },
     });
     const o = anOccurrence({ jobId: 'a', scheduledFor: '2026-01-01T00:01:00.000Z' });
-    const response = await worker({ Records: [record('b', JSON.stringify({ group: claimGroupOf(o), occurrences: [JSON.parse(encodeOccurrence(o))] }))] });
+    const response = await worker({
+      Records: [record('b', JSON.stringify({ group: claimGroupOf(o), occurrences: [JSON.parse(encodeOccurrence(o))] }))],
+    });
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'b' }]);
     expect(queue.postponed).toEqual([{ deliveryHandle: 'receipt-b', delaySeconds: RETRY_UNAVAILABLE_SECONDS }]);
   });

@@ -11,7 +11,13 @@ export function bundleClaimsContract(name: string, make: () => Promise<BundleCla
   describe.skipIf(options.skip)(`BundleClaims contract: ${name}`, () => {
     it('claims a whole bundle at once, and leaves to a second delivery nothing the first holds', async () => {
       const claims = await make();
-      expect(await claims.claim(group, ['a', 'b', 'c'], holder('one', 60), t(0))).toEqual({ taken: ['a', 'b', 'c'], takenOver: [], regained: [], heldElsewhere: [], heldByPause: [] });
+      expect(await claims.claim(group, ['a', 'b', 'c'], holder('one', 60), t(0))).toEqual({
+        taken: ['a', 'b', 'c'],
+        takenOver: [],
+        regained: [],
+        heldElsewhere: [],
+        heldByPause: [],
+      });
       const second = await claims.claim(group, ['b', 'c', 'd'], holder('two', 60), t(1));
       expect(second.taken).toEqual(['d']);
       expect(second.heldElsewhere.sort()).toEqual(['b', 'c']);
@@ -20,7 +26,10 @@ export function bundleClaimsContract(name: string, make: () => Promise<BundleCla
     it('lets one of two deliveries at once have each member', async () => {
       const claims = await make();
       const members = Array.from({ length: 40 }, (_, i) => `job-${i}`);
-      const [x, y] = await Promise.all([claims.claim(group, members, holder('x', 60), t(0)), claims.claim(group, members, holder('y', 60), t(0))]);
+      const [x, y] = await Promise.all([
+        claims.claim(group, members, holder('x', 60), t(0)),
+        claims.claim(group, members, holder('y', 60), t(0)),
+      ]);
       expect([...x.taken, ...y.taken].sort()).toEqual([...members].sort());
       expect(x.taken.filter((m) => y.taken.includes(m))).toEqual([]);
     });
@@ -28,7 +37,13 @@ export function bundleClaimsContract(name: string, make: () => Promise<BundleCla
     it('claims a bundle of the largest size in one go, and a second delivery of it finds every member held', async () => {
       const claims = await make();
       const members = Array.from({ length: MAX_BUNDLE_SIZE }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
-      expect(await claims.claim(group, members, holder('first', 60), t(0))).toEqual({ taken: members, takenOver: [], regained: [], heldElsewhere: [], heldByPause: [] });
+      expect(await claims.claim(group, members, holder('first', 60), t(0))).toEqual({
+        taken: members,
+        takenOver: [],
+        regained: [],
+        heldElsewhere: [],
+        heldByPause: [],
+      });
       const again = await claims.claim(group, members, holder('again', 60), t(1));
       expect(again.taken).toEqual([]);
       expect(again.heldElsewhere.sort()).toEqual([...members].sort());
@@ -38,7 +53,13 @@ export function bundleClaimsContract(name: string, make: () => Promise<BundleCla
       const claims = await make();
       await claims.claim(group, ['a', 'b'], holder('dead', 10), t(0));
       expect(await claims.claim(group, ['a', 'b'], holder('next', 100), t(5))).toMatchObject({ taken: [], heldElsewhere: ['a', 'b'] });
-      expect(await claims.claim(group, ['a', 'c'], holder('next', 100), t(11))).toEqual({ taken: ['a', 'c'], takenOver: ['a'], regained: [], heldElsewhere: [], heldByPause: [] });
+      expect(await claims.claim(group, ['a', 'c'], holder('next', 100), t(11))).toEqual({
+        taken: ['a', 'c'],
+        takenOver: ['a'],
+        regained: [],
+        heldElsewhere: [],
+        heldByPause: [],
+      });
     });
 
     it('never gives up a member a pause holds, and says it is the pause that holds it', async () => {
@@ -62,7 +83,13 @@ export function bundleClaimsContract(name: string, make: () => Promise<BundleCla
       expect(await claims.release(group, 'a', PAUSED_HOLDER)).toBe(true);
       expect(await claims.release(group, 'a', PAUSED_HOLDER)).toBe(false);
       // Released, it is free: the next delivery takes it as new; the others stay as they were.
-      expect(await claims.claim(group, ['a', 'b', 'c'], holder('next', 60), t(1))).toEqual({ taken: ['a'], takenOver: [], regained: [], heldElsewhere: ['c'], heldByPause: ['b'] });
+      expect(await claims.claim(group, ['a', 'b', 'c'], holder('next', 60), t(1))).toEqual({
+        taken: ['a'],
+        takenOver: [],
+        regained: [],
+        heldElsewhere: ['c'],
+        heldByPause: ['b'],
+      });
     });
   });
 }

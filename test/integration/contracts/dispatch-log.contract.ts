@@ -2,7 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import type { DispatchLog } from '../../../core/dispatch/ports.js';
 
-const ref = (n: number) => ({ jobId: `job-${n}`, scheduledFor: `2026-01-01T00:00:${String(n % 60).padStart(2, '0')}.000Z`, sentAt: '2026-01-01T00:00:00.000Z' });
+const ref = (n: number) => ({
+  jobId: `job-${n}`,
+  scheduledFor: `2026-01-01T00:00:${String(n % 60).padStart(2, '0')}.000Z`,
+  sentAt: '2026-01-01T00:00:00.000Z',
+});
 
 export function dispatchLogContract(name: string, makeLog: () => Promise<DispatchLog>, options: { skip?: boolean } = {}) {
   describe.skipIf(options.skip)(`DispatchLog contract: ${name}`, () => {
@@ -23,7 +27,12 @@ export function dispatchLogContract(name: string, makeLog: () => Promise<Dispatc
       await log.record(refs, '2026-01-01T00:00:00.000Z');
       const pending = await log.pending('2026-01-01T00:00:01.000Z', 10);
       expect(pending.length).toBeGreaterThan(1);
-      expect(pending.flatMap((e) => e.refs).map((r) => r.jobId).sort()).toEqual(refs.map((r) => r.jobId).sort());
+      expect(
+        pending
+          .flatMap((e) => e.refs)
+          .map((r) => r.jobId)
+          .sort(),
+      ).toEqual(refs.map((r) => r.jobId).sort());
     });
 
     it('keeps only what is open when settled, filed again behind newer entries, and forgets an entry with nothing open', async () => {

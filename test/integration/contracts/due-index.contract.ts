@@ -25,12 +25,17 @@ export function dueIndexContract(name: string, makeIndex: () => Promise<DueIndex
       await index.write([entry('job-a', '2026-01-01T00:05:10.000Z', 1, 1)], 'slot:one');
       await index.write([entry('job-a', '2026-01-01T00:05:10.000Z', 1, 2)], 'slot:one');
       await index.write([entry('job-b', '2026-01-01T00:05:20.000Z')], 'slot:two');
-      expect(sorted(await index.read(slot))).toEqual([entry('job-a', '2026-01-01T00:05:10.000Z', 1, 2), entry('job-b', '2026-01-01T00:05:20.000Z')]);
+      expect(sorted(await index.read(slot))).toEqual([
+        entry('job-a', '2026-01-01T00:05:10.000Z', 1, 2),
+        entry('job-b', '2026-01-01T00:05:20.000Z'),
+      ]);
     });
 
     it('holds thousands of entries in one slot (several items, several pages)', async () => {
       const index = await makeIndex();
-      const many = Array.from({ length: 3_000 }, (_, i) => entry(`job-${String(i).padStart(5, '0')}-${'x'.repeat(30)}`, '2026-01-01T00:07:30.000Z'));
+      const many = Array.from({ length: 3_000 }, (_, i) =>
+        entry(`job-${String(i).padStart(5, '0')}-${'x'.repeat(30)}`, '2026-01-01T00:07:30.000Z'),
+      );
       await index.write(many, 'slot:big');
       expect(sorted(await index.read('2026-01-01T00:07:00.000Z'))).toEqual(sorted(many));
     });
@@ -51,14 +56,20 @@ export function dueIndexContract(name: string, makeIndex: () => Promise<DueIndex
       expect(await index.planningTime(slot, '2026-01-01T00:00:30.000Z')).toBe('2026-01-01T00:00:30.000Z');
       expect(await index.planningTime(slot, '2026-01-01T00:01:30.000Z')).toBe('2026-01-01T00:00:30.000Z');
       expect(await index.planningTime('2026-01-01T00:02:00.000Z', '2026-01-01T00:01:31.000Z')).toBe('2026-01-01T00:01:31.000Z');
-      const both = await Promise.all([index.planningTime('2026-01-01T00:03:00.000Z', 'a'), index.planningTime('2026-01-01T00:03:00.000Z', 'b')]);
+      const both = await Promise.all([
+        index.planningTime('2026-01-01T00:03:00.000Z', 'a'),
+        index.planningTime('2026-01-01T00:03:00.000Z', 'b'),
+      ]);
       expect(both[0]).toBe(both[1]);
     });
 
     it('moves the progress only from the value it expects', async () => {
       const index = await makeIndex();
       expect(await index.progress()).toBeUndefined();
-      const first = await Promise.all([index.advance(undefined, '2026-01-01T00:01:00.000Z'), index.advance(undefined, '2026-01-01T00:01:00.000Z')]);
+      const first = await Promise.all([
+        index.advance(undefined, '2026-01-01T00:01:00.000Z'),
+        index.advance(undefined, '2026-01-01T00:01:00.000Z'),
+      ]);
       expect(first.sort()).toEqual([false, true]);
       expect(await index.advance('2026-01-01T00:00:00.000Z', '2026-01-01T00:02:00.000Z')).toBe(false);
       expect(await index.advance('2026-01-01T00:01:00.000Z', '2026-01-01T00:02:00.000Z')).toBe(true);

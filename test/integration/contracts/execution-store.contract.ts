@@ -25,7 +25,14 @@ export function executionStoreContract(name: string, makeStore: () => Promise<Ex
     it('records the outcome of the current attempt, and ignores a stale one', async () => {
       const store = await makeStore();
       await store.claim(claimAt('2026-01-01T00:01:00.000Z'));
-      const outcome = { jobId: 'job-1', scheduledFor: '2026-01-01T00:01:00.000Z', status: 'failed' as const, finishedAt: '2026-01-01T00:01:01.000Z', durationMs: 1000, error: { name: 'Error', message: 'no' } };
+      const outcome = {
+        jobId: 'job-1',
+        scheduledFor: '2026-01-01T00:01:00.000Z',
+        status: 'failed' as const,
+        finishedAt: '2026-01-01T00:01:01.000Z',
+        durationMs: 1000,
+        error: { name: 'Error', message: 'no' },
+      };
       expect(await store.complete({ ...outcome, attempt: 1 })).toBe(true);
       expect(await store.complete({ ...outcome, attempt: 1 })).toBe(false);
 
@@ -46,8 +53,20 @@ export function executionStoreContract(name: string, makeStore: () => Promise<Ex
       const claimed = await store.claim(claimAt('2026-01-01T00:01:00.000Z', { priorAttempts: 1 }));
       expect(claimed).toMatchObject({ claimed: true, execution: { attempt: 2 } });
       // A later takeover of a running record counts on from the ledger, whatever it is told.
-      expect(await store.claim(claimAt('2026-01-01T00:03:00.000Z', { priorAttempts: 1 }))).toMatchObject({ claimed: true, execution: { attempt: 3 } });
-      const dead = { jobId: 'job-1', scheduledFor: '2026-01-01T00:01:00.000Z', status: 'dead' as const, finishedAt: '2026-01-01T00:03:00.000Z', durationMs: 0, error: { name: 'AttemptsExhausted', message: 'x' }, deadReason: 'attempts-exhausted' as const, occurrence: '{}' };
+      expect(await store.claim(claimAt('2026-01-01T00:03:00.000Z', { priorAttempts: 1 }))).toMatchObject({
+        claimed: true,
+        execution: { attempt: 3 },
+      });
+      const dead = {
+        jobId: 'job-1',
+        scheduledFor: '2026-01-01T00:01:00.000Z',
+        status: 'dead' as const,
+        finishedAt: '2026-01-01T00:03:00.000Z',
+        durationMs: 0,
+        error: { name: 'AttemptsExhausted', message: 'x' },
+        deadReason: 'attempts-exhausted' as const,
+        occurrence: '{}',
+      };
       expect(await store.complete({ ...dead, attempt: 3, recordAttempt: 2 })).toBe(true);
       expect(await store.get('job-1', '2026-01-01T00:01:00.000Z')).toMatchObject({ status: 'dead', attempt: 2 });
     });
@@ -110,7 +129,9 @@ export function executionStoreContract(name: string, makeStore: () => Promise<Ex
       await failAttempt(store, '2026-01-01T00:01:00.000Z', 'dead');
       expect((await store.claim(claimAt('2026-01-01T00:02:00.000Z', { redriveId: 'not-armed' }))).claimed).toBe(false);
 
-      expect(await store.armRedrive({ jobId: 'job-1', scheduledFor: '2026-01-01T00:01:00.000Z' }, 'token')).toMatchObject({ status: 'dead' });
+      expect(await store.armRedrive({ jobId: 'job-1', scheduledFor: '2026-01-01T00:01:00.000Z' }, 'token')).toMatchObject({
+        status: 'dead',
+      });
       expect((await store.claim(claimAt('2026-01-01T00:02:00.000Z', { redriveId: 'wrong' }))).claimed).toBe(false);
       const revived = await store.claim(claimAt('2026-01-01T00:02:00.000Z', { redriveId: 'token' }));
       expect(revived).toMatchObject({ claimed: true, execution: { status: 'running', attempt: 2, attemptBase: 1 } });
@@ -136,15 +157,34 @@ export function executionStoreContract(name: string, makeStore: () => Promise<Ex
 
     it('records what SQS moved to the dead-letter queue, but leaves finished records alone', async () => {
       const store = await makeStore();
-      const arrival = (jobId: string) => ({ jobId, scheduledFor: '2026-01-01T00:01:00.000Z', jobName: 'n', handler: 'log', at: '2026-01-01T01:00:00.000Z', occurrence: '{}' });
+      const arrival = (jobId: string) => ({
+        jobId,
+        scheduledFor: '2026-01-01T00:01:00.000Z',
+        jobName: 'n',
+        handler: 'log',
+        at: '2026-01-01T01:00:00.000Z',
+        occurrence: '{}',
+      });
       expect(await store.recordArrivalInDeadLetters(arrival('never-claimed'))).toBe(true);
       await store.claim(claimAt('2026-01-01T00:01:00.000Z', { jobId: 'stuck' }));
       expect(await store.recordArrivalInDeadLetters(arrival('stuck'))).toBe(true);
-      expect(await store.get('stuck', '2026-01-01T00:01:00.000Z')).toMatchObject({ status: 'dead', deadReason: 'max-receives', attempt: 1 });
+      expect(await store.get('stuck', '2026-01-01T00:01:00.000Z')).toMatchObject({
+        status: 'dead',
+        deadReason: 'max-receives',
+        attempt: 1,
+      });
       expect(await store.recordArrivalInDeadLetters(arrival('stuck'))).toBe(false);
 
       const done = await store.claim(claimAt('2026-01-01T00:01:00.000Z', { jobId: 'done' }));
-      if (done.claimed) await store.complete({ jobId: 'done', scheduledFor: '2026-01-01T00:01:00.000Z', attempt: 1, status: 'succeeded', finishedAt: 'x', durationMs: 1 });
+      if (done.claimed)
+        await store.complete({
+          jobId: 'done',
+          scheduledFor: '2026-01-01T00:01:00.000Z',
+          attempt: 1,
+          status: 'succeeded',
+          finishedAt: 'x',
+          durationMs: 1,
+        });
       expect(await store.recordArrivalInDeadLetters(arrival('done'))).toBe(false);
       expect((await store.listDead({ limit: 10 })).items.map((e) => e.jobId).sort()).toEqual(['never-claimed', 'stuck']);
     });
@@ -152,7 +192,14 @@ export function executionStoreContract(name: string, makeStore: () => Promise<Ex
     it('lists dead letters newest first, in pages', async () => {
       const store = await makeStore();
       for (const [i, jobId] of ['a', 'b', 'c'].entries()) {
-        await store.recordArrivalInDeadLetters({ jobId, scheduledFor: '2026-01-01T00:01:00.000Z', jobName: jobId, handler: 'log', at: `2026-01-01T00:0${i}:00.000Z`, occurrence: '{}' });
+        await store.recordArrivalInDeadLetters({
+          jobId,
+          scheduledFor: '2026-01-01T00:01:00.000Z',
+          jobName: jobId,
+          handler: 'log',
+          at: `2026-01-01T00:0${i}:00.000Z`,
+          occurrence: '{}',
+        });
       }
       const first = await store.listDead({ limit: 2 });
       expect(first.items.map((e) => e.jobId)).toEqual(['c', 'b']);
@@ -170,7 +217,11 @@ export function executionStoreContract(name: string, makeStore: () => Promise<Ex
       expect(recorded).toBe(2);
       expect(await store.recordSkipped([skip('2026-01-01T00:02:00.000Z')], '2026-01-01T05:00:01.000Z')).toBe(0);
       expect(await store.get('job-1', '2026-01-01T00:01:00.000Z')).toMatchObject({ status: 'running' });
-      expect(await store.get('job-1', '2026-01-01T00:02:00.000Z')).toMatchObject({ status: 'skipped', skipReason: 'misfire', startedAt: '2026-01-01T05:00:00.000Z' });
+      expect(await store.get('job-1', '2026-01-01T00:02:00.000Z')).toMatchObject({
+        status: 'skipped',
+        skipReason: 'misfire',
+        startedAt: '2026-01-01T05:00:00.000Z',
+      });
       // A late delivery of a skipped occurrence does not run it.
       expect((await store.claim(claimAt('2026-01-01T05:00:02.000Z', { scheduledFor: '2026-01-01T00:03:00.000Z' }))).claimed).toBe(false);
     });
@@ -187,15 +238,47 @@ export function executionStoreContract(name: string, makeStore: () => Promise<Ex
 
     it('writes a bundle’s outcomes in batches, lists the dead ones, and lets a retry claim a failed one', async () => {
       const store = await makeStore();
-      const base = { jobName: 'one', handler: 'log', attempt: 1, startedAt: '2026-01-01T00:01:00.000Z', leaseUntil: '2026-01-01T00:02:05.000Z', finishedAt: '2026-01-01T00:01:00.020Z', durationMs: 20 };
-      const records = Array.from({ length: 30 }, (_, i) => ({ ...base, jobId: `job-${i}`, scheduledFor: '2026-01-01T00:01:00.000Z', status: 'succeeded' as const }));
-      const dead = { ...base, jobId: 'job-dead', scheduledFor: '2026-01-01T00:01:00.000Z', status: 'dead' as const, error: { name: 'Error', message: 'no' }, diedAt: base.finishedAt, deadReason: 'non-retryable' as const, occurrence: '{}' };
-      const failed = { ...base, jobId: 'job-failed', scheduledFor: '2026-01-01T00:01:00.000Z', status: 'failed' as const, error: { name: 'Error', message: 'try again' }, retryAt: '2026-01-01T00:01:10.000Z' };
+      const base = {
+        jobName: 'one',
+        handler: 'log',
+        attempt: 1,
+        startedAt: '2026-01-01T00:01:00.000Z',
+        leaseUntil: '2026-01-01T00:02:05.000Z',
+        finishedAt: '2026-01-01T00:01:00.020Z',
+        durationMs: 20,
+      };
+      const records = Array.from({ length: 30 }, (_, i) => ({
+        ...base,
+        jobId: `job-${i}`,
+        scheduledFor: '2026-01-01T00:01:00.000Z',
+        status: 'succeeded' as const,
+      }));
+      const dead = {
+        ...base,
+        jobId: 'job-dead',
+        scheduledFor: '2026-01-01T00:01:00.000Z',
+        status: 'dead' as const,
+        error: { name: 'Error', message: 'no' },
+        diedAt: base.finishedAt,
+        deadReason: 'non-retryable' as const,
+        occurrence: '{}',
+      };
+      const failed = {
+        ...base,
+        jobId: 'job-failed',
+        scheduledFor: '2026-01-01T00:01:00.000Z',
+        status: 'failed' as const,
+        error: { name: 'Error', message: 'try again' },
+        retryAt: '2026-01-01T00:01:10.000Z',
+      };
       await store.recordOutcomes([...records, dead, failed]);
       expect(await store.get('job-7', '2026-01-01T00:01:00.000Z')).toEqual(records[7]);
       expect((await store.listDead({ limit: 10 })).items.map((e) => e.jobId)).toEqual(['job-dead']);
       // Not before its retry time: a retry sent early waits.
-      expect(await store.claim(claimAt('2026-01-01T00:01:09.000Z', { jobId: 'job-failed' }))).toMatchObject({ claimed: false, holder: { status: 'failed' } });
+      expect(await store.claim(claimAt('2026-01-01T00:01:09.000Z', { jobId: 'job-failed' }))).toMatchObject({
+        claimed: false,
+        holder: { status: 'failed' },
+      });
       const retry = await store.claim(claimAt('2026-01-01T00:01:10.000Z', { jobId: 'job-failed' }));
       expect(retry).toMatchObject({ claimed: true, execution: { attempt: 2, status: 'running' } });
     });

@@ -11,7 +11,10 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
   describe.skipIf(options.skip)(`JobStore contract: ${name}`, () => {
     it('stores and reads back a job, payload and schedule intact', async () => {
       const store = await makeStore();
-      const job = aJob({ payload: { nested: { list: [1, 'two', null, true], empty: '' }, n: 1.5 }, schedule: { cron: '0 9 * * 1-5', timezone: 'America/New_York' } });
+      const job = aJob({
+        payload: { nested: { list: [1, 'two', null, true], empty: '' }, n: 1.5 },
+        schedule: { cron: '0 9 * * 1-5', timezone: 'America/New_York' },
+      });
       await store.create(job);
       expect(await store.get(job.id)).toEqual(job);
       expect(await store.get('missing')).toBeUndefined();
@@ -73,15 +76,35 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
 
       expect(await store.changeStatus({ ...change, from: 'paused', to: 'active', expectedRev: 1, nextRunAt: job.nextRunAt })).toBe(false);
       expect(await store.changeStatus({ ...change, from: 'active', to: 'paused', expectedRev: 2, nextRunAt: job.nextRunAt })).toBe(false);
-      const twice = await Promise.all([1, 2].map(() => store.changeStatus({ ...change, from: 'active', to: 'paused', expectedRev: 1, nextRunAt: '2026-01-01T00:02:00.000Z' })));
+      const twice = await Promise.all(
+        [1, 2].map(() =>
+          store.changeStatus({ ...change, from: 'active', to: 'paused', expectedRev: 1, nextRunAt: '2026-01-01T00:02:00.000Z' }),
+        ),
+      );
       expect(twice.sort()).toEqual([false, true]);
-      expect(await store.get(job.id)).toMatchObject({ status: 'paused', rev: 2, nextRunAt: '2026-01-01T00:02:00.000Z', updatedAt: '2026-01-01T00:00:05.000Z' });
+      expect(await store.get(job.id)).toMatchObject({
+        status: 'paused',
+        rev: 2,
+        nextRunAt: '2026-01-01T00:02:00.000Z',
+        updatedAt: '2026-01-01T00:00:05.000Z',
+      });
 
-      expect(await store.changeStatus({ ...change, from: 'paused', to: 'active', expectedRev: 2, nextRunAt: '2026-01-01T00:03:00.000Z', runs: 2 })).toBe(true);
+      expect(
+        await store.changeStatus({
+          ...change,
+          from: 'paused',
+          to: 'active',
+          expectedRev: 2,
+          nextRunAt: '2026-01-01T00:03:00.000Z',
+          runs: 2,
+        }),
+      ).toBe(true);
       expect(await store.get(job.id)).toMatchObject({ status: 'active', rev: 3, nextRunAt: '2026-01-01T00:03:00.000Z', runs: 2 });
       expect(await store.changeStatus({ ...change, from: 'active', to: 'completed', expectedRev: 3, nextRunAt: null, runs: 5 })).toBe(true);
       expect(await store.get(job.id)).toMatchObject({ status: 'completed', rev: 4, nextRunAt: null, runs: 5 });
-      expect(await store.changeStatus({ ...change, jobId: 'missing', from: 'active', to: 'paused', expectedRev: 1, nextRunAt: null })).toBe(false);
+      expect(await store.changeStatus({ ...change, jobId: 'missing', from: 'active', to: 'paused', expectedRev: 1, nextRunAt: null })).toBe(
+        false,
+      );
     });
 
     it('records the runs of a job only at the revision it expects', async () => {
@@ -96,9 +119,20 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       const change = { jobId: job.id, updatedAt: '2026-01-01T00:06:00.000Z', runs: 4 };
       expect(await store.changeStatus({ ...change, from: 'active', to: 'paused', expectedRev: 1, nextRunAt: null })).toBe(true);
       expect(await store.get(job.id)).toMatchObject({ runs: 4, runsUntil: '2026-01-01T00:05:00.000Z' });
-      expect(await store.changeStatus({ ...change, from: 'paused', to: 'active', expectedRev: 2, nextRunAt: '2026-01-01T00:07:00.000Z', runsUntil: '2026-01-01T00:07:00.000Z' })).toBe(true);
+      expect(
+        await store.changeStatus({
+          ...change,
+          from: 'paused',
+          to: 'active',
+          expectedRev: 2,
+          nextRunAt: '2026-01-01T00:07:00.000Z',
+          runsUntil: '2026-01-01T00:07:00.000Z',
+        }),
+      ).toBe(true);
       expect(await store.get(job.id)).toMatchObject({ runsUntil: '2026-01-01T00:07:00.000Z' });
-      expect(await store.changeStatus({ ...change, from: 'active', to: 'completed', expectedRev: 3, nextRunAt: null, runsUntil: null })).toBe(true);
+      expect(
+        await store.changeStatus({ ...change, from: 'active', to: 'completed', expectedRev: 3, nextRunAt: null, runsUntil: null }),
+      ).toBe(true);
       expect((await store.get(job.id))!.runsUntil).toBeUndefined();
     });
 

@@ -28,12 +28,17 @@ export interface QueueUnderTest {
 
 const seed = seedFromEnv();
 const bodyOf = ({ delaySeconds: _d, ...o }: Occurrence) => o;
-const byKey = (a: { jobId: string; scheduledFor: string }, b: { jobId: string; scheduledFor: string }) => occurrenceKey(a).localeCompare(occurrenceKey(b));
+const byKey = (a: { jobId: string; scheduledFor: string }, b: { jobId: string; scheduledFor: string }) =>
+  occurrenceKey(a).localeCompare(occurrenceKey(b));
 /** The occurrences in what arrived, bundled or not. */
-const arrived = (bodies: unknown[]) => (bodies as (Occurrence | { occurrences: Occurrence[] })[]).flatMap((b) => ('occurrences' in b ? b.occurrences : [b]));
+const arrived = (bodies: unknown[]) =>
+  (bodies as (Occurrence | { occurrences: Occurrence[] })[]).flatMap((b) => ('occurrences' in b ? b.occurrences : [b]));
 
 async function refusal(send: Promise<void>): Promise<SendFailedError> {
-  const error = await send.then(() => undefined, (e: unknown) => e);
+  const error = await send.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(SendFailedError);
   return error as SendFailedError;
 }
@@ -72,7 +77,9 @@ export function queueContract(name: string, make: () => Promise<QueueUnderTest>)
       const { queue, drain, clock, wait } = await make();
       const inSeconds = (s: number) => new Date(clock.now().getTime() + s * 1000).toISOString();
       const soon = inSeconds(2.5);
-      const members = Array.from({ length: 50 }, (_, i) => anOccurrence({ jobId: `job-${i}`, scheduledFor: soon, payload: { i, text: 'é ✓' } }));
+      const members = Array.from({ length: 50 }, (_, i) =>
+        anOccurrence({ jobId: `job-${i}`, scheduledFor: soon, payload: { i, text: 'é ✓' } }),
+      );
       const now = [anOccurrence({ jobId: 'caught-up', scheduledFor: inSeconds(-30), delaySeconds: 0 })];
       await queue.sendBundles([
         { group: `${soon}#1`, occurrences: members },
@@ -88,7 +95,11 @@ export function queueContract(name: string, make: () => Promise<QueueUnderTest>)
       const random = seededRandom(seed);
       const at = new Date(Math.floor(clock.now().getTime() / 1000) * 1000 - 1000).toISOString();
       const sent = Array.from({ length: 20 }, (_, i) =>
-        anOccurrence({ jobId: `big-${i}`, scheduledFor: at, payload: { text: randomTextOfBytes(random, 55_000 + Math.floor(random() * 9_000)) } }),
+        anOccurrence({
+          jobId: `big-${i}`,
+          scheduledFor: at,
+          payload: { text: randomTextOfBytes(random, 55_000 + Math.floor(random() * 9_000)) },
+        }),
       );
       await queue.sendBundles(bundle(sent));
       expect(arrived(await drain()).sort(byKey)).toEqual(sent.map(bodyOf).sort(byKey));
@@ -109,23 +120,56 @@ export function queueContract(name: string, make: () => Promise<QueueUnderTest>)
       const random = seededRandom(seed + 2);
       refuseBodiesContaining('"refuse-me"');
       const refused = new Set(Array.from({ length: 3 }, () => Math.floor(random() * 25)));
-      const sent = Array.from({ length: 25 }, (_, i) => anOccurrence({ jobId: `job-${i}`, payload: refused.has(i) ? { x: 'refuse-me' } : { i } }));
+      const sent = Array.from({ length: 25 }, (_, i) =>
+        anOccurrence({ jobId: `job-${i}`, payload: refused.has(i) ? { x: 'refuse-me' } : { i } }),
+      );
       const single = await refusal(queue.send(sent));
-      expect(single.refused.map((r) => r.keys).sort()).toEqual(sent.filter((_, i) => refused.has(i)).map((o) => [occurrenceKey(o)]).sort());
-      expect(arrived(await drain()).sort(byKey)).toEqual(sent.filter((_, i) => !refused.has(i)).map(bodyOf).sort(byKey));
+      expect(single.refused.map((r) => r.keys).sort()).toEqual(
+        sent
+          .filter((_, i) => refused.has(i))
+          .map((o) => [occurrenceKey(o)])
+          .sort(),
+      );
+      expect(arrived(await drain()).sort(byKey)).toEqual(
+        sent
+          .filter((_, i) => !refused.has(i))
+          .map(bodyOf)
+          .sort(byKey),
+      );
 
       const bundles = sent.map((o, i) => ({ group: `g#${i}`, occurrences: [{ ...o, jobId: `bundled-${i}` }] }));
       const bundled = await refusal(queue.sendBundles(bundles));
-      expect(bundled.refused.map((r) => r.keys[0]).sort()).toEqual(bundles.filter((_, i) => refused.has(i)).map((b) => occurrenceKey(b.occurrences[0]!)).sort());
-      expect(arrived(await drain()).map((o) => o.jobId).sort()).toEqual(bundles.filter((_, i) => !refused.has(i)).map((b) => b.occurrences[0]!.jobId).sort());
+      expect(bundled.refused.map((r) => r.keys[0]).sort()).toEqual(
+        bundles
+          .filter((_, i) => refused.has(i))
+          .map((b) => occurrenceKey(b.occurrences[0]!))
+          .sort(),
+      );
+      expect(
+        arrived(await drain())
+          .map((o) => o.jobId)
+          .sort(),
+      ).toEqual(
+        bundles
+          .filter((_, i) => !refused.has(i))
+          .map((b) => b.occurrences[0]!.jobId)
+          .sort(),
+      );
     });
 
-    it('refuses a message over SQS\'s size for one, and sends the rest', async () => {
+    it("refuses a message over SQS's size for one, and sends the rest", async () => {
       const { queue, drain } = await make();
       const at = '2026-01-01T00:00:00.000Z';
       // Five payloads of the largest size a job may have, in one message by hand: more than SQS takes in one.
-      const members = Array.from({ length: 5 }, (_, i) => anOccurrence({ jobId: `huge-${i}`, scheduledFor: at, payload: { text: 'x'.repeat(64 * 1024 - 16) } }));
-      const error = await refusal(queue.sendBundles([{ group: `${at}#1`, occurrences: members }, { group: `${at}#2`, occurrences: [anOccurrence({ jobId: 'small', scheduledFor: at })] }]));
+      const members = Array.from({ length: 5 }, (_, i) =>
+        anOccurrence({ jobId: `huge-${i}`, scheduledFor: at, payload: { text: 'x'.repeat(64 * 1024 - 16) } }),
+      );
+      const error = await refusal(
+        queue.sendBundles([
+          { group: `${at}#1`, occurrences: members },
+          { group: `${at}#2`, occurrences: [anOccurrence({ jobId: 'small', scheduledFor: at })] },
+        ]),
+      );
       expect(error.refused).toEqual([expect.objectContaining({ keys: members.map(occurrenceKey), code: 'MessageTooLong' })]);
       expect(arrived(await drain()).map((o) => o.jobId)).toEqual(['small']);
     });
