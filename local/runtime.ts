@@ -136,7 +136,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       deps.settings.recovery = { ...deps.settings.recovery, queueEmptiedBefore: startedAt.toISOString() };
       try {
         const decidedAt = new Date();
-        const recovered = await recoverFreshQueue(deps, deps.settings.recovery, startedAt);
+        const recovered = await recoverFreshQueue(deps, deps.settings.recovery, startedAt, decidedAt);
+        // The first tick comes a while later: it weighs what was missed as of the same instant.
+        deps.settings.judgedAsOf = decidedAt.toISOString();
         if (recovered.lost > 0) {
           log.warn('the queue started empty: what the last run had sent and not finished is sent again or decided', {
             decidedAt: decidedAt.toISOString(),

@@ -238,10 +238,15 @@ async function supersededOf(job: Job, missed: Date[], allLost: Date[], deps: Rec
  * again for its instant; what was missed gets one misfire decision, together with
  * the occurrences the first tick will find missed after it.
  */
-export function recoverFreshQueue(deps: RecoveryDeps, settings: RecoverySettings, startedAt: Date): Promise<RecoveryResult> {
+export function recoverFreshQueue(
+  deps: RecoveryDeps,
+  settings: RecoverySettings,
+  startedAt: Date,
+  decidedAt = deps.clock.now(),
+): Promise<RecoveryResult> {
   // Judged as of one instant, however long the pages take (thousands of holds under load): what
-  // is on time when the start decides stays on time, and runs, if a little late.
-  const decidedAt = deps.clock.now();
+  // is on time when the start decides stays on time, and runs, if a little late. The first
+  // tick plans the slots before it as of that instant too (TickSettings.judgedAsOf).
   const asOfStart = { ...deps, clock: { now: () => decidedAt } };
   return recoverLost(asOfStart, {
     ...settings,

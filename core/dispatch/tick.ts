@@ -33,6 +33,13 @@ export interface TickSettings {
   /** Inbox entries taken per tick. */
   inboxLimit: number;
   recovery: RecoverySettings;
+  /**
+   * Set after a fresh start's recovery (recoverFreshQueue): the instant it judged
+   * as of. A slot that begins before it is planned as of it too, so that the first
+   * tick, which comes a while later, weighs the missed occurrences as the recovery
+   * did: one misfire decision per outage, not a second one a few seconds on.
+   */
+  judgedAsOf?: string;
 }
 
 export const DEFAULT_TICK_SETTINGS: TickSettings = {
@@ -195,7 +202,8 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
     const slotEnd = new Date(slotAfter(slot));
     // A slot repeated after a crash is judged as of its first planning: what the first try
     // sent (and may run) is counted again the same way, never skipped as missed instead.
-    const plannedAt = new Date(await deps.due.planningTime(slot, now.toISOString()));
+    const judgedAsOf = settings.judgedAsOf !== undefined && slot < settings.judgedAsOf ? settings.judgedAsOf : now.toISOString();
+    const plannedAt = new Date(await deps.due.planningTime(slot, judgedAsOf));
     add(result, await dispatchEntries(await deps.due.read(slot), slotEnd, plannedAt, `slot:${slot}`, deps));
     result.slots++;
     if (!(await deps.due.advance(expected, slotEnd.toISOString()))) {
