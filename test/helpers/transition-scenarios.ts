@@ -9,7 +9,7 @@ import { executeBundle } from '../../core/execution/bundle-executor.js';
 import { executeOccurrence } from '../../core/execution/occurrence-executor.js';
 import type { Execution } from '../../core/execution/ledger-record.js';
 import type { Occurrence } from '../../core/execution/occurrence.js';
-import { recoverLost } from '../../core/dispatch/recovery.js';
+import { recoverFreshQueue, recoverLost } from '../../core/dispatch/recovery.js';
 import { runTick } from '../../core/dispatch/tick.js';
 import { testApp, testAppOn, type StoreOverrides } from './app.js';
 
@@ -317,5 +317,31 @@ export function transitionScenarios(label: string, stores?: () => Promise<StoreO
         expect(records.filter((r) => r.status === 'running' || r.status === 'failed')).toEqual([]);
       },
     );
+
+    it('a fresh start makes one misfire decision, though its first tick comes seconds after its recovery (outside probe: all ran 5 of maxCatchUp 3)', async () => {
+      const w = await world('2026-03-01T10:00:00.000Z');
+      const id = await w.create({ name: 'two', schedule: { every: '2s' }, misfire: { policy: 'all', maxCatchUp: 3, grace: '10s' } });
+      // Stopped just after the tick at 10:01:30, which sent up to 10:03:00; down until 10:03:13.
+      await w.runFor(109);
+      await w.runFor(84, { down: true });
+      w.queue.forgetAll();
+      const decidedAt = w.clock.now();
+      const graceStart = decidedAt.getTime() - 10_000;
+      await recoverFreshQueue(w, w.settings.recovery, decidedAt, decidedAt);
+      w.settings.judgedAsOf = decidedAt.toISOString();
+      const mark = w.ran.length;
+      // The first tick 18 s later: by then 10:03:04 to 10:03:20 are past their grace, but they were not when the start decided.
+      w.clock.advance(18_000);
+      await runTick(w);
+      await w.runFor(120);
+      // One cut, at the decision: the latest three missed by then ran, and nothing on time then was skipped.
+      expect(w.ran.slice(mark).filter((at) => Date.parse(at) < graceStart)).toEqual([
+        '2026-03-01T10:02:58.000Z',
+        '2026-03-01T10:03:00.000Z',
+        '2026-03-01T10:03:02.000Z',
+      ]);
+      const skipped = (await w.history(id)).filter((r) => r.status === 'skipped' && Date.parse(r.scheduledFor) >= graceStart);
+      expect(skipped.map((r) => r.scheduledFor)).toEqual([]);
+    });
   });
 }
