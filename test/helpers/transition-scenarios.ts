@@ -328,7 +328,7 @@ export function transitionScenarios(label: string, stores?: () => Promise<StoreO
       const decidedAt = w.clock.now();
       const graceStart = decidedAt.getTime() - 10_000;
       await recoverFreshQueue(w, w.settings.recovery, decidedAt, decidedAt);
-      w.settings.judgedAsOf = decidedAt.toISOString();
+      w.settings = { ...w.settings, judgedAsOf: decidedAt.toISOString() };
       const mark = w.ran.length;
       // The first tick 18 s later: by then 10:03:04 to 10:03:20 are past their grace, but they were not when the start decided.
       w.clock.advance(18_000);
