@@ -19,7 +19,8 @@ export function answerClientErrorsAsJson(server: Pick<Server, 'on'>): void {
     const [status, reason, message] = STATUS[error.code ?? ''] ?? [400, 'Bad Request', 'the request is not valid HTTP'];
     const body = JSON.stringify({ error: { code: status === 431 ? 'headers_too_large' : 'bad_request', message } });
     socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
 }

@@ -162,7 +162,9 @@ async function closeServer(server: Server): Promise<void> {
  */
 export async function startSqsEmulatorProcess(options: { port?: number } = {}): Promise<RunningEmulator> {
   const port = options.port ?? (await freePort());
-  const script = `import('local-aws-sqs').then(({ createSqsServer }) => createSqsServer({ port: ${port}, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false }))`;
+  const script =
+    "import('local-aws-sqs').then(({ createSqsServer }) => " +
+    `createSqsServer({ port: ${port}, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false }))`;
   const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore', cwd: process.cwd() });
   let exit: string | undefined;
   child.once('exit', (code) => (exit = `code ${code}`));

@@ -77,7 +77,9 @@ export class DynamoExecutionStore implements ExecutionStore {
       // and its attempts count afresh from here.
       const revived = await this.update({
         Key,
-        UpdateExpression: `SET ${set}, #attemptBase = #attempt, #attempt = #attempt + :one REMOVE #finishedAt, #durationMs, #error, #retryAt, #deadList, #redriveId, #diedAt, #deadReason, #occurrence`,
+        UpdateExpression:
+          `SET ${set}, #attemptBase = #attempt, #attempt = #attempt + :one ` +
+          'REMOVE #finishedAt, #durationMs, #error, #retryAt, #deadList, #redriveId, #diedAt, #deadReason, #occurrence',
         ConditionExpression: '#status = :dead AND #redriveId = :redriveId',
         ExpressionAttributeNames: names(...common, 'attemptBase', 'deadList', 'redriveId', 'diedAt', 'deadReason', 'occurrence'),
         ExpressionAttributeValues: { ...values, ':dead': 'dead', ':redriveId': claim.redriveId },
@@ -91,7 +93,9 @@ export class DynamoExecutionStore implements ExecutionStore {
       // A new record counts the attempts made before it (priorAttempts, else none).
       UpdateExpression: `SET ${set}, #attempt = if_not_exists(#attempt, :zero) + :one REMOVE #finishedAt, #durationMs, #error, #retryAt`,
       ConditionExpression:
-        'attribute_not_exists(#jobId) OR #status = :queued OR (#status = :failed AND (attribute_not_exists(#retryAt) OR #retryAt <= :startedAt)) OR (#status = :running AND #leaseUntil < :startedAt)',
+        'attribute_not_exists(#jobId) OR #status = :queued' +
+        ' OR (#status = :failed AND (attribute_not_exists(#retryAt) OR #retryAt <= :startedAt))' +
+        ' OR (#status = :running AND #leaseUntil < :startedAt)',
       ExpressionAttributeNames: names(...common, 'jobId'),
       ExpressionAttributeValues: { ...values, ':failed': 'failed', ':queued': 'queued', ':zero': claim.priorAttempts ?? 0 },
       ReturnValues: 'ALL_NEW',

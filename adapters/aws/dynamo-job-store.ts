@@ -176,7 +176,8 @@ export class DynamoJobStore implements JobStore {
     const changed = await this.conditional({
       Key: jobKey(change.jobId),
       UpdateExpression:
-        `SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt, #runs = :runs, rev = :rev${set.map((f) => `, ${f} = :${f}`).join('')}` +
+        'SET #status = :to, nextRunAt = :next, updatedAt = :updatedAt, #runs = :runs, rev = :rev' +
+        set.map((f) => `, ${f} = :${f}`).join('') +
         (remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''),
       ConditionExpression: '#status = :from AND rev = :expected',
       ExpressionAttributeNames: { '#status': 'status', '#runs': 'runs' },

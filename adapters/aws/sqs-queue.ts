@@ -174,7 +174,8 @@ export class SqsQueue implements Queue {
     const transient = lastFailures.filter((f) => !f.senderFault);
     if (transient.length > 0) {
       throw new StoreUnavailableError(
-        `SQS SendMessageBatch failed for ${transient.length} message(s): ${transient.map((f) => `${byId.get(f.id)?.keys.join(', ')}: ${f.code}`).join('; ')}`,
+        `SQS SendMessageBatch failed for ${transient.length} message(s): ` +
+          transient.map((f) => `${byId.get(f.id)?.keys.join(', ')}: ${f.code}`).join('; '),
       );
     }
     return lastFailures.map((f) => ({ keys: byId.get(f.id)?.keys ?? [], code: f.code, message: f.message }));

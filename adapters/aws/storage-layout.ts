@@ -5,25 +5,31 @@
  * definitions below; infra/storage.ts declares the same shape for AWS.
  *
  * Jobs table (partition key `pk`):
- *
- * | item      | pk            | written by                     | read by                   | expires |
- * | --------- | ------------- | ------------------------------ | ------------------------- | ------- |
- * | job       | `JOB#<id>`    | the API (create, pause, resume, delete), the tick (completion, runs), the worker (overlap lock) | everyone | deleted with the job |
- * | name lock | `NAME#<name>` | the API (create, in one transaction with the job) | the API (a taken name is a 409) | deleted with the job |
+ * - job: `JOB#<id>`. Written by the API (create, pause, resume, delete), the tick
+ *   (completion, runs) and the worker (the overlap lock); read by all. Goes with the job.
+ * - name lock: `NAME#<name>`. Written by the API's create, in one transaction with
+ *   the job; read by the API (a taken name is a 409). Goes with the job.
  *
  * Executions table (partition `jobId`, sort `scheduledFor`). Job ids never start
  * with `#`, so the reserved partitions below meet no job:
- *
- * | item           | jobId                | scheduledFor                          | written by | read by | expires |
- * | -------------- | -------------------- | ------------------------------------- | ---------- | ------- | ------- |
- * | ledger record  | `<job id>`           | the occurrence's instant              | the worker, the tick and recovery (skips), the API (pause, delete, redrive) | the API (history, dead letters), the worker, recovery | kept (history) |
- * | claim group    | `#claim#<instant>#<group>` | `claim`                         | the worker (claims), a pause (holds), recovery (holds) | the worker | `expiresAt`: 15 days after its last claim |
- * | due slot       | `#due#<shard>`       | `<slot>#<source>#<chunk, 4 digits>`           | the tick, the API's early send | the tick | `expiresAt`: 7 days after its slot |
- * | tick progress  | `#tick`              | `progress`                            | the tick (conditional advance) | the tick, the API (a pause's backlog) | never |
- * | tick plan      | `#tick`              | `plan`                                | the tick (first planning of a slot) | the tick repeating a slot | never (one item) |
- * | shard layout   | `#tick`              | `layout`                              | the tick and the API, before writing to more shards | the tick | never (one item) |
- * | inbox entry    | `#inbox`             | `<submittedAt>#<job id>#<rev>`        | the API (create, resume) | the tick (takes and deletes it) | deleted when taken |
- * | dispatch entry | `#dispatch`          | `<sentAt>#<uuid>`                     | every sender of first attempts | recovery (settles or deletes it) | deleted when all its occurrences are done |
+ * - ledger record: `<job id>` / the occurrence's instant. Written by the worker, the
+ *   tick and recovery (skips), the API (pause, delete, redrive); read by the API
+ *   (history, dead letters), the worker and recovery. Kept: it is the history.
+ * - claim group: `#claim#<instant>#<group>` / `claim`. Written by the worker
+ *   (claims), a pause and recovery (holds); read by the worker. Expires (`expiresAt`)
+ *   15 days after its last claim.
+ * - due slot: `#due#<shard>` / `<slot>#<source>#<chunk, 4 digits>`. Written by the
+ *   tick and the API's early send; read by the tick. Expires 7 days after its slot.
+ * - tick progress: `#tick` / `progress`. Written by the tick (a conditional advance);
+ *   read by the tick and the API (a pause's backlog). One item, kept.
+ * - tick plan: `#tick` / `plan`. Written by the tick when it first plans a slot;
+ *   read by a tick repeating the slot. One item, kept.
+ * - shard layout: `#tick` / `layout`. Written by the tick and the API before they
+ *   write to more shards; read by the tick. One item, kept.
+ * - inbox entry: `#inbox` / `<submittedAt>#<job id>#<rev>`. Written by the API
+ *   (create, resume); read by the tick, which deletes it when it takes it.
+ * - dispatch entry: `#dispatch` / `<sentAt>#<uuid>`. Written by every sender of first
+ *   attempts; read by recovery, which deletes it once its occurrences are done.
  *
  * The `dead` index (partition `deadList`, sort `diedAt`) is sparse: only dead
  * letters not yet redriven or discarded carry `deadList`.

@@ -12,7 +12,8 @@ import { encodeOccurrence, type Occurrence } from './occurrence.js';
 import type { Clock, Logger } from '../kernel/ports.js';
 import type { ExecutionStore, Queue } from './ports.js';
 import type { JobStore } from '../jobs/job-store.js';
-import { backoffMs, MAX_RETRY_DELAY_MS } from '../jobs/policies.js';
+import { MAX_RETRY_DELAY_MS } from '../jobs/policies.js';
+import { backoffMs } from './backoff.js';
 
 /**
  * - `duplicate`: the occurrence already finished (succeeded or dead); drop the message.

@@ -1,7 +1,6 @@
 /**
- * Retry policy and backoff. Exponential, capped, with full jitter by default
- * (a uniformly random delay between 0 and the capped exponential value), so that
- * many failing jobs do not retry in lockstep.
+ * A job's policies: retry, timeout, misfire and overlap, their input and the
+ * built-in defaults. The backoff they ask for is computed in execution/backoff.ts.
  */
 import { z } from 'zod';
 import { parseDuration } from '../kernel/duration.js';
@@ -113,14 +112,4 @@ export function resolvePolicy(input: PolicyInput | undefined, defaults: JobPolic
     },
     overlap: input?.overlap ?? defaults.overlap,
   };
-}
-
-/**
- * The delay before attempt `failedAttempt + 1`: initialDelay * multiplier^(n-1),
- * capped at maxDelay; with full jitter, uniformly random below that.
- */
-export function backoffMs(failedAttempt: number, policy: RetryPolicy, random: () => number): number {
-  const exponential = policy.initialDelayMs * policy.multiplier ** Math.max(0, failedAttempt - 1);
-  const capped = Math.min(policy.maxDelayMs, exponential);
-  return policy.jitter === 'full' ? Math.floor(random() * capped) : capped;
 }

@@ -87,7 +87,8 @@ export function scheduleProblems(schedule: Schedule, now: Date, options: { allow
         {
           path: 'cron',
           message:
-            'must have 5 fields (minute hour day month weekday), 6 with seconds first, or be one of @yearly @monthly @weekly @daily @hourly',
+            'must have 5 fields (minute hour day month weekday), 6 with seconds first, ' +
+            'or be one of @yearly @monthly @weekly @daily @hourly',
         },
       ];
     }

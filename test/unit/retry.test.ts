@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, BUILT_IN_POLICY, policyInput, resolvePolicy, type RetryPolicy } from '../../core/jobs/policies.js';
+import { BUILT_IN_POLICY, policyInput, resolvePolicy, type RetryPolicy } from '../../core/jobs/policies.js';
+import { backoffMs } from '../../core/execution/backoff.js';
 
 const policy: RetryPolicy = { maxAttempts: 10, initialDelayMs: 1_000, maxDelayMs: 30_000, multiplier: 2, jitter: 'none' };
 
