@@ -1,11 +1,11 @@
 /** Use cases behind the job API; the HTTP layer only translates. */
-import { ConcurrentUpdateError, JobNotFoundError, ValidationError } from '../kernel/errors.js';
+import { ConcurrentUpdateError, JobNameTakenError, JobNotFoundError, ValidationError } from '../kernel/errors.js';
 import { nextJobOccurrence } from '../schedule/fire-times.js';
 import { occurrenceOf, planJob } from '../dispatch/planner.js';
 import { delayFor } from '../kernel/queue-limits.js';
 import { sendFirstAttempts } from '../dispatch/send-first-attempts.js';
 import { dueInBacklog, pauseJob, resumeJob } from './pause-resume.js';
-import { directDispatchUntil } from '../dispatch/due-index.js';
+import { directDispatchUntil, type SubmittedEntry } from '../dispatch/due-index.js';
 import { z } from 'zod';
 import { zodProblems } from '../kernel/field-problems.js';
 import type { Execution } from '../execution/ledger-record.js';
@@ -45,14 +45,22 @@ export class JobService {
   async create(raw: unknown): Promise<Job> {
     const now = this.deps.clock.now();
     const job = buildJob(raw, { id: this.deps.newId(), now, handlerNames: this.deps.handlers.names(), defaults: this.deps.jobDefaults });
-    if (job.status === 'active') await this.submitChain(job, job.rev, job.nextRunAt!, 0, now);
-    await this.deps.jobs.create(job);
+    const entry = job.status === 'active' ? await this.submitChain(job, job.rev, job.nextRunAt!, 0, now) : undefined;
+    try {
+      await this.deps.jobs.create(job);
+    } catch (error) {
+      // Refused (the name is taken): a refused request leaves nothing behind, so the entry goes too.
+      if (entry && error instanceof JobNameTakenError) await this.deps.due.take([entry]);
+      throw error;
+    }
     if (job.status === 'active') await this.dispatchSoon(job, new Date(job.nextRunAt!), 0, now);
     return this.present(job, now);
   }
 
-  private submitChain(job: Job, rev: number, from: string, runs: number, now: Date): Promise<void> {
-    return this.deps.due.submit({ jobId: job.id, rev, from, runs, submittedAt: now.toISOString() });
+  private async submitChain(job: Job, rev: number, from: string, runs: number, now: Date): Promise<SubmittedEntry> {
+    const entry = { jobId: job.id, rev, from, runs, submittedAt: now.toISOString() };
+    await this.deps.due.submit(entry);
+    return entry;
   }
 
   /**
