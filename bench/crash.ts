@@ -8,7 +8,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Execution } from '../core/execution/ledger-record.js';
 import { occurrenceKey } from '../core/execution/occurrence.js';
-import { logEntries, startRuntimeProcess, type RuntimeProcess } from '../test/e2e/runtime-process.js';
+import { logEntries, startRuntimeProcess, type RuntimeProcess } from '../local/runtime-process.js';
 import type { BenchEnvironment } from './environment.js';
 import { percentiles } from './timing.js';
 import { mulberry32 } from '../adapters/faults/prng.js';
@@ -92,7 +92,8 @@ export async function measureCrash(env: BenchEnvironment, plan: CrashPlan, log: 
       runtime = await startRuntimeProcess(processEnv);
       kills.push({ at, ready: Date.now() });
       log(
-        `crash: kill ${k + 1} of ${plan.kills} at ${((at - windowStart) / 1000).toFixed(1)} s, answering again after ${((Date.now() - at) / 1000).toFixed(1)} s`,
+        `crash: kill ${k + 1} of ${plan.kills} at ${((at - windowStart) / 1000).toFixed(1)} s, ` +
+          `answering again after ${((Date.now() - at) / 1000).toFixed(1)} s`,
       );
     }
     const lastRestart = kills.at(-1)!.ready;

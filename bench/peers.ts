@@ -86,7 +86,11 @@ export async function burstBullmq(peersDir: string, count: number): Promise<Peer
 }
 
 export async function burstPgBoss(peersDir: string, count: number): Promise<PeerResult> {
-  const settings = `one instance, cron checks every 1 s (cronWorkerIntervalSeconds, cronMonitorIntervalSeconds), work() with batchSize 100, localConcurrency 8, polling every 0.5 s; ${count.toLocaleString('en')} schedules ("* * * * *", one key each)`;
+  const settings =
+    [
+      'one instance, cron checks every 1 s (cronWorkerIntervalSeconds, cronMonitorIntervalSeconds)',
+      'work() with batchSize 100, localConcurrency 8, polling every 0.5 s',
+    ].join(', ') + `; ${count.toLocaleString('en')} schedules ("* * * * *", one key each)`;
   const result: PeerResult = { name: 'pg-boss', version: PEER_VERSIONS['pg-boss'], settings };
   let postgres;
   try {

@@ -42,34 +42,52 @@ function markdown(r: BenchResults): string {
   const lines = [
     '# Benchmark results',
     '',
-    `Measured ${r.date} (${r.mode} run) on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ${r.emulators}.`,
+    `Measured ${r.date} (${r.mode} run) on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, ` + `Node ${m.node}; ${r.emulators}.`,
     'Written by `npm run bench`; do not edit by hand.',
     '',
     '## Tick: cost against stored jobs',
     '',
-    `Each size is measured over ${r.tick[0]?.ticks ?? 0} ticks, each with its own due jobs: the median time (fastest to slowest beside it), and per tick the mean units and requests.`,
+    `Each size is measured over ${r.tick[0]?.ticks ?? 0} ticks, each with its own due jobs: ` +
+      'the median time (fastest to slowest beside it), and per tick the mean units and requests.',
     '',
-    '| stored jobs | due jobs | tick ms (median) | fastest - slowest | read units | write units | requests | scans |',
+    row('stored jobs', 'due jobs', 'tick ms (median)', 'fastest - slowest', 'read units', 'write units', 'requests', 'scans'),
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...r.tick.map(
-      (t) =>
-        `| ${t.storedJobs.toLocaleString('en')} | ${t.dueJobs.toLocaleString('en')} | ${t.tickMs} | ${t.tickMsMin} - ${t.tickMsMax} | ${t.readUnits} | ${t.writeUnits} | ${t.requests} | ${t.scans} |`,
+    ...r.tick.map((t) =>
+      row(
+        t.storedJobs.toLocaleString('en'),
+        t.dueJobs.toLocaleString('en'),
+        t.tickMs,
+        `${t.tickMsMin} - ${t.tickMsMax}`,
+        t.readUnits,
+        t.writeUnits,
+        t.requests,
+        t.scans,
+      ),
     ),
     '',
     '## Lateness and burst',
     '',
-    `Handler start minus the occurrence's instant; the worker runs ${r.workerConcurrency} batches at once (the AWS event source's maximum concurrency in infra/). ${r.mode === 'full' ? 'Ticks at :30 of every minute from 90 s before the window to its end, as the local runtime ticks.' : 'Quick run: one tick 5 s before the window.'}`,
+    `Handler start minus the occurrence's instant; the worker runs ${r.workerConcurrency} batches at once ` +
+      "(the AWS event source's maximum concurrency in infra/). " +
+      (r.mode === 'full'
+        ? 'Ticks at :30 of every minute from 90 s before the window to its end, as the local runtime ticks.'
+        : 'Quick run: one tick 5 s before the window.'),
     '',
     '| scenario | occurrences | p50 ms | p99 ms | max ms | drain s |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...(r.lateness
-      ? [
-          `| spread over one minute | ${r.lateness.jobs.toLocaleString('en')} | ${r.lateness.p50Ms} | ${r.lateness.p99Ms} | ${r.lateness.maxMs} | |`,
-        ]
+      ? [row('spread over one minute', r.lateness.jobs.toLocaleString('en'), r.lateness.p50Ms, r.lateness.p99Ms, r.lateness.maxMs, '')]
       : []),
     ...(r.burst
       ? [
-          `| all at the top of a minute | ${r.burst.jobs.toLocaleString('en')} | ${r.burst.p50Ms} | ${r.burst.p99Ms} | ${r.burst.maxMs} | ${r.burst.drainSeconds} |`,
+          row(
+            'all at the top of a minute',
+            r.burst.jobs.toLocaleString('en'),
+            r.burst.p50Ms,
+            r.burst.p99Ms,
+            r.burst.maxMs,
+            r.burst.drainSeconds,
+          ),
         ]
       : []),
     '',
@@ -81,13 +99,21 @@ function markdown(r: BenchResults): string {
           '| --- | --- | ---: | ---: | ---: | ---: | --- |',
           ...(r.burst
             ? [
-                `| this scheduler | ${r.version} | ${r.burst.p50Ms} | ${r.burst.p99Ms} | ${r.burst.maxMs} | ${r.burst.drainSeconds} | worker concurrency ${r.workerConcurrency} |`,
+                row(
+                  'this scheduler',
+                  r.version,
+                  r.burst.p50Ms,
+                  r.burst.p99Ms,
+                  r.burst.maxMs,
+                  r.burst.drainSeconds,
+                  `worker concurrency ${r.workerConcurrency}`,
+                ),
               ]
             : []),
           ...r.peers.map((p) =>
             p.error
-              ? `| ${p.name} | ${p.version} | | | | | not measured: ${p.error.replace(/\|/g, '/')} |`
-              : `| ${p.name} | ${p.version} | ${p.p50Ms} | ${p.p99Ms} | ${p.maxMs} | ${p.drainSeconds} | ${p.settings} |`,
+              ? row(p.name, p.version, '', '', '', '', `not measured: ${p.error.replace(/\|/g, '/')}`)
+              : row(p.name, p.version, p.p50Ms, p.p99Ms, p.maxMs, p.drainSeconds, p.settings),
           ),
           '',
         ]
@@ -95,21 +121,22 @@ function markdown(r: BenchResults): string {
     ...(r.crash ? crashSection(r.crash) : []),
     '## Cost per execution (list prices, us-east-1)',
     '',
-    `${r.cost.executions.toLocaleString('en')} executions spread evenly over one minute, end to end (tick, SQS, worker, ledger, and recovery's later check of the dispatch log).`,
+    `${r.cost.executions.toLocaleString('en')} executions spread evenly over one minute, ` +
+      "end to end (tick, SQS, worker, ledger, and recovery's later check of the dispatch log).",
     '',
-    '| USD per million executions | requests per execution | write units per execution | read units per execution |',
+    row('USD per million executions', 'requests per execution', 'write units per execution', 'read units per execution'),
     '| ---: | ---: | ---: | ---: |',
-    `| ${r.cost.usdPerMillionExecutions} | ${r.cost.requestsPerExecution} | ${r.cost.writeUnitsPerExecution} | ${r.cost.readUnitsPerExecution} |`,
+    row(r.cost.usdPerMillionExecutions, r.cost.requestsPerExecution, r.cost.writeUnitsPerExecution, r.cost.readUnitsPerExecution),
     '',
     '| paid for | USD per million executions |',
     '| --- | ---: |',
-    ...Object.entries(r.cost.breakdown).map(([k, v]) => `| ${k} | ${v} |`),
+    ...Object.entries(r.cost.breakdown).map(([k, v]) => row(k, v)),
     '',
     '| request | count |',
     '| --- | ---: |',
     ...Object.entries(r.cost.requestsByOperation)
       .sort()
-      .map(([k, v]) => `| ${k} | ${v} |`),
+      .map(([k, v]) => row(k, v)),
   ];
   if (Object.keys(r.notMeasured).length > 0) {
     lines.push('', '## Not measured yet', '', ...Object.entries(r.notMeasured).map(([k, v]) => `- \`${k}\`: ${v}`));
@@ -117,15 +144,46 @@ function markdown(r: BenchResults): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** One row of a Markdown table. */
+function row(...cells: (string | number | undefined)[]): string {
+  return `| ${cells.map((c) => c ?? '').join(' | ')} |`;
+}
+
 function crashSection(c: CrashFigures): string[] {
   return [
     '## Crash to outcome',
     '',
-    `Measured ${c.measuredAt}. The local runtime, a process of its own on emulators that outlive it, killed with kill -9 ${c.kills} times at random moments (seed ${c.seed}) while ${c.jobs} jobs fire every second, and started again each time (it answered again ${c.restartSeconds} s after a kill, median). Of the ${c.occurrences.toLocaleString('en')} occurrences due in the ${c.windowSeconds} s window, ${c.inFlight} were due and unfinished when a kill came: from their instant to their outcome in the ledger:`,
+    [
+      `Measured ${c.measuredAt}. The local runtime, a process of its own on emulators that outlive it,`,
+      `killed with kill -9 ${c.kills} times at random moments (seed ${c.seed}) while ${c.jobs} jobs fire every second,`,
+      `and started again each time (it answered again ${c.restartSeconds} s after a kill, median).`,
+      `Of the ${c.occurrences.toLocaleString('en')} occurrences due in the ${c.windowSeconds} s window,`,
+      `${c.inFlight} were due and unfinished when a kill came: from their instant to their outcome in the ledger:`,
+    ].join(' '),
     '',
-    '| in flight at a kill | p50 ms | p99 ms | max ms | due while down (max ms) | last outcome after the last restart, ms | lost | ran twice | run again after a kill cut it off |',
+    row(
+      'in flight at a kill',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'due while down (max ms)',
+      'last outcome after the last restart, ms',
+      'lost',
+      'ran twice',
+      'run again after a kill cut it off',
+    ),
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    `| ${c.inFlight} | ${c.p50Ms} | ${c.p99Ms} | ${c.maxMs} | ${c.dueWhileDown} (${c.dueWhileDownMaxMs}) | ${c.settledAfterLastRestartMs} | ${c.lost} | ${c.duplicated} | ${c.rerunAfterKill} |`,
+    row(
+      c.inFlight,
+      c.p50Ms,
+      c.p99Ms,
+      c.maxMs,
+      `${c.dueWhileDown} (${c.dueWhileDownMaxMs})`,
+      c.settledAfterLastRestartMs,
+      c.lost,
+      c.duplicated,
+      c.rerunAfterKill,
+    ),
     '',
   ];
 }

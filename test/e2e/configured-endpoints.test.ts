@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynalite, startSqsEmulator, type RunningEmulator } from '../../local/emulators.js';
-import { startRuntimeProcess, waitFor, type RuntimeProcess } from './runtime-process.js';
+import { startRuntimeProcess, waitFor, type RuntimeProcess } from '../../local/runtime-process.js';
 
 describe('the local runtime with AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SQS set', () => {
   let emulators: RunningEmulator[] = [];

@@ -12,7 +12,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { javaAvailable, startDynalite, startDynamoDbLocal, startSqsEmulator, type RunningEmulator } from '../../local/emulators.js';
-import { logEntries, startRuntimeProcess, type RuntimeProcess } from './runtime-process.js';
+import { logEntries, startRuntimeProcess, type RuntimeProcess } from '../../local/runtime-process.js';
 import { mulberry32 } from '../../adapters/faults/prng.js';
 
 /**
@@ -141,7 +141,8 @@ describe('the local runtime killed with kill -9 at random moments, emulators out
       }
       const windowEnd = lastRestart;
       console.log(
-        `crash-kill: ${KILLS} kills at ${kills.map((k) => `${(k.afterMs / 1000).toFixed(1)} s`).join(', ')} into a ${((windowEnd - windowStart) / 1000).toFixed(1)} s window`,
+        `crash-kill: ${KILLS} kills at ${kills.map((k) => `${(k.afterMs / 1000).toFixed(1)} s`).join(', ')} ` +
+          `into a ${((windowEnd - windowStart) / 1000).toFixed(1)} s window`,
       );
 
       const wanted = JOBS.map((job) => ({ job, instants: instants(job.everyS, windowStart, windowEnd) }));
@@ -159,7 +160,8 @@ describe('the local runtime killed with kill -9 at random moments, emulators out
       const settledS = ((Date.now() - lastRestart) / 1000).toFixed(1);
       const total = wanted.reduce((n, w) => n + w.instants.length, 0);
       console.log(
-        `crash-kill: ${total - missing.length} of ${total} occurrences final ${settledS} s after the last restart (bound ${BOUND_AFTER_LAST_RESTART_MS / 1000} s)`,
+        `crash-kill: ${total - missing.length} of ${total} occurrences final ${settledS} s after the last restart ` +
+          `(bound ${BOUND_AFTER_LAST_RESTART_MS / 1000} s)`,
       );
       expect(
         missing,

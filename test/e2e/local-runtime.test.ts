@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntimeProcess, waitFor, type RuntimeProcess } from './runtime-process.js';
+import { startRuntimeProcess, waitFor, type RuntimeProcess } from '../../local/runtime-process.js';
 
 interface Execution {
   status: string;
@@ -107,52 +107,55 @@ describe('the local runtime, over HTTP', () => {
     expect(failed).toMatchObject({ status: 'failed', error: { name: 'FailHandlerError', message: 'on purpose' } });
   });
 
-  it('retries with backoff, is dead after exactly maxAttempts, reaches the DLQ, and succeeds when redriven with a fixed payload', async () => {
-    const job = await createJob(runtime, {
-      name: 'needs-fixing',
-      schedule: { at: new Date(Date.now() + 1_000).toISOString() },
-      handler: 'require-ok',
-      payload: { ok: false },
-      retry: { maxAttempts: 3, initialDelay: '1s', multiplier: 2, jitter: 'none' },
-    });
-    interface DeadLetter {
-      id: string;
-      jobId: string;
-      attempts: number;
-      reason: string;
-      error: { message: string };
-    }
-    const deadLetter = await waitFor(
-      async () => {
-        const { deadLetters } = (await (await runtime.api('/v1/dead-letters')).json()) as { deadLetters: DeadLetter[] };
-        return deadLetters.find((d) => d.jobId === job.id);
-      },
-      15_000,
-      'the dead letter',
-    );
-    expect(deadLetter).toMatchObject({ attempts: 3, reason: 'attempts-exhausted', error: { message: 'payload.ok is not true' } });
-    const [dead] = await executions(runtime, job.id);
-    expect(dead).toMatchObject({ status: 'dead', attempt: 3 });
-    // The dead-letter consumer received it from the DLQ (and found it already recorded).
-    await waitFor(async () => (runtime.output().includes('dead letter already recorded') ? true : undefined), 5_000, 'the DLQ consumer');
+  it(
+    'retries with backoff, is dead after exactly maxAttempts, reaches the DLQ, ' + 'and succeeds when redriven with a fixed payload',
+    async () => {
+      const job = await createJob(runtime, {
+        name: 'needs-fixing',
+        schedule: { at: new Date(Date.now() + 1_000).toISOString() },
+        handler: 'require-ok',
+        payload: { ok: false },
+        retry: { maxAttempts: 3, initialDelay: '1s', multiplier: 2, jitter: 'none' },
+      });
+      interface DeadLetter {
+        id: string;
+        jobId: string;
+        attempts: number;
+        reason: string;
+        error: { message: string };
+      }
+      const deadLetter = await waitFor(
+        async () => {
+          const { deadLetters } = (await (await runtime.api('/v1/dead-letters')).json()) as { deadLetters: DeadLetter[] };
+          return deadLetters.find((d) => d.jobId === job.id);
+        },
+        15_000,
+        'the dead letter',
+      );
+      expect(deadLetter).toMatchObject({ attempts: 3, reason: 'attempts-exhausted', error: { message: 'payload.ok is not true' } });
+      const [dead] = await executions(runtime, job.id);
+      expect(dead).toMatchObject({ status: 'dead', attempt: 3 });
+      // The dead-letter consumer received it from the DLQ (and found it already recorded).
+      await waitFor(async () => (runtime.output().includes('dead letter already recorded') ? true : undefined), 5_000, 'the DLQ consumer');
 
-    const res = await runtime.api('/v1/dead-letters/redrive', {
-      method: 'POST',
-      body: JSON.stringify({ ids: [deadLetter.id], payload: { ok: true } }),
-    });
-    expect(await res.json()).toMatchObject({ redriven: [deadLetter.id] });
-    const [after] = await waitFor(
-      async () => {
-        const list = await executions(runtime, job.id);
-        return list[0]?.status === 'succeeded' ? list : undefined;
-      },
-      10_000,
-      'the redriven run',
-    );
-    expect(after).toMatchObject({ status: 'succeeded', attempt: 4 });
-    const { deadLetters } = (await (await runtime.api('/v1/dead-letters')).json()) as { deadLetters: DeadLetter[] };
-    expect(deadLetters.find((d) => d.jobId === job.id)).toBeUndefined();
-  });
+      const res = await runtime.api('/v1/dead-letters/redrive', {
+        method: 'POST',
+        body: JSON.stringify({ ids: [deadLetter.id], payload: { ok: true } }),
+      });
+      expect(await res.json()).toMatchObject({ redriven: [deadLetter.id] });
+      const [after] = await waitFor(
+        async () => {
+          const list = await executions(runtime, job.id);
+          return list[0]?.status === 'succeeded' ? list : undefined;
+        },
+        10_000,
+        'the redriven run',
+      );
+      expect(after).toMatchObject({ status: 'succeeded', attempt: 4 });
+      const { deadLetters } = (await (await runtime.api('/v1/dead-letters')).json()) as { deadLetters: DeadLetter[] };
+      expect(deadLetters.find((d) => d.jobId === job.id)).toBeUndefined();
+    },
+  );
 
   it('stops cleanly on Ctrl+C', async () => {
     const code = await runtime.stop('SIGINT');

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createSqsClient } from '../../adapters/aws/clients.js';
 import { startDynalite, startSqsEmulator, type RunningEmulator } from '../../local/emulators.js';
 import { provisionQueues } from '../../local/provision.js';
-import { logEntries, startRuntimeProcess, waitFor, type RuntimeProcess } from './runtime-process.js';
+import { logEntries, startRuntimeProcess, waitFor, type RuntimeProcess } from '../../local/runtime-process.js';
 
 interface Execution {
   scheduledFor: string;

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/emulators.js';
 import { HTTP_GRACE_MS } from '../../local/runtime.js';
 import { startHungEndpoint, type HungEndpoint } from '../helpers/hung-endpoint.js';
-import { startRuntimeProcess, type RuntimeProcess } from './runtime-process.js';
+import { startRuntimeProcess, type RuntimeProcess } from '../../local/runtime-process.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const MARGIN_MS = 10_000;
@@ -61,7 +61,8 @@ describe('the local runtime', () => {
     // Headers that promise a body which never comes.
     await new Promise<void>((done) =>
       socket.write(
-        `POST /v1/jobs HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${runtime!.key}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"name":`,
+        `POST /v1/jobs HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${runtime!.key}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"name":',
         () => done(),
       ),
     );

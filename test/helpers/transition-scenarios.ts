@@ -143,21 +143,24 @@ export function transitionScenarios(label: string, stores?: () => Promise<StoreO
       expect((await w.api('GET', `/v1/jobs/${id}`)).body).toMatchObject({ status: 'completed', runs: 12 });
     });
 
-    it('a maxRuns job counts a run that crossed its pause (delivered before the pause held it), and runs no more than maxRuns', async () => {
-      const w = await world('2026-03-01T10:00:00.000Z');
-      // The API sends 10:00:20 to 10:01:40 (five) at once; the pause at 10:00:25 holds the last four.
-      const id = await w.create({ name: 'six', schedule: { every: '20s' }, maxRuns: 6, misfire: { policy: 'once' } });
-      await w.runFor(25);
-      expect((await w.api('PATCH', `/v1/jobs/${id}`, { status: 'paused' })).body).toMatchObject({ status: 'paused' });
-      // A delivery that came between the pause's write and its hold: 10:00:40 runs though the job is paused.
-      await w.claims.release(claimGroupOf({ jobId: id, scheduledFor: '2026-03-01T10:00:40.000Z' }), id, PAUSED_HOLDER);
-      await w.runFor(65);
-      expect(w.ran).toEqual(['2026-03-01T10:00:20.000Z', '2026-03-01T10:00:40.000Z']);
-      expect((await w.api('PATCH', `/v1/jobs/${id}`, { status: 'active' })).body).toMatchObject({ status: 'active' });
-      await w.runFor(240);
-      expect(w.ran).toHaveLength(6);
-      expect((await w.api('GET', `/v1/jobs/${id}`)).body).toMatchObject({ status: 'completed', runs: 6 });
-    });
+    it(
+      'a maxRuns job counts a run that crossed its pause (delivered before the pause held it), ' + 'and runs no more than maxRuns',
+      async () => {
+        const w = await world('2026-03-01T10:00:00.000Z');
+        // The API sends 10:00:20 to 10:01:40 (five) at once; the pause at 10:00:25 holds the last four.
+        const id = await w.create({ name: 'six', schedule: { every: '20s' }, maxRuns: 6, misfire: { policy: 'once' } });
+        await w.runFor(25);
+        expect((await w.api('PATCH', `/v1/jobs/${id}`, { status: 'paused' })).body).toMatchObject({ status: 'paused' });
+        // A delivery that came between the pause's write and its hold: 10:00:40 runs though the job is paused.
+        await w.claims.release(claimGroupOf({ jobId: id, scheduledFor: '2026-03-01T10:00:40.000Z' }), id, PAUSED_HOLDER);
+        await w.runFor(65);
+        expect(w.ran).toEqual(['2026-03-01T10:00:20.000Z', '2026-03-01T10:00:40.000Z']);
+        expect((await w.api('PATCH', `/v1/jobs/${id}`, { status: 'active' })).body).toMatchObject({ status: 'active' });
+        await w.runFor(240);
+        expect(w.ran).toHaveLength(6);
+        expect((await w.api('GET', `/v1/jobs/${id}`)).body).toMatchObject({ status: 'completed', runs: 6 });
+      },
+    );
 
     it('a maxRuns job shows the runs it has left: no next run once all are sent, and while paused what a resume would run', async () => {
       const w = await world('2026-03-01T10:00:00.000Z');
@@ -262,26 +265,31 @@ export function transitionScenarios(label: string, stores?: () => Promise<StoreO
 
   describe.skipIf(options.skip)(`delete (${label})`, () => {
     const world = async (now: string) => makeWorld(now, stores ? await stores() : undefined);
-    it('deleting a maxRuns job while the tick is behind records every occurrence due before the delete, not only maxRuns of them', async () => {
-      const w = await world('2026-03-01T10:00:03.000Z');
-      const id = await w.create({
-        name: 'ten',
-        schedule: { every: '10s' },
-        maxRuns: 20,
-        misfire: { policy: 'all', maxCatchUp: 2, grace: '2m' },
-      });
-      await w.runFor(30);
-      // The tick and the worker are down for 5 minutes; what was sent ahead waits in the queue.
-      await w.runFor(300, { down: true });
-      const deletedAt = w.clock.now().getTime();
-      expect((await w.api('DELETE', `/v1/jobs/${id}`)).status).toBe(204);
-      await w.runFor(60);
-      const records = new Map((await w.history(id)).map((r) => [r.scheduledFor, r]));
-      const due: string[] = [];
-      for (let t = Date.parse('2026-03-01T10:00:13.000Z'); t < deletedAt; t += 10_000) due.push(new Date(t).toISOString());
-      expect(due.filter((at) => !records.has(at))).toEqual([]);
-      expect(due.filter((at) => records.get(at)!.status === 'skipped').every((at) => records.get(at)!.skipReason === 'deleted')).toBe(true);
-    });
+    it(
+      'deleting a maxRuns job while the tick is behind records every occurrence due before the delete, ' + 'not only maxRuns of them',
+      async () => {
+        const w = await world('2026-03-01T10:00:03.000Z');
+        const id = await w.create({
+          name: 'ten',
+          schedule: { every: '10s' },
+          maxRuns: 20,
+          misfire: { policy: 'all', maxCatchUp: 2, grace: '2m' },
+        });
+        await w.runFor(30);
+        // The tick and the worker are down for 5 minutes; what was sent ahead waits in the queue.
+        await w.runFor(300, { down: true });
+        const deletedAt = w.clock.now().getTime();
+        expect((await w.api('DELETE', `/v1/jobs/${id}`)).status).toBe(204);
+        await w.runFor(60);
+        const records = new Map((await w.history(id)).map((r) => [r.scheduledFor, r]));
+        const due: string[] = [];
+        for (let t = Date.parse('2026-03-01T10:00:13.000Z'); t < deletedAt; t += 10_000) due.push(new Date(t).toISOString());
+        expect(due.filter((at) => !records.has(at))).toEqual([]);
+        expect(due.filter((at) => records.get(at)!.status === 'skipped').every((at) => records.get(at)!.skipReason === 'deleted')).toBe(
+          true,
+        );
+      },
+    );
   });
 
   describe.skipIf(options.skip)(`misfire after downtime (${label})`, () => {
@@ -318,34 +326,38 @@ export function transitionScenarios(label: string, stores?: () => Promise<StoreO
       },
     );
 
-    it('a fresh start makes one misfire decision, though its first tick comes seconds after its recovery (outside probe: all ran 5 of maxCatchUp 3)', async () => {
-      const w = await world('2026-03-01T10:00:00.000Z');
-      const id = await w.create({ name: 'two', schedule: { every: '2s' }, misfire: { policy: 'all', maxCatchUp: 3, grace: '10s' } });
-      // Stopped just after the tick at 10:01:30, which sent up to 10:03:00; down until 10:03:13.
-      await w.runFor(109);
-      await w.runFor(84, { down: true });
-      w.queue.forgetAll();
-      const decidedAt = w.clock.now();
-      const graceStart = decidedAt.getTime() - 10_000;
-      await recoverFreshQueue(w, w.settings.recovery, decidedAt, decidedAt);
-      w.settings = { ...w.settings, judgedAsOf: decidedAt.toISOString() };
-      const mark = w.ran.length;
-      // The first tick 18 s later: by then 10:03:04 to 10:03:20 are past their grace, but they were not when the start decided.
-      w.clock.advance(18_000);
-      await runTick(w);
-      await w.runFor(120);
-      // One cut, at the decision: the latest three missed by then ran, and nothing on time then was skipped.
-      const created = Date.parse((await w.api('GET', `/v1/jobs/${id}`)).body!.createdAt as string);
-      const lastMissed = created + Math.floor((graceStart - 1 - created) / 2_000) * 2_000;
-      const latestThree = [lastMissed - 4_000, lastMissed - 2_000, lastMissed].map((t) => new Date(t).toISOString());
-      expect(
-        w.ran
-          .slice(mark)
-          .filter((at) => Date.parse(at) < graceStart)
-          .sort(),
-      ).toEqual(latestThree);
-      const skipped = (await w.history(id)).filter((r) => r.status === 'skipped' && Date.parse(r.scheduledFor) >= graceStart);
-      expect(skipped.map((r) => r.scheduledFor)).toEqual([]);
-    });
+    it(
+      'a fresh start makes one misfire decision, though its first tick comes seconds after its recovery ' +
+        '(outside probe: all ran 5 of maxCatchUp 3)',
+      async () => {
+        const w = await world('2026-03-01T10:00:00.000Z');
+        const id = await w.create({ name: 'two', schedule: { every: '2s' }, misfire: { policy: 'all', maxCatchUp: 3, grace: '10s' } });
+        // Stopped just after the tick at 10:01:30, which sent up to 10:03:00; down until 10:03:13.
+        await w.runFor(109);
+        await w.runFor(84, { down: true });
+        w.queue.forgetAll();
+        const decidedAt = w.clock.now();
+        const graceStart = decidedAt.getTime() - 10_000;
+        await recoverFreshQueue(w, w.settings.recovery, decidedAt, decidedAt);
+        w.settings = { ...w.settings, judgedAsOf: decidedAt.toISOString() };
+        const mark = w.ran.length;
+        // The first tick 18 s later: by then 10:03:04 to 10:03:20 are past their grace, but they were not when the start decided.
+        w.clock.advance(18_000);
+        await runTick(w);
+        await w.runFor(120);
+        // One cut, at the decision: the latest three missed by then ran, and nothing on time then was skipped.
+        const created = Date.parse((await w.api('GET', `/v1/jobs/${id}`)).body!.createdAt as string);
+        const lastMissed = created + Math.floor((graceStart - 1 - created) / 2_000) * 2_000;
+        const latestThree = [lastMissed - 4_000, lastMissed - 2_000, lastMissed].map((t) => new Date(t).toISOString());
+        expect(
+          w.ran
+            .slice(mark)
+            .filter((at) => Date.parse(at) < graceStart)
+            .sort(),
+        ).toEqual(latestThree);
+        const skipped = (await w.history(id)).filter((r) => r.status === 'skipped' && Date.parse(r.scheduledFor) >= graceStart);
+        expect(skipped.map((r) => r.scheduledFor)).toEqual([]);
+      },
+    );
   });
 }

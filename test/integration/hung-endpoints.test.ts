@@ -132,7 +132,8 @@ describe('a long poll', () => {
         setTimeout(() => {
           const body = '{}';
           socket.write(
-            `HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+            'HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n' +
+              `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
           );
           socket.end();
         }, delayMs);

@@ -85,7 +85,9 @@ export async function checkProperties(sim: SimResult): Promise<Violation[]> {
           property: 'no-run-after-final',
           jobId,
           scheduledFor: run.scheduledFor,
-          detail: `attempt ${run.attempt} started while the ledger said ${run.ledgerAtStart.status}${run.ledgerAtStart.skipReason ? ` (${run.ledgerAtStart.skipReason})` : ''}`,
+          detail:
+            `attempt ${run.attempt} started while the ledger said ${run.ledgerAtStart.status}` +
+            (run.ledgerAtStart.skipReason ? ` (${run.ledgerAtStart.skipReason})` : ''),
         });
       }
       if (run.concurrentWith > 0)
@@ -110,7 +112,8 @@ export async function checkProperties(sim: SimResult): Promise<Violation[]> {
           property: 'attempts-within-max',
           jobId,
           scheduledFor: r.scheduledFor,
-          detail: `record ${r.status} at attempt ${ofRound} of at most ${job.policy.retry.maxAttempts}${r.error ? ` (${r.error.name})` : ''}`,
+          detail:
+            `record ${r.status} at attempt ${ofRound} of at most ${job.policy.retry.maxAttempts}` + (r.error ? ` (${r.error.name})` : ''),
         });
       }
       if (r.status === 'skipped' && r.skipReason === 'paused' && sim.truth.statusAt(jobId, Date.parse(r.scheduledFor)) === 'active') {
@@ -178,7 +181,10 @@ function checkOutages(
       add({
         property: 'misfire-per-outage',
         jobId,
-        detail: `misfire ${policy}${policy === 'all' ? ` (maxCatchUp ${maxCatchUp})` : ''}: ran ${runIdx.length} of ${missed.length} missed in the outage ${iso(o.from)} to ${iso(o.to)}: ${runIdx.map(([t]) => iso(t)).join(', ')}`,
+        detail:
+          `misfire ${policy}${policy === 'all' ? ` (maxCatchUp ${maxCatchUp})` : ''}: ` +
+          `ran ${runIdx.length} of ${missed.length} missed in the outage ${iso(o.from)} to ${iso(o.to)}: ` +
+          runIdx.map(([t]) => iso(t)).join(', '),
       });
     }
   }
@@ -232,7 +238,14 @@ export async function explain(sim: SimResult, v: Violation): Promise<string> {
   const h = sim.truth.jobs.get(v.jobId)!;
   const lines = [`seed ${sim.seed}: ${v.property}: job ${v.jobId}${v.scheduledFor ? ` @ ${v.scheduledFor}` : ''}: ${v.detail}`];
   lines.push(
-    `  job: ${JSON.stringify({ schedule: h.job.schedule, policy: h.job.policy, startAt: h.job.startAt, endAt: h.job.endAt, maxRuns: h.job.maxRuns, payload: h.job.payload })}`,
+    `  job: ${JSON.stringify({
+      schedule: h.job.schedule,
+      policy: h.job.policy,
+      startAt: h.job.startAt,
+      endAt: h.job.endAt,
+      maxRuns: h.job.maxRuns,
+      payload: h.job.payload,
+    })}`,
   );
   lines.push(
     `  statuses: ${h.statuses.map((s) => `${iso(s.at)} ${s.status}`).join(', ')}${h.deletedAt ? `, deleted ${iso(h.deletedAt)}` : ''}`,
@@ -241,7 +254,8 @@ export async function explain(sim: SimResult, v: Violation): Promise<string> {
   if (v.scheduledFor) {
     for (const r of sim.log.runs.filter((r) => r.jobId === v.jobId && r.scheduledFor === v.scheduledFor)) {
       lines.push(
-        `  run: attempt ${r.attempt} at ${iso(r.startedAt)} in ${r.life.name}${r.life.dead ? ' (died)' : ''}: ${r.outcome ?? 'never ended'}`,
+        `  run: attempt ${r.attempt} at ${iso(r.startedAt)} in ${r.life.name}` +
+          `${r.life.dead ? ' (died)' : ''}: ${r.outcome ?? 'never ended'}`,
       );
     }
     const record = await sim.executions.get(v.jobId, v.scheduledFor);

@@ -54,7 +54,9 @@ export function simulationSuite(from: number, count: number, known: { property: 
 
   function report(property: Property): string {
     const f = found.get(property)!;
-    return `${f.count} violation(s) of ${property} in seeds ${[...f.seeds].join(', ')} (rerun one with SIM_SEED=n)\n${f.stories.join('\n')}`;
+    return (
+      `${f.count} violation(s) of ${property} in seeds ${[...f.seeds].join(', ')} (rerun one with SIM_SEED=n)\n` + f.stories.join('\n')
+    );
   }
 
   // Known violations count only for the default seeds; a replay (SIM_SEED, SIM_SEEDS) judges every property.

@@ -155,19 +155,22 @@ describe('executeOccurrence', () => {
     expect(calls).toBe(1);
   });
 
-  it('leaves a delivery for later while another worker holds a live claim, and takes over once the lease (timeout + margin) ends', async () => {
-    let calls = 0;
-    const t = setup({ count: () => void calls++ });
-    const occurrence = anOccurrence({ handler: 'count', timeoutMs: 30_000 });
-    // A worker claimed it and died before recording anything.
-    await t.executions.claim({ ...occurrence, startedAt: t.clock.now().toISOString(), leaseUntil: '2026-01-01T00:01:35.000Z' });
+  it(
+    'leaves a delivery for later while another worker holds a live claim, ' + 'and takes over once the lease (timeout + margin) ends',
+    async () => {
+      let calls = 0;
+      const t = setup({ count: () => void calls++ });
+      const occurrence = anOccurrence({ handler: 'count', timeoutMs: 30_000 });
+      // A worker claimed it and died before recording anything.
+      await t.executions.claim({ ...occurrence, startedAt: t.clock.now().toISOString(), leaseUntil: '2026-01-01T00:01:35.000Z' });
 
-    expect(await t.run(occurrence)).toEqual({ kind: 'in-progress' });
-    t.clock.set('2026-01-01T00:01:35.001Z');
-    expect(await t.run(occurrence)).toEqual({ kind: 'succeeded' });
-    expect(calls).toBe(1);
-    expect(await t.record(occurrence)).toMatchObject({ attempt: 2, status: 'succeeded' });
-  });
+      expect(await t.run(occurrence)).toEqual({ kind: 'in-progress' });
+      t.clock.set('2026-01-01T00:01:35.001Z');
+      expect(await t.run(occurrence)).toEqual({ kind: 'succeeded' });
+      expect(calls).toBe(1);
+      expect(await t.record(occurrence)).toMatchObject({ attempt: 2, status: 'succeeded' });
+    },
+  );
 
   it('gives up without running when workers died during every allowed attempt', async () => {
     let calls = 0;

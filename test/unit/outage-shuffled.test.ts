@@ -25,12 +25,16 @@ import { seededRandom as mulberry32 } from '../helpers/random-text.js';
 
 describe('after an outage, under shuffled delivery', () => {
   const seeds = Number(process.env.OUTAGE_SEEDS ?? 40);
-  it(`every fire time ends with one record, nothing runs twice, and each misfire policy runs what it promises (${seeds} seeds)`, async () => {
-    const violations: string[] = [];
-    const first = Number(process.env.OUTAGE_SEED ?? 1);
-    for (let seed = first; seed < first + (process.env.OUTAGE_SEED ? 1 : seeds); seed++) violations.push(...(await outage(seed)));
-    expect(violations).toEqual([]);
-  }, 120_000);
+  it(
+    'every fire time ends with one record, nothing runs twice, ' + `and each misfire policy runs what it promises (${seeds} seeds)`,
+    async () => {
+      const violations: string[] = [];
+      const first = Number(process.env.OUTAGE_SEED ?? 1);
+      for (let seed = first; seed < first + (process.env.OUTAGE_SEED ? 1 : seeds); seed++) violations.push(...(await outage(seed)));
+      expect(violations).toEqual([]);
+    },
+    120_000,
+  );
 });
 
 async function outage(seed: number): Promise<string[]> {

@@ -42,19 +42,22 @@ describe('planJob', () => {
     expect(plan.runs).toBe(3);
   });
 
-  it('judges missed occurrences against all that were missed up to now, so a backlog worked through slot by slot runs `once` only once', () => {
-    const job = aJob({ policy: withMisfire({ policy: 'once', graceMs: 60_000 }) });
-    const late = new Date('2026-01-01T00:10:30.000Z');
-    // Slot 00:01 of a backlog that runs to 00:09: its occurrence is not the latest missed one.
-    const early = planJob(job, new Date('2026-01-01T00:01:00.000Z'), 0, new Date('2026-01-01T00:02:00.000Z'), late);
-    expect(early).toMatchObject({ send: [], skip: [new Date('2026-01-01T00:01:00.000Z')] });
-    const last = planJob(job, new Date('2026-01-01T00:09:00.000Z'), 0, new Date('2026-01-01T00:10:00.000Z'), late);
-    expect(last).toMatchObject({ send: [new Date('2026-01-01T00:09:00.000Z')], skip: [] });
-    // 00:10:00 is within the grace: on time.
-    expect(planJob(job, new Date('2026-01-01T00:10:00.000Z'), 0, new Date('2026-01-01T00:11:00.000Z'), late).send).toEqual([
-      new Date('2026-01-01T00:10:00.000Z'),
-    ]);
-  });
+  it(
+    'judges missed occurrences against all that were missed up to now, ' + 'so a backlog worked through slot by slot runs `once` only once',
+    () => {
+      const job = aJob({ policy: withMisfire({ policy: 'once', graceMs: 60_000 }) });
+      const late = new Date('2026-01-01T00:10:30.000Z');
+      // Slot 00:01 of a backlog that runs to 00:09: its occurrence is not the latest missed one.
+      const early = planJob(job, new Date('2026-01-01T00:01:00.000Z'), 0, new Date('2026-01-01T00:02:00.000Z'), late);
+      expect(early).toMatchObject({ send: [], skip: [new Date('2026-01-01T00:01:00.000Z')] });
+      const last = planJob(job, new Date('2026-01-01T00:09:00.000Z'), 0, new Date('2026-01-01T00:10:00.000Z'), late);
+      expect(last).toMatchObject({ send: [new Date('2026-01-01T00:09:00.000Z')], skip: [] });
+      // 00:10:00 is within the grace: on time.
+      expect(planJob(job, new Date('2026-01-01T00:10:00.000Z'), 0, new Date('2026-01-01T00:11:00.000Z'), late).send).toEqual([
+        new Date('2026-01-01T00:10:00.000Z'),
+      ]);
+    },
+  );
 
   it('keeps the last maxCatchUp missed occurrences under `all`, and none under `skip`', () => {
     const job = aJob({

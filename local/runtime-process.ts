@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { freePort } from '../../local/emulators.js';
+import { freePort } from './emulators.js';
 
 export interface RuntimeProcess {
   url: string;
@@ -18,7 +18,7 @@ export interface RuntimeProcess {
 export async function startRuntimeProcess(env: Record<string, string> = {}, options: { cwd?: string } = {}): Promise<RuntimeProcess> {
   const port = await freePort();
   const key = `e2e-key-${port}`;
-  const root = resolve(import.meta.dirname, '../..');
+  const root = resolve(import.meta.dirname, '..');
   const child: ChildProcess = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(root, 'local/main.ts')], {
     cwd: options.cwd ?? root,
     env: { ...process.env, PORT: String(port), SCHEDULER_API_KEYS: key, ...env },
