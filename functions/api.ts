@@ -2,18 +2,29 @@
 import { handle } from 'hono/aws-lambda';
 import { DeadLetterService } from '../core/execution/dead-letters.js';
 import { JobService } from '../core/service/job-service.js';
-import { loadApiKeys, loadConfig } from './config.js';
+import { loadApiSettings, loadConfig, type ApiSettings } from './config.js';
 import { createApp } from './http/app.js';
 import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
 
-export function createApiApp(deps: SchedulerDeps, apiKeys: string[]) {
-  return createApp({ jobs: new JobService(deps), deadLetters: new DeadLetterService(deps), apiKeys, logger: deps.logger });
+/** This scheduler's version, as package.json says (the bundler inlines it). */
+export const VERSION = '0.1.0';
+
+export function createApiApp(deps: SchedulerDeps, settings: ApiSettings | string[]) {
+  const { apiKeys, corsOrigins } = Array.isArray(settings) ? { apiKeys: settings, corsOrigins: [] } : settings;
+  return createApp({
+    jobs: new JobService(deps),
+    deadLetters: new DeadLetterService(deps),
+    apiKeys,
+    corsOrigins,
+    version: VERSION,
+    logger: deps.logger,
+  });
 }
 
 let lambdaHandler: ReturnType<typeof handle> | undefined;
 
 /** Built on the first invocation, not at import, so tests can import freely. */
 export const handler: ReturnType<typeof handle> = (event, context) => {
-  lambdaHandler ??= handle(createApiApp(buildAwsDeps(loadConfig(process.env)), loadApiKeys(process.env)));
+  lambdaHandler ??= handle(createApiApp(buildAwsDeps(loadConfig(process.env)), loadApiSettings(process.env)));
   return lambdaHandler(event, context);
 };

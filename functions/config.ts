@@ -87,6 +87,29 @@ export function loadConfig(env: Env): SchedulerConfig {
   };
 }
 
+export interface ApiSettings {
+  apiKeys: string[];
+  corsOrigins: string[];
+}
+
+/**
+ * SCHEDULER_API_KEYS (several at once, for rotation) and SCHEDULER_CORS_ORIGINS
+ * (comma-separated origins like `https://admin.example.com`; none by default, so no
+ * browser page of another origin may call the API).
+ */
+export function loadApiSettings(env: Env): ApiSettings {
+  const origins = (env.SCHEDULER_CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
+      throw new ConfigError(`SCHEDULER_CORS_ORIGINS: "${origin}" is not an origin like https://admin.example.com (no path, no wildcard)`);
+    }
+  }
+  return { apiKeys: loadApiKeys(env), corsOrigins: origins };
+}
+
 /** API keys, comma-separated; at least one is required for the API to start. */
 export function loadApiKeys(env: Env): string[] {
   const keys = required(env, 'SCHEDULER_API_KEYS')

@@ -1,42 +1,66 @@
 /**
  * Your handlers. A job names one of these in its `handler` field; the worker runs
- * it with the job's payload. Add your own with `handlers.register(name, fn)`.
- * A handler that throws fails the attempt; the error's name and message land in
- * the execution ledger.
+ * it with the job's payload. Add your own with `defineHandler` (a zod schema for
+ * the payload makes `run` receive it parsed), or a plain function with
+ * `handlers.register(name, fn)`. A handler that throws fails the attempt; the
+ * error's name and message land in the execution ledger.
+ *
+ * The built-ins' schemas are loose objects on purpose (other fields allowed): jobs
+ * made before the built-ins had schemas must still fit, since a payload that stops
+ * fitting goes dead without running.
  */
-import { HandlerRegistry } from '../core/execution/handlers.js';
+import { z } from 'zod';
+import { defineHandler, HandlerRegistry } from '../core/execution/handlers.js';
 
 export class FailHandlerError extends Error {
   override name = 'FailHandlerError';
 }
 
 export function createHandlers(): HandlerRegistry {
-  return new HandlerRegistry({
-    /** Writes the payload to the log: the heartbeat example and a smoke test. */
-    log: (payload, ctx) => {
-      ctx.logger.info('log handler', { jobName: ctx.jobName, scheduledFor: ctx.scheduledFor, attempt: ctx.attempt, payload });
-    },
-    /** Always throws, for tests and demos of retries and dead letters. */
-    fail: (payload) => {
-      const message = (payload as { message?: unknown } | null)?.message;
-      throw new FailHandlerError(typeof message === 'string' ? message : 'the fail handler always fails');
-    },
-    /** Fails until its payload says `"ok": true`: shows retries, dead letters and a redrive with an edited payload. */
-    'require-ok': (payload) => {
-      if ((payload as { ok?: unknown } | null)?.ok !== true) throw new FailHandlerError('payload.ok is not true');
-    },
-    /** Fails its first attempt and succeeds on the next: shows a retry (the crash tests use it). */
-    'fail-first': (_payload, ctx) => {
-      const failing = ctx.attempt === 1;
-      ctx.logger.info('fail-first handler', {
-        jobName: ctx.jobName,
-        scheduledFor: ctx.scheduledFor,
-        attempt: ctx.attempt,
-        succeeded: !failing,
-      });
-      if (failing) throw new FailHandlerError('the first attempt fails');
-    },
-    /** Does nothing; useful for measuring the scheduler itself. */
-    noop: () => {},
-  });
+  return new HandlerRegistry([
+    defineHandler({
+      name: 'log',
+      description: 'Writes the payload to the log: the heartbeat example and a smoke test.',
+      run: (payload, ctx) => {
+        ctx.logger.info('log handler', { jobName: ctx.jobName, scheduledFor: ctx.scheduledFor, attempt: ctx.attempt, payload });
+      },
+    }),
+    defineHandler({
+      name: 'fail',
+      description: 'Always throws, with `message` if given: for demos of retries and dead letters.',
+      // Other fields are allowed: the fail handler ignores them.
+      payload: z.looseObject({ message: z.string().optional() }),
+      run: (payload) => {
+        throw new FailHandlerError(payload.message ?? 'the fail handler always fails');
+      },
+    }),
+    defineHandler({
+      name: 'require-ok',
+      description: 'Fails until its payload says `"ok": true`: shows retries, dead letters and a redrive with an edited payload.',
+      // `ok` is optional so that a job can start out failing with `{}`.
+      payload: z.looseObject({ ok: z.boolean().optional() }),
+      run: (payload) => {
+        if (payload.ok !== true) throw new FailHandlerError('payload.ok is not true');
+      },
+    }),
+    defineHandler({
+      name: 'fail-first',
+      description: 'Fails its first attempt and succeeds on the next: shows a retry (the crash tests use it).',
+      run: (_payload, ctx) => {
+        const failing = ctx.attempt === 1;
+        ctx.logger.info('fail-first handler', {
+          jobName: ctx.jobName,
+          scheduledFor: ctx.scheduledFor,
+          attempt: ctx.attempt,
+          succeeded: !failing,
+        });
+        if (failing) throw new FailHandlerError('the first attempt fails');
+      },
+    }),
+    defineHandler({
+      name: 'noop',
+      description: 'Does nothing; useful for measuring the scheduler itself.',
+      run: () => {},
+    }),
+  ]);
 }

@@ -21,6 +21,8 @@ export const api = new sst.aws.Function('Api', {
   runtime,
   url: true,
   timeout: '29 seconds',
+  // /docs serves Swagger UI's files from this package at run time: installed beside the bundle, not inlined.
+  nodejs: { install: ['swagger-ui-dist'] },
   environment: { ...environment, SCHEDULER_API_KEYS: apiKeys.value },
   // The ledger table also holds the due index (inbox, progress), the dispatch log and the claim groups a pause holds.
   permissions: [

@@ -4,7 +4,7 @@
  * handlers finish and exits.
  */
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadTuning, positiveInt } from '../functions/config.js';
+import { ConfigError, loadApiSettings, loadTuning, positiveInt } from '../functions/config.js';
 import { createLogger } from '../functions/wiring.js';
 import { startLocalRuntime } from './runtime.js';
 
@@ -34,6 +34,8 @@ function settings() {
     port,
     dynamoEmulator,
     maxConcurrency: positiveInt(env, 'SCHEDULER_WORKER_CONCURRENCY', 5),
+    // The keys are read below (one is generated when none is set); the origins are checked here.
+    corsOrigins: loadApiSettings({ ...env, SCHEDULER_API_KEYS: 'checked-below' }).corsOrigins,
     ...loadTuning(env),
   } as const;
 }
@@ -50,6 +52,7 @@ const runtime = await startLocalRuntime({
   port: config.port,
   hostname: env.SCHEDULER_HOST ?? '127.0.0.1',
   apiKeys: apiKeys(),
+  corsOrigins: config.corsOrigins,
   inMemory: env.SCHEDULER_IN_MEMORY === '1' || env.SCHEDULER_IN_MEMORY === 'true' || process.argv.includes('--in-memory'),
   dataDir: env.SCHEDULER_DATA_DIR ?? '.data',
   dynamoEmulator: config.dynamoEmulator,

@@ -31,6 +31,8 @@ export interface LocalRuntimeOptions {
   port: number;
   hostname: string;
   apiKeys: string[];
+  /** Origins a browser page may call the API from (SCHEDULER_CORS_ORIGINS); none by default. */
+  corsOrigins?: string[];
   /** Throw-away stores (tests); otherwise data lives under dataDir. */
   inMemory: boolean;
   dataDir: string;
@@ -122,7 +124,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     );
     if (options.seedExample) await seedExampleJob(new JobService(deps), log);
 
-    const app = createApiApp(deps, options.apiKeys);
+    const app = createApiApp(deps, { apiKeys: options.apiKeys, corsOrigins: options.corsOrigins ?? [] });
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname }, () => resolve(s));
       s.once('error', reject);

@@ -170,7 +170,7 @@ export class DynamoJobStore implements JobStore {
 
   async changeStatus(change: JobStatusChange): Promise<boolean> {
     // Optional fields: set when given, removed when null, left alone when absent.
-    const optional = (['pausedAt', 'sentUntil', 'runsUntil'] as const).filter((f) => change[f] !== undefined);
+    const optional = (['pausedAt', 'sentUntil', 'runsUntil', 'note'] as const).filter((f) => change[f] !== undefined);
     const set = optional.filter((f) => change[f] !== null);
     const remove = optional.filter((f) => change[f] === null);
     const changed = await this.conditional({

@@ -51,7 +51,7 @@ export class MemoryJobStore implements JobStore {
       runs: change.runs,
       rev: job.rev + 1,
     });
-    for (const field of ['pausedAt', 'sentUntil', 'runsUntil'] as const) {
+    for (const field of ['pausedAt', 'sentUntil', 'runsUntil', 'note'] as const) {
       const value = change[field];
       if (value === null) delete job[field];
       else if (value !== undefined) job[field] = value;

@@ -31,7 +31,7 @@ export const MAX_REDRIVE_PER_REQUEST = 1_000;
 /** A request sends for at most this long (the API's Lambda has 29 s); the rest is returned as `remaining`. */
 export const REDRIVE_SECONDS_PER_REQUEST = 20;
 
-const redriveRequest = z
+export const redriveRequest = z
   .object({
     // A dead letter's id is the base64url of its key, never this long (DynamoDB refuses keys over 2 KiB).
     ids: z.array(z.string().min(1).max(1024)).min(1).max(MAX_REDRIVE_PER_REQUEST).optional(),

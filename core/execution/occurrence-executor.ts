@@ -196,9 +196,12 @@ export async function runHandler(
   }
   try {
     const handler = deps.handlers.get(occurrence.handler);
+    // A payload that no longer fits its handler's schema (the job predates a change to
+    // it) throws PayloadInvalidError, a NonRetryableError: dead at once, the field named.
+    const payload = deps.handlers.parsePayload(occurrence.handler, occurrence.payload);
     await runWithTimeout(
       (signal) =>
-        handler(occurrence.payload, {
+        handler(payload, {
           jobId: occurrence.jobId,
           jobName: occurrence.jobName,
           scheduledFor: occurrence.scheduledFor,

@@ -76,6 +76,8 @@ export interface Job {
   runsUntil?: string;
   /** Bumped by every pause, resume and completion; due-index entries of older revisions are dropped. */
   rev: number;
+  /** What the last pause or resume said of itself (who, why), shown on the job. */
+  note?: string;
   /** While paused: when the pause came; what falls due from then until the resume is the resume's to decide. */
   pausedAt?: string;
   /** While paused: the tick had sent every occurrence before this instant when the pause came (the pause holds them). */
@@ -103,6 +105,7 @@ export interface JobStatusChange {
   pausedAt?: string | null;
   sentUntil?: string | null;
   runsUntil?: string | null;
+  note?: string | null;
 }
 
 export function toSchedule(s: z.infer<typeof scheduleInput>): Schedule {

@@ -42,6 +42,17 @@ export class JobNameTakenError extends SchedulerError {
 /** A conditional write lost: someone else changed the item first. */
 export class ConcurrentUpdateError extends SchedulerError {}
 
+/** A change asked for one version of a job (If-Match), and the job is at another. */
+export class VersionMismatchError extends SchedulerError {
+  constructor(
+    readonly jobId: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`job ${jobId} is at version ${actual}, not ${expected}`);
+  }
+}
+
 /** A backing service (DynamoDB, SQS) could not be reached or refused to serve. */
 export class StoreUnavailableError extends SchedulerError {}
 
@@ -68,5 +79,12 @@ export class SendFailedError extends SchedulerError {
 export class UnknownHandlerError extends SchedulerError {
   constructor(readonly handlerName: string) {
     super(`no handler is registered under the name "${handlerName}"`);
+  }
+}
+
+/** Two handlers defined under one name: a job naming it could mean either. */
+export class DuplicateHandlerError extends SchedulerError {
+  constructor(readonly handlerName: string) {
+    super(`a handler named "${handlerName}" is already registered`);
   }
 }

@@ -1,5 +1,5 @@
 /** Use cases behind the job API; the HTTP layer only translates. */
-import { ConcurrentUpdateError, JobNameTakenError, JobNotFoundError, ValidationError } from '../kernel/errors.js';
+import { ConcurrentUpdateError, JobNameTakenError, JobNotFoundError, ValidationError, VersionMismatchError } from '../kernel/errors.js';
 import { nextJobOccurrence } from '../schedule/fire-times.js';
 import { occurrenceOf, planJob } from '../dispatch/planner.js';
 import { delayFor } from '../kernel/queue-limits.js';
@@ -32,7 +32,22 @@ export interface JobServiceDeps {
   jobDefaults: JobPolicy;
 }
 
-const jobUpdate = z.object({ status: z.enum(['active', 'paused']) }).strict();
+/** Who paused or resumed a job and why, as free text shown on the job. */
+export const statusNote = z.string().max(500, 'must be at most 500 characters');
+
+export const jobUpdate = z.object({ status: z.enum(['active', 'paused']), note: statusNote.optional() }).strict();
+
+export const statusChangeRequest = z.object({ note: statusNote.optional() }).strict();
+
+export interface ChangeOptions {
+  /** The version the caller last saw (If-Match); the change is refused when the job is at another. */
+  expectedVersion?: number;
+  note?: string;
+}
+
+function checkVersion(job: Job, expected: number | undefined): void {
+  if (expected !== undefined && job.rev !== expected) throw new VersionMismatchError(job.id, expected, job.rev);
+}
 
 export class JobService {
   constructor(private readonly deps: JobServiceDeps) {}
@@ -124,28 +139,41 @@ export class JobService {
   }
 
   /**
-   * Pauses or resumes (see pause.ts for what each does with the occurrences around
-   * it). Asking for the status a job already has changes nothing.
+   * Pauses or resumes (see pause-resume.ts for what each does with the occurrences
+   * around it). Asking for the status a job already has changes nothing.
    */
-  async update(id: string, raw: unknown): Promise<Job> {
+  async update(id: string, raw: unknown, options: ChangeOptions = {}): Promise<Job> {
     const parsed = jobUpdate.safeParse(raw);
     if (!parsed.success) throw new ValidationError('the update is not valid', zodProblems(parsed.error));
+    return this.changeStatus(id, parsed.data.status, { ...options, note: parsed.data.note ?? options.note });
+  }
+
+  pause(id: string, options: ChangeOptions = {}): Promise<Job> {
+    return this.changeStatus(id, 'paused', options);
+  }
+
+  resume(id: string, options: ChangeOptions = {}): Promise<Job> {
+    return this.changeStatus(id, 'active', options);
+  }
+
+  private async changeStatus(id: string, status: 'active' | 'paused', options: ChangeOptions): Promise<Job> {
     // A tick may complete the job between our read and our write: read again and retry.
     for (let attempt = 0; attempt < 3; attempt++) {
       const job = await this.read(id);
-      if (job.status === parsed.data.status) return this.present(job, this.deps.clock.now());
+      checkVersion(job, options.expectedVersion);
+      if (job.status === status) return this.present(job, this.deps.clock.now());
       if (job.status === 'completed') {
         throw new ValidationError('the job cannot be changed', [
           { path: 'status', message: 'the job is completed: its schedule has no more occurrences' },
         ]);
       }
       const changed =
-        parsed.data.status === 'paused'
-          ? await pauseJob(job, this.deps)
-          : await resumeJob(job, this.deps, (j, from, runs, now) => this.dispatchSoon(j, from, runs, now));
+        status === 'paused'
+          ? await pauseJob(job, this.deps, options.note)
+          : await resumeJob(job, this.deps, (j, from, runs, now) => this.dispatchSoon(j, from, runs, now), options.note);
       if (changed) return this.get(id);
     }
-    throw new ConcurrentUpdateError(`job ${id} kept changing while it was being ${parsed.data.status === 'paused' ? 'paused' : 'resumed'}`);
+    throw new ConcurrentUpdateError(`job ${id} kept changing while it was being ${status === 'paused' ? 'paused' : 'resumed'}`);
   }
 
   /**
@@ -153,8 +181,9 @@ export class JobService {
    * tick has not reached (it is behind) will never be sent: recorded as skipped
    * (`deleted`), so that every occurrence of the job's life has its record.
    */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, options: Pick<ChangeOptions, 'expectedVersion'> = {}): Promise<void> {
     const job = await this.deps.jobs.get(id);
+    if (job) checkVersion(job, options.expectedVersion);
     if (!job || !(await this.deps.jobs.delete(id))) throw new JobNotFoundError(id);
     if (job.status !== 'active') return;
     // None of them runs, so none counts toward maxRuns: each gets its record, up to now.
@@ -177,6 +206,12 @@ export class JobService {
     const job = await this.read(id);
     const from = options.from ? new Date(options.from) : this.deps.clock.now();
     return previewSavedJob(job, { from, count: options.count });
+  }
+
+  /** The newest record of the job's runs (what happened last, or is happening), if any. */
+  async lastRun(id: string): Promise<Execution | undefined> {
+    const page = await this.deps.executions.listForJob(id, { limit: 1 });
+    return page.items[0];
   }
 
   async executions(id: string, options: { limit: number; next?: string }): Promise<Page<Execution>> {

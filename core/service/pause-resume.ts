@@ -31,7 +31,7 @@ export const MAX_SKIPS_RECORDED = 1_000;
 const MAX_HELD = 1_000;
 
 /** Holds what may have been sent ahead, then marks the job paused. False when the job changed first. */
-export async function pauseJob(job: Job, deps: PauseDeps): Promise<boolean> {
+export async function pauseJob(job: Job, deps: PauseDeps, note?: string): Promise<boolean> {
   const now = deps.clock.now();
   const progress = await deps.due.progress();
   // The tick has sent everything before its progress; the API may have sent a little further.
@@ -76,6 +76,7 @@ export async function pauseJob(job: Job, deps: PauseDeps): Promise<boolean> {
     updatedAt: now.toISOString(),
     pausedAt: now.toISOString(),
     sentUntil: sentUntil.toISOString(),
+    note: note ?? null,
   });
   // Held only once the pause has won: holds of a pause that lost its race (the tick
   // completed the job first) would drop occurrences of a job that is not paused. A
@@ -235,6 +236,7 @@ export async function resumeJob(
   job: Job,
   deps: PauseDeps,
   dispatchSoon: (job: Job, from: Date, runs: number, now: Date) => Promise<void>,
+  note?: string,
 ): Promise<boolean> {
   const now = deps.clock.now();
   const plan = planResume(job, now, await ranWhilePaused(job, now, deps));
@@ -268,6 +270,7 @@ export async function resumeJob(
     updatedAt: now.toISOString(),
     pausedAt: null,
     sentUntil: null,
+    note: note ?? null,
   });
   if (!ok) return false;
   if (plan.run.length > 0)

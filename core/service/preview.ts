@@ -20,7 +20,7 @@ export const MAX_PREVIEW = 100;
 /** Occurrences a saved job's preview may step over to find where its chain stands. */
 const MAX_SKIPPED = 10_000;
 
-const previewRequest = z
+export const previewRequest = z
   .object({
     schedule: scheduleInput,
     from: instantInput.optional(),

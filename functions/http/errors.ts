@@ -1,11 +1,13 @@
 /**
  * The API's one error shape, and the one place domain errors meet HTTP statuses:
- * { "error": { "code", "message", "details"? } }. Never a stack trace.
+ * { "error": { "code", "message", "details": [{ "path", "message" }] } }. Never a stack trace.
  */
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
   ConcurrentUpdateError,
+  VersionMismatchError,
   SendFailedError,
   JobNameTakenError,
   JobNotFoundError,
@@ -16,7 +18,7 @@ import {
 import type { Logger } from '../../core/kernel/ports.js';
 
 export interface ErrorBody {
-  error: { code: string; message: string; details?: FieldProblem[] };
+  error: { code: string; message: string; details: FieldProblem[] };
 }
 
 /** An error the HTTP layer raises itself (bad JSON, missing key, unknown route). */
@@ -33,20 +35,41 @@ export class HttpError extends Error {
 }
 
 function classify(error: unknown): { status: ContentfulStatusCode; body: ErrorBody } {
-  const body = (code: string, message: string, details?: FieldProblem[]): ErrorBody => ({
-    error: { code, message, ...(details ? { details } : {}) },
-  });
+  const body = (code: string, message: string, details: FieldProblem[] = []): ErrorBody => ({ error: { code, message, details } });
   if (error instanceof HttpError) return { status: error.status, body: body(error.code, error.message, error.details) };
   if (error instanceof ValidationError) return { status: 400, body: body('validation_failed', error.message, error.details) };
   if (error instanceof JobNotFoundError) return { status: 404, body: body('not_found', error.message) };
   if (error instanceof JobNameTakenError)
     return { status: 409, body: body('conflict', error.message, [{ path: 'name', message: 'is already taken' }]) };
+  if (error instanceof VersionMismatchError) {
+    return {
+      status: 412,
+      body: body('precondition_failed', error.message, [{ path: 'If-Match', message: `the job is at version ${error.actual}` }]),
+    };
+  }
   if (error instanceof ConcurrentUpdateError) return { status: 409, body: body('conflict', error.message) };
   if (error instanceof SendFailedError)
     return { status: 422, body: body('unsendable', 'the queue refused the message', [{ path: 'payload', message: error.message }]) };
   if (error instanceof StoreUnavailableError)
     return { status: 503, body: body('unavailable', "the scheduler's storage is unavailable; try again shortly") };
+  // Hono's own (a body it could not read, a media type its validator refused): a client's error, said in our shape.
+  if (error instanceof HTTPException && error.status < 500) {
+    return {
+      status: error.status,
+      body: body(codeOfStatus(error.status), error.message || 'the request is not valid'),
+    };
+  }
   return { status: 500, body: body('internal', 'internal error') };
+}
+
+function codeOfStatus(status: number): string {
+  const codes: Record<number, string> = {
+    400: 'bad_request',
+    404: 'not_found',
+    413: 'payload_too_large',
+    415: 'unsupported_media_type',
+  };
+  return codes[status] ?? 'bad_request';
 }
 
 /** A 5xx's cause for the log: an error's name and message, or a string as it is; nothing else (it could hold anything). */

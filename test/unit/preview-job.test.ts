@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jobOccurrences } from '../../core/schedule/fire-times.js';
 import { MAX_INSTANT_MS } from '../../core/kernel/instants.js';
-import type { Job } from '../../core/jobs/job.js';
+import type { JobView as Job } from '../../functions/http/views.js';
 import { testApp } from '../helpers/app.js';
 
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -102,14 +102,14 @@ describe('a saved job previews what the tick sends', () => {
       ((await (await t.app.request(`/v1/jobs/${created.id}/preview`, { headers })).json()) as { occurrences: unknown[] }).occurrences;
     expect(await at()).toHaveLength(3);
     // The tick sent two (00:01, 00:02): previewed from 00:02:30, one is left.
-    await t.jobs.recordRuns(created.id, created.rev, 2, '2026-01-01T00:03:00.000Z');
+    await t.jobs.recordRuns(created.id, created.version, 2, '2026-01-01T00:03:00.000Z');
     t.clock.set('2026-01-01T00:02:30.000Z');
     expect(await at()).toEqual([{ at: '2026-01-01T00:03:00.000Z', local: '2026-01-01T00:03:00+00:00' }]);
     await t.jobs.changeStatus({
       jobId: created.id,
       from: 'active',
       to: 'completed',
-      expectedRev: created.rev,
+      expectedRev: created.version,
       nextRunAt: null,
       runs: 3,
       updatedAt: '2026-01-01T00:03:00.000Z',

@@ -1,0 +1,84 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { describe, expect, it } from 'vitest';
+import { testApp } from '../helpers/app.js';
+
+const auth = { authorization: 'Bearer k' };
+
+describe('the OpenAPI document', () => {
+  it('is valid OpenAPI 3.1, needs the key, and lists every /v1 route the app answers', async () => {
+    const { app } = testApp();
+    expect((await app.request('/openapi.json')).status).toBe(401);
+    const res = await app.request('/openapi.json', { headers: auth });
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const validator = new Validator();
+    expect(await validator.validate(doc)).toEqual({ valid: true });
+    expect(doc.openapi).toBe('3.1.0');
+    for (const [path, methods] of [
+      ['/v1/jobs', ['get', 'post']],
+      ['/v1/jobs/{id}', ['get', 'patch', 'delete']],
+      ['/v1/jobs/{id}/pause', ['post']],
+      ['/v1/jobs/{id}/resume', ['post']],
+      ['/v1/jobs/{id}/executions', ['get']],
+      ['/v1/jobs/{id}/preview', ['get']],
+      ['/v1/preview', ['post']],
+      ['/v1/dead-letters', ['get']],
+      ['/v1/dead-letters/redrive', ['post']],
+      ['/v1/dead-letters/{id}', ['delete']],
+    ] as const) {
+      for (const method of methods) {
+        const op = doc.paths[path]?.[method];
+        expect(op, `${method} ${path}`).toBeDefined();
+        // Every /v1 route names its client errors in the one error shape.
+        expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining(['400', '401', '503']));
+      }
+    }
+  });
+
+  it('serves the interactive docs from the package itself, with no data and no CDN', async () => {
+    const { app } = testApp();
+    const page = await app.request('/docs');
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).not.toMatch(/https?:\/\//);
+    for (const asset of ['/docs/swagger-ui.css', '/docs/swagger-ui-bundle.js', '/docs/start.js']) {
+      const res = await app.request(asset);
+      expect(res.status, asset).toBe(200);
+      expect((await res.text()).length, asset).toBeGreaterThan(10);
+    }
+  });
+});
+
+describe('versions', () => {
+  it('gives an ETag on reads; If-Match with a stale version is a 412 that changes nothing', async () => {
+    const { app } = testApp({ now: '2026-01-01T00:00:10.000Z' });
+    const json = { ...auth, 'content-type': 'application/json' };
+    const created = await app.request('/v1/jobs', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ name: 'v', schedule: { every: '1h' }, handler: 'log' }),
+    });
+    const job = (await created.json()) as { id: string; version: number };
+    expect(created.headers.get('etag')).toBe(`"${job.version}"`);
+    const paused = await app.request(`/v1/jobs/${job.id}/pause`, {
+      method: 'POST',
+      headers: { ...json, 'if-match': `"${job.version}"` },
+      body: JSON.stringify({ note: 'maintenance, by ana' }),
+    });
+    expect(paused.status).toBe(200);
+    const after = (await paused.json()) as { status: string; note: string; version: number };
+    expect(after).toMatchObject({ status: 'paused', note: 'maintenance, by ana' });
+    const stale = await app.request(`/v1/jobs/${job.id}/resume`, { method: 'POST', headers: { ...auth, 'if-match': `"${job.version}"` } });
+    expect(stale.status).toBe(412);
+    expect(((await stale.json()) as { error: { code: string } }).error.code).toBe('precondition_failed');
+    expect(((await (await app.request(`/v1/jobs/${job.id}`, { headers: auth })).json()) as { status: string }).status).toBe('paused');
+    const bad = await app.request(`/v1/jobs/${job.id}`, { method: 'DELETE', headers: { ...auth, 'if-match': 'W/"1"' } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { details: { path: string }[] } }).error.details[0]!.path).toBe('If-Match');
+    const resumed = await app.request(`/v1/jobs/${job.id}/resume`, {
+      method: 'POST',
+      headers: { ...auth, 'if-match': `"${after.version}"` },
+    });
+    expect(resumed.status).toBe(200);
+  });
+});
