@@ -9,8 +9,7 @@ import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
 /** This scheduler's version, as package.json says (the bundler inlines it). */
 export const VERSION = '0.1.0';
 
-export function createApiApp(deps: SchedulerDeps, settings: ApiSettings | string[]) {
-  const { apiKeys, corsOrigins } = Array.isArray(settings) ? { apiKeys: settings, corsOrigins: [] } : settings;
+export function createApiApp(deps: SchedulerDeps, { apiKeys, corsOrigins }: ApiSettings) {
   return createApp({
     jobs: new JobService(deps),
     deadLetters: new DeadLetterService(deps),

@@ -98,6 +98,10 @@ export interface ApiSettings {
  * browser page of another origin may call the API).
  */
 export function loadApiSettings(env: Env): ApiSettings {
+  return { apiKeys: loadApiKeys(env), corsOrigins: loadCorsOrigins(env) };
+}
+
+export function loadCorsOrigins(env: Env): string[] {
   const origins = (env.SCHEDULER_CORS_ORIGINS ?? '')
     .split(',')
     .map((o) => o.trim())
@@ -107,7 +111,7 @@ export function loadApiSettings(env: Env): ApiSettings {
       throw new ConfigError(`SCHEDULER_CORS_ORIGINS: "${origin}" is not an origin like https://admin.example.com (no path, no wildcard)`);
     }
   }
-  return { apiKeys: loadApiKeys(env), corsOrigins: origins };
+  return origins;
 }
 
 /** API keys, comma-separated; at least one is required for the API to start. */

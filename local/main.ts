@@ -4,7 +4,7 @@
  * handlers finish and exits.
  */
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadApiSettings, loadTuning, positiveInt } from '../functions/config.js';
+import { ConfigError, loadCorsOrigins, loadTuning, positiveInt } from '../functions/config.js';
 import { createLogger } from '../functions/wiring.js';
 import { startLocalRuntime } from './runtime.js';
 
@@ -34,8 +34,7 @@ function settings() {
     port,
     dynamoEmulator,
     maxConcurrency: positiveInt(env, 'SCHEDULER_WORKER_CONCURRENCY', 5),
-    // The keys are read below (one is generated when none is set); the origins are checked here.
-    corsOrigins: loadApiSettings({ ...env, SCHEDULER_API_KEYS: 'checked-below' }).corsOrigins,
+    corsOrigins: loadCorsOrigins(env),
     ...loadTuning(env),
   } as const;
 }

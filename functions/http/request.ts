@@ -1,4 +1,4 @@
-/** Reading requests: bodies that must be JSON, and the hook that turns a schema's refusal into our 400. */
+/** Reading requests: JSON bodies, path ids, If-Match, and the hook that turns a schema's refusal into our 400. */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ZodError } from 'zod';
 import { ValidationError } from '../../core/kernel/errors.js';
@@ -56,4 +56,27 @@ export function refuse(result: { success: boolean; target: string; error?: ZodEr
   if (!result.success && result.error) {
     throw new ValidationError(`${TARGETS[result.target] ?? 'the request'} is not valid`, zodProblems(result.error));
   }
+}
+
+/**
+ * Ids come from the path, so anything may arrive; one that no job can have is a
+ * 404 here, before it reaches a store (DynamoDB refuses a key over 2 KiB with an
+ * error of its own).
+ */
+export function knownId(id: string, kind: string): string {
+  if (!/^[A-Za-z0-9_-]{1,256}$/.test(id)) throw new HttpError(404, 'not_found', `no ${kind} with that id`);
+  return id;
+}
+
+/** `If-Match: "3"` (as the ETag said), or `*` (any version). Anything else is a 400 naming the header. */
+export function expectedVersion(c: Context): number | undefined {
+  const header = c.req.header('if-match')?.trim();
+  if (header === undefined || header === '*') return undefined;
+  const match = /^"(\d{1,15})"$/.exec(header);
+  if (!match) {
+    throw new HttpError(400, 'validation_failed', 'the If-Match header is not valid', [
+      { path: 'If-Match', message: 'must be the ETag a read returned, like "3", or *' },
+    ]);
+  }
+  return Number(match[1]);
 }

@@ -1,4 +1,6 @@
 /** What the API shows of domain records: no internals (revisions as versions, no leases, no stored messages). */
+import type { Context } from 'hono';
+import type { Page } from '../../core/kernel/ports.js';
 import type { Execution } from '../../core/execution/ledger-record.js';
 import type { Job } from '../../core/jobs/job.js';
 
@@ -19,4 +21,15 @@ export function executionView(execution: Execution): ExecutionView {
 /** A strong entity tag naming the job's version: what `If-Match` sends back. */
 export function etagOf(job: { rev: number }): string {
   return `"${job.rev}"`;
+}
+
+/** A job as an answer: its view, with its version as the ETag. */
+export function answerJob<S extends 200 | 201>(c: Context, job: Job, status: S) {
+  c.header('ETag', etagOf(job));
+  return c.json(jobView(job), status);
+}
+
+/** A page as an answer: its items under `key`, and `next` when there is more. */
+export function pageBody<K extends string, T, V>(key: K, page: Page<T>, view: (item: T) => V): { [P in K]: V[] } & { next?: string } {
+  return { [key]: page.items.map(view), ...(page.next ? { next: page.next } : {}) } as { [P in K]: V[] } & { next?: string };
 }

@@ -92,7 +92,7 @@ describe.each(MODES)('an endpoint that takes the connection, then %s', (mode) =>
 
   it('answers 503 with Retry-After from the API', async () => {
     const endpoint = await hung(mode);
-    const app = createApiApp(depsFor(endpoint.endpoint).deps, ['k']);
+    const app = createApiApp(depsFor(endpoint.endpoint).deps, { apiKeys: ['k'], corsOrigins: [] });
     const headers = { authorization: 'Bearer k', 'content-type': 'application/json' };
     for (const [path, init] of [
       ['/v1/jobs/some-id', {}],

@@ -82,3 +82,12 @@ describe('versions', () => {
     expect(resumed.status).toBe(200);
   });
 });
+
+describe('the version the API states', () => {
+  it('is the package version', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { VERSION } = await import('../../functions/api.js');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+  });
+});

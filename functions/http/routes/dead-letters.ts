@@ -2,9 +2,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { redriveRequest, type DeadLetterService } from '../../../core/execution/dead-letters.js';
 import { HttpError } from '../errors.js';
-import { jsonBody } from '../request.js';
+import { jsonBody, knownId } from '../request.js';
 import { deadLetterSchema, errors, idParams, json, pageOf, pageQuery } from '../schemas.js';
-import { knownId } from './jobs.js';
+import { pageBody } from '../views.js';
 
 const TAG = ['Dead letters'];
 
@@ -31,7 +31,10 @@ export function registerDeadLetterRoutes(app: OpenAPIHono, deadLetters: DeadLett
     }),
     async (c) => {
       const page = await deadLetters.list(c.req.valid('query'));
-      return c.json({ deadLetters: page.items, ...(page.next ? { next: page.next } : {}) }, 200);
+      return c.json(
+        pageBody('deadLetters', page, (d) => d),
+        200,
+      );
     },
   );
 

@@ -1,25 +1,13 @@
 /** The job routes: create, read, list, change, delete, and a job's history and preview. */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { jobInputSchema } from '../../../core/jobs/job.js';
 import { previewQuery } from '../../../core/service/preview.js';
 import { jobUpdate, statusChangeRequest, type JobService } from '../../../core/service/job-service.js';
-import { HttpError } from '../errors.js';
-import { jsonBody } from '../request.js';
+import { expectedVersion, jsonBody, knownId } from '../request.js';
 import { errors, executionSchema, idParams, jobSchema, json, pageOf, pageQuery, previewOccurrenceSchema } from '../schemas.js';
-import { etagOf, executionView, jobView } from '../views.js';
+import { answerJob, etagOf, executionView, jobView, pageBody } from '../views.js';
 
 const TAG = ['Jobs'];
-
-/**
- * Ids come from the path, so anything may arrive; one that no job can have is a
- * 404 here, before it reaches a store (DynamoDB refuses a key over 2 KiB with an
- * error of its own).
- */
-export function knownId(id: string, kind: string): string {
-  if (!/^[A-Za-z0-9_-]{1,256}$/.test(id)) throw new HttpError(404, 'not_found', `no ${kind} with that id`);
-  return id;
-}
 
 const ifMatchHeaders = z.object({
   'if-match': z
@@ -30,19 +18,6 @@ const ifMatchHeaders = z.object({
       description: 'The `ETag` of the version to change; 412 when the job is at another.',
     }),
 });
-
-/** `If-Match: "3"` (as the ETag said), or `*` (any version). Anything else is a 400 naming the header. */
-function expectedVersion(c: Context): number | undefined {
-  const header = c.req.header('if-match')?.trim();
-  if (header === undefined || header === '*') return undefined;
-  const match = /^"(\d{1,15})"$/.exec(header);
-  if (!match) {
-    throw new HttpError(400, 'validation_failed', 'the If-Match header is not valid', [
-      { path: 'If-Match', message: 'must be the ETag a read returned, like "3", or *' },
-    ]);
-  }
-  return Number(match[1]);
-}
 
 const jobWithLastRun = jobSchema
   .extend({ lastRun: executionSchema.nullable().openapi({ description: 'The newest record of its runs; null before the first.' }) })
@@ -63,8 +38,7 @@ export function registerJobRoutes(app: OpenAPIHono, jobs: JobService): void {
     }),
     async (c) => {
       const job = await jobs.create(await c.req.json());
-      c.header('ETag', etagOf(job));
-      return c.json(jobView(job), 201);
+      return answerJob(c, job, 201);
     },
   );
 
@@ -79,7 +53,7 @@ export function registerJobRoutes(app: OpenAPIHono, jobs: JobService): void {
     }),
     async (c) => {
       const page = await jobs.list(c.req.valid('query'));
-      return c.json({ jobs: page.items.map(jobView), ...(page.next ? { next: page.next } : {}) }, 200);
+      return c.json(pageBody('jobs', page, jobView), 200);
     },
   );
 
@@ -117,8 +91,7 @@ export function registerJobRoutes(app: OpenAPIHono, jobs: JobService): void {
     }),
     async (c) => {
       const job = await jobs.update(knownId(c.req.valid('param').id, 'job'), await c.req.json(), { expectedVersion: expectedVersion(c) });
-      c.header('ETag', etagOf(job));
-      return c.json(jobView(job), 200);
+      return answerJob(c, job, 200);
     },
   );
 
@@ -146,8 +119,7 @@ export function registerJobRoutes(app: OpenAPIHono, jobs: JobService): void {
         const { note } = c.req.valid('json');
         const options = { expectedVersion: expectedVersion(c), ...(note !== undefined ? { note } : {}) };
         const job = action === 'pause' ? await jobs.pause(id, options) : await jobs.resume(id, options);
-        c.header('ETag', etagOf(job));
-        return c.json(jobView(job), 200);
+        return answerJob(c, job, 200);
       },
     );
   }
@@ -194,7 +166,7 @@ export function registerJobRoutes(app: OpenAPIHono, jobs: JobService): void {
     }),
     async (c) => {
       const page = await jobs.executions(knownId(c.req.valid('param').id, 'job'), c.req.valid('query'));
-      return c.json({ executions: page.items.map(executionView), ...(page.next ? { next: page.next } : {}) }, 200);
+      return c.json(pageBody('executions', page, executionView), 200);
     },
   );
 }
