@@ -17,7 +17,7 @@ export function answerClientErrorsAsJson(server: Pick<Server, 'on'>): void {
       return;
     }
     const [status, reason, message] = STATUS[error.code ?? ''] ?? [400, 'Bad Request', 'the request is not valid HTTP'];
-    const body = JSON.stringify({ error: { code: status === 431 ? 'headers_too_large' : 'bad_request', message } });
+    const body = JSON.stringify({ error: { code: status === 431 ? 'headers_too_large' : 'bad_request', message, details: [] } });
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -30,7 +30,19 @@ export const previewRequest = z
 
 export const previewQuery = z.object({
   from: instantInput.optional(),
-  count: z.coerce.number().int().min(1).max(MAX_PREVIEW).default(10),
+  // Digits only, like a page's limit: `1e1`, `0x10` and ` 2` are not a count a client means.
+  count: z
+    .string()
+    .regex(/^\d{1,3}$/, `must be a whole number from 1 to ${MAX_PREVIEW}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, `must be a whole number from 1 to ${MAX_PREVIEW}`)
+        .max(MAX_PREVIEW, `must be a whole number from 1 to ${MAX_PREVIEW}`),
+    )
+    .default(10),
 });
 
 function present(instants: Iterable<Date>, schedule: Schedule): PreviewOccurrence[] {

@@ -34,8 +34,8 @@ export function jsonBody(kind: 'required' | 'optional'): MiddlewareHandler {
     if (!isJsonMediaType(type)) throw unsupported(c);
     const text = await c.req.text();
     if (text.trim().length === 0 && kind === 'optional') {
-      // Hono's validator would parse the empty text and fail: an empty body is no body.
-      c.req.bodyCache.json = Promise.resolve({});
+      // Hono's validator parses the cached text, and would fail on empty text: an empty body is no body.
+      (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve('{}');
       return next();
     }
     try {
@@ -73,6 +73,8 @@ export function expectedVersion(c: Context): number | undefined {
   const header = c.req.header('if-match')?.trim();
   if (header === undefined || header === '*') return undefined;
   const match = /^"(\d{1,15})"$/.exec(header);
+  // A tag of digits we never write ("02"): well-formed, and matches no version.
+  if (match && String(Number(match[1])) !== match[1]) return -1;
   if (!match) {
     throw new HttpError(400, 'validation_failed', 'the If-Match header is not valid', [
       { path: 'If-Match', message: 'must be the ETag a read returned, like "3", or *' },
@@ -80,3 +82,9 @@ export function expectedVersion(c: Context): number | undefined {
   }
   return Number(match[1]);
 }
+
+/** Reads If-Match before the body's schema runs, so a malformed one is named even when the body is wrong too. */
+export const ifMatch: MiddlewareHandler = async (c, next) => {
+  expectedVersion(c);
+  await next();
+};

@@ -108,6 +108,7 @@ export const jobSchema = z
     runsUntil: instant.optional(),
     version: z.number().int().openapi({ description: 'Bumped by every change; send it back as `If-Match` to change only this version.' }),
     pausedAt: instant.optional(),
+    note: z.string().optional().openapi({ description: 'What the last pause or resume said of itself (who, why).' }),
     createdAt: instant,
     updatedAt: instant,
     nextRunAt: instant.nullable().openapi({ description: 'The next occurrence from now; null once the schedule is spent.' }),

@@ -27,7 +27,7 @@ describe('requests the HTTP parser refuses', () => {
     const answer = await rawExchange(`GET /v1/jobs/${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
     expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 431 Request Header Fields Too Large');
     expect(answer).toContain('Content-Type: application/json');
-    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'headers_too_large' } });
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'headers_too_large', details: [] } });
   });
 
   it('answer 400 with a JSON error body when the request is not HTTP', async () => {

@@ -91,3 +91,48 @@ describe('the version the API states', () => {
     expect(VERSION).toBe(pkg.version);
   });
 });
+
+describe('what an outside probe found', () => {
+  const json = { ...auth, 'content-type': 'application/json' };
+  async function aJob() {
+    const t = testApp({ now: '2026-01-01T00:00:10.000Z' });
+    const res = await t.app.request('/v1/jobs', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ name: 'p', schedule: { every: '1h' }, handler: 'log' }),
+    });
+    return { ...t, job: (await res.json()) as { id: string; version: number } };
+  }
+
+  it('takes an empty body sent as JSON where the body is optional', async () => {
+    const { app, job } = await aJob();
+    for (const body of ['', ' ']) {
+      const res = await app.request(`/v1/jobs/${job.id}/pause`, { method: 'POST', headers: json, body });
+      expect(res.status, JSON.stringify(body)).toBe(200);
+    }
+  });
+
+  it('names a malformed If-Match even when the body is wrong too', async () => {
+    const { app, job } = await aJob();
+    const res = await app.request(`/v1/jobs/${job.id}`, {
+      method: 'PATCH',
+      headers: { ...json, 'if-match': 'bad' },
+      body: JSON.stringify({ bogus: 1 }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { details: { path: string }[] } }).error.details.map((d) => d.path)).toContain('If-Match');
+  });
+
+  it('compares If-Match as a tag: "0N" is not version N', async () => {
+    const { app, job } = await aJob();
+    const res = await app.request(`/v1/jobs/${job.id}/pause`, { method: 'POST', headers: { ...auth, 'if-match': `"0${job.version}"` } });
+    expect(res.status).toBe(412);
+  });
+
+  it.each(['1e1', '0x10', '+5', ' 1', '2.0'])('refuses a preview count of %j, as it refuses such a limit', async (count) => {
+    const { app, job } = await aJob();
+    const res = await app.request(`/v1/jobs/${job.id}/preview?count=${encodeURIComponent(count)}`, { headers: auth });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { details: { path: string }[] } }).error.details[0]!.path).toBe('count');
+  });
+});

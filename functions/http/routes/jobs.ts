@@ -3,7 +3,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { jobInputSchema } from '../../../core/jobs/job.js';
 import { previewQuery } from '../../../core/service/preview.js';
 import { jobUpdate, statusChangeRequest, type JobService } from '../../../core/service/job-service.js';
-import { expectedVersion, jsonBody, knownId } from '../request.js';
+import { expectedVersion, ifMatch, jsonBody, knownId } from '../request.js';
 import { errors, executionSchema, idParams, jobSchema, json, pageOf, pageQuery, previewOccurrenceSchema } from '../schemas.js';
 import { answerJob, etagOf, executionView, jobView, pageBody } from '../views.js';
 
@@ -81,7 +81,7 @@ export function registerJobRoutes(app: OpenAPIHono, jobs: JobService): void {
       path: '/v1/jobs/{id}',
       tags: TAG,
       summary: 'Pause or resume a job',
-      middleware: [jsonBody('required')],
+      middleware: [ifMatch, jsonBody('required')],
       request: {
         params: idParams,
         headers: ifMatchHeaders,
@@ -106,7 +106,7 @@ export function registerJobRoutes(app: OpenAPIHono, jobs: JobService): void {
           action === 'pause'
             ? 'Holds what was sent ahead; what falls due while paused is decided by the resume.'
             : 'The misfire policy decides what fell due while paused; the rest is recorded as skipped (`paused`).',
-        middleware: [jsonBody('optional')],
+        middleware: [ifMatch, jsonBody('optional')],
         request: {
           params: idParams,
           headers: ifMatchHeaders,
