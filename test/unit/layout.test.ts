@@ -1,6 +1,6 @@
 /**
  * The layout's rules (CONTRIBUTING.md, README "Layout"): dependencies point one
- * way, kernel <- schedule <- jobs <- execution <- dispatch <- service <- adapters
+ * way, kernel <- schedule <- jobs (and settings) <- execution <- dispatch <- service <- adapters
  * <- functions <- local; no import cycles; the domain (core/) talks to no AWS SDK,
  * reads no environment and no wall clock. Read from the imports of every file.
  */
@@ -15,6 +15,7 @@ const RANKS: [prefix: string, rank: number][] = [
   ['core/kernel/', 0],
   ['core/schedule/', 1],
   ['core/jobs/', 2],
+  ['core/settings/', 2],
   ['core/execution/', 3],
   ['core/dispatch/', 4],
   ['core/service/', 5],
