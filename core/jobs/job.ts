@@ -126,7 +126,16 @@ export function payloadSizeProblem(payload: unknown): FieldProblem | undefined {
  * Validates raw input and builds a new job. Everything about the input is checked
  * here, including whether the handler exists and whether the schedule can fire.
  */
-export function buildJob(raw: unknown, context: { id: string; now: Date; handlerNames: ReadonlySet<string>; defaults: JobPolicy }): Job {
+export interface BuildContext {
+  id: string;
+  now: Date;
+  handlerNames: ReadonlySet<string>;
+  /** Why a payload does not fit its handler's schema, paths from `payload` (none when it fits or has no schema). */
+  payloadProblems?: (handler: string, payload: unknown) => FieldProblem[];
+  defaults: JobPolicy;
+}
+
+export function buildJob(raw: unknown, context: BuildContext): Job {
   const parsed = jobInputSchema.safeParse(raw);
   if (!parsed.success) throw new ValidationError('the job definition is not valid', zodProblems(parsed.error));
   const input = parsed.data;
@@ -135,6 +144,8 @@ export function buildJob(raw: unknown, context: { id: string; now: Date; handler
   for (const p of scheduleProblems(schedule, context.now)) problems.push({ path: `schedule.${p.path}`, message: p.message });
   if (!context.handlerNames.has(input.handler)) {
     problems.push({ path: 'handler', message: `no handler named "${input.handler}"; registered: ${[...context.handlerNames].join(', ')}` });
+  } else {
+    problems.push(...(context.payloadProblems?.(input.handler, input.payload) ?? []));
   }
   const startAt = input.startAt === undefined ? undefined : new Date(input.startAt).toISOString();
   const endAt = input.endAt === undefined ? undefined : new Date(input.endAt).toISOString();

@@ -9,7 +9,7 @@ import { directDispatchUntil, type SubmittedEntry } from '../dispatch/due-index.
 import { z } from 'zod';
 import { zodProblems } from '../kernel/field-problems.js';
 import type { Execution } from '../execution/ledger-record.js';
-import type { HandlerRegistry } from '../execution/handlers.js';
+import type { HandlerCatalogueEntry, HandlerRegistry } from '../execution/handlers.js';
 import { buildJob, type Job } from '../jobs/job.js';
 import type { JobPolicy } from '../jobs/policies.js';
 import { previewFromRequest, previewSavedJob, type PreviewOccurrence } from './preview.js';
@@ -59,7 +59,14 @@ export class JobService {
    */
   async create(raw: unknown): Promise<Job> {
     const now = this.deps.clock.now();
-    const job = buildJob(raw, { id: this.deps.newId(), now, handlerNames: this.deps.handlers.names(), defaults: this.deps.jobDefaults });
+    const { handlers } = this.deps;
+    const job = buildJob(raw, {
+      id: this.deps.newId(),
+      now,
+      handlerNames: handlers.names(),
+      payloadProblems: (name, payload) => handlers.payloadProblems(name, payload),
+      defaults: this.deps.jobDefaults,
+    });
     const entry = job.status === 'active' ? await this.submitChain(job, job.rev, job.nextRunAt!, 0, now) : undefined;
     try {
       await this.deps.jobs.create(job);
@@ -196,6 +203,11 @@ export class JobService {
       reason: 'deleted' as const,
     }));
     await this.deps.executions.recordSkipped(skips, this.deps.clock.now().toISOString());
+  }
+
+  /** Every handler jobs may name, with the payload each takes. */
+  handlers(): HandlerCatalogueEntry[] {
+    return this.deps.handlers.catalogue();
   }
 
   preview(raw: unknown): PreviewOccurrence[] {

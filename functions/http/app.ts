@@ -13,6 +13,7 @@ import { registerDocs } from './docs.js';
 import { errorResponse, HttpError } from './errors.js';
 import { refuse } from './request.js';
 import { registerDeadLetterRoutes } from './routes/dead-letters.js';
+import { registerHandlerRoutes } from './routes/handlers.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerPreviewRoutes } from './routes/preview.js';
 
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   registerJobRoutes(app, deps.jobs);
   registerPreviewRoutes(app, deps.jobs);
+  registerHandlerRoutes(app, deps.jobs);
   registerDeadLetterRoutes(app, deps.deadLetters);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
