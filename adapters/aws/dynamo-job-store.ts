@@ -35,6 +35,8 @@ type JobItem = Omit<Job, 'payload'> & {
 /** A list page token is the key of a job item, nothing else (a name lock or a forged key is not ours). */
 const isJobKey = (value: unknown): value is { pk: string } =>
   isDynamoKey(value) && Object.keys(value).length === 1 && typeof value.pk === 'string' && /^JOB#[A-Za-z0-9-]{1,64}$/.test(value.pk);
+/** Fields a job may lack; an edit that leaves one out removes it from the item. */
+const REPLACEABLE_OPTIONAL = ['startAt', 'endAt', 'maxRuns', 'runsUntil', 'note', 'pausedAt', 'sentUntil', 'heldUntil'] as const;
 /** Longer than any create takes between writing the lock and writing the job. */
 const ORPHAN_LOCK_AGE_MS = 60_000;
 
@@ -83,10 +85,13 @@ export class DynamoJobStore implements JobStore {
       this.db.send(new GetCommand({ TableName: this.tableName, Key: nameKey(name), ConsistentRead: true })),
     );
     const holder = existing.Item?.jobId as string | undefined;
+    // Ours already: a rename sent again after one that died having locked the name.
+    if (holder === jobId) return;
     const heldSince = Date.parse((existing.Item?.lockedAt as string | undefined) ?? '');
     // A young lock may belong to a create that has not written its job yet.
     const young = !(Date.parse(lockedAt) - heldSince >= ORPHAN_LOCK_AGE_MS);
-    if (holder && (young || (await this.get(holder)))) throw new JobNameTakenError(name);
+    // Orphaned too: a lock whose job now goes by another name (a rename that died before freeing it).
+    if (holder && (young || (await this.get(holder))?.name === name)) throw new JobNameTakenError(name);
     try {
       await this.call('PutItem', () =>
         this.db.send(
@@ -140,21 +145,7 @@ export class DynamoJobStore implements JobStore {
       this.db.send(new DeleteCommand({ TableName: this.tableName, Key: jobKey(id), ReturnValues: 'ALL_OLD' })),
     );
     if (!out.Attributes) return false;
-    try {
-      await this.call('DeleteItem', () =>
-        this.db.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: nameKey(out.Attributes!.name as string),
-            ConditionExpression: 'jobId = :id',
-            ExpressionAttributeValues: { ':id': id },
-          }),
-        ),
-      );
-    } catch (error) {
-      // The lock already belongs to a newer job of that name (it took over an orphan).
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    await this.freeName(out.Attributes.name as string, id);
     return true;
   }
 
@@ -170,7 +161,7 @@ export class DynamoJobStore implements JobStore {
 
   async changeStatus(change: JobStatusChange): Promise<boolean> {
     // Optional fields: set when given, removed when null, left alone when absent.
-    const optional = (['pausedAt', 'sentUntil', 'runsUntil', 'note'] as const).filter((f) => change[f] !== undefined);
+    const optional = (['pausedAt', 'sentUntil', 'heldUntil', 'runsUntil', 'note'] as const).filter((f) => change[f] !== undefined);
     const set = optional.filter((f) => change[f] !== null);
     const remove = optional.filter((f) => change[f] === null);
     const changed = await this.conditional({
@@ -193,6 +184,47 @@ export class DynamoJobStore implements JobStore {
       },
     });
     return changed !== false;
+  }
+
+  async replace(job: Job, expected: { rev: number; name: string }): Promise<boolean> {
+    const renamed = job.name !== expected.name;
+    // The new name is locked first, as a create locks it; a rename that dies after this leaves
+    // an orphan lock that the next create of that name takes over (see lockName).
+    if (renamed) await this.lockName(job.name, job.id, job.updatedAt);
+    const { id: _id, createdAt: _c, pk: _pk, ...item } = this.toItem(job);
+    const fields: Record<string, unknown> = item;
+    const set = Object.keys(fields).filter((f) => fields[f] !== undefined);
+    const remove = REPLACEABLE_OPTIONAL.filter((f) => job[f] === undefined);
+    const names = Object.fromEntries([...set, ...remove].map((f) => [`#${f}`, f]));
+    const changed = await this.conditional({
+      Key: jobKey(job.id),
+      UpdateExpression:
+        `SET ${set.map((f) => `#${f} = :${f}`).join(', ')}` + (remove.length > 0 ? ` REMOVE ${remove.map((f) => `#${f}`).join(', ')}` : ''),
+      ConditionExpression: 'attribute_exists(pk) AND #rev = :expectedRev',
+      ExpressionAttributeNames: { ...names, '#rev': 'rev' },
+      ExpressionAttributeValues: { ...Object.fromEntries(set.map((f) => [`:${f}`, fields[f]])), ':expectedRev': expected.rev },
+    });
+    if (renamed) await this.freeName(changed === false ? job.name : expected.name, job.id);
+    return changed !== false;
+  }
+
+  /** Deletes a name lock if it is still this job's. */
+  private async freeName(name: string, jobId: string): Promise<void> {
+    try {
+      await this.call('DeleteItem', () =>
+        this.db.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: nameKey(name),
+            ConditionExpression: 'jobId = :id',
+            ExpressionAttributeValues: { ':id': jobId },
+          }),
+        ),
+      );
+    } catch (error) {
+      // The lock already belongs to a newer job of that name (it took over an orphan).
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
   }
 
   async recordRuns(jobId: string, rev: number, runs: number, runsUntil: string): Promise<boolean> {

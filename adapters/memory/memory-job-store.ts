@@ -51,11 +51,19 @@ export class MemoryJobStore implements JobStore {
       runs: change.runs,
       rev: job.rev + 1,
     });
-    for (const field of ['pausedAt', 'sentUntil', 'runsUntil', 'note'] as const) {
+    for (const field of ['pausedAt', 'sentUntil', 'heldUntil', 'runsUntil', 'note'] as const) {
       const value = change[field];
       if (value === null) delete job[field];
       else if (value !== undefined) job[field] = value;
     }
+    return true;
+  }
+
+  async replace(job: Job, expected: { rev: number; name: string }): Promise<boolean> {
+    const current = this.jobs.get(job.id);
+    if (!current || current.rev !== expected.rev) return false;
+    for (const other of this.jobs.values()) if (other.id !== job.id && other.name === job.name) throw new JobNameTakenError(job.name);
+    this.jobs.set(job.id, structuredClone(job));
     return true;
   }
 

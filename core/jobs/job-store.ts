@@ -15,6 +15,12 @@ export interface JobStore {
   delete(id: string): Promise<boolean>;
   /** Several at once, keyed by id; missing ones are absent. May lag a write by a moment. */
   getMany(ids: string[]): Promise<Map<string, Job>>;
+  /**
+   * Writes an edited definition in place of the job (its overlap lock stays), when
+   * the job is still at `expected.rev`; a changed name moves the name lock (throws
+   * JobNameTakenError when the new name is in use). False when the revision moved on.
+   */
+  replace(job: Job, expected: { rev: number; name: string }): Promise<boolean>;
   /** Applies a pause, resume or completion; false when the job's status or revision is no longer the expected one. */
   changeStatus(change: JobStatusChange): Promise<boolean>;
   /**

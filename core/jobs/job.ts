@@ -82,6 +82,11 @@ export interface Job {
   pausedAt?: string;
   /** While paused: the tick had sent every occurrence before this instant when the pause came (the pause holds them). */
   sentUntil?: string;
+  /**
+   * While paused, after an edit: up to where the pause holds what was sent ahead
+   * (the edit set sentUntil back to the pause, as nothing sent ahead of it runs).
+   */
+  heldUntil?: string;
   createdAt: string;
   updatedAt: string;
   /**
@@ -104,6 +109,7 @@ export interface JobStatusChange {
   /** Left as they are when absent; set; or removed with null. */
   pausedAt?: string | null;
   sentUntil?: string | null;
+  heldUntil?: string | null;
   runsUntil?: string | null;
   note?: string | null;
 }

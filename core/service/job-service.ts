@@ -7,7 +7,8 @@ import { sendFirstAttempts } from '../dispatch/send-first-attempts.js';
 import { dueInBacklog, pauseJob, resumeJob } from './pause-resume.js';
 import { directDispatchUntil, type SubmittedEntry } from '../dispatch/due-index.js';
 import { z } from 'zod';
-import { zodProblems } from '../kernel/field-problems.js';
+import { changesDefinition, editedDefinition, parseJobPatch, statusNote } from '../jobs/job-edit.js';
+import { editJob, type EditResult } from './edit-job.js';
 import type { Execution } from '../execution/ledger-record.js';
 import type { HandlerCatalogueEntry, HandlerRegistry } from '../execution/handlers.js';
 import { buildJob, type Job } from '../jobs/job.js';
@@ -31,11 +32,6 @@ export interface JobServiceDeps {
   newId: () => string;
   jobDefaults: JobPolicy;
 }
-
-/** Who paused or resumed a job and why, as free text shown on the job. */
-export const statusNote = z.string().max(500, 'must be at most 500 characters');
-
-export const jobUpdate = z.object({ status: z.enum(['active', 'paused']), note: statusNote.optional() }).strict();
 
 export const statusChangeRequest = z.object({ note: statusNote.optional() }).strict();
 
@@ -146,13 +142,34 @@ export class JobService {
   }
 
   /**
-   * Pauses or resumes (see pause-resume.ts for what each does with the occurrences
-   * around it). Asking for the status a job already has changes nothing.
+   * Changes any field (see edit-job.ts for when a new definition takes effect), then
+   * the status if the patch asks for one (see pause-resume.ts). A patch of the status
+   * alone is a pause or resume; asking for the status a job has changes nothing.
    */
-  async update(id: string, raw: unknown, options: ChangeOptions = {}): Promise<Job> {
-    const parsed = jobUpdate.safeParse(raw);
-    if (!parsed.success) throw new ValidationError('the update is not valid', zodProblems(parsed.error));
-    return this.changeStatus(id, parsed.data.status, { ...options, note: parsed.data.note ?? options.note });
+  async update(id: string, raw: unknown, options: ChangeOptions = {}): Promise<{ job: Job; edit?: Omit<EditResult, 'applied'> }> {
+    const patch = parseJobPatch(raw);
+    const note = patch.note ?? options.note;
+    if (patch.status && !changesDefinition(patch)) return { job: await this.changeStatus(id, patch.status, { ...options, note }) };
+    const { handlers } = this.deps;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const job = await this.read(id);
+      checkVersion(job, options.expectedVersion);
+      const edited = editedDefinition(job, patch, {
+        now: this.deps.clock.now(),
+        handlerNames: handlers.names(),
+        payloadProblems: (name, payload) => handlers.payloadProblems(name, payload),
+      });
+      const { applied, ...edit } = await editJob(job, note === undefined ? edited : { ...edited, note }, this.deps, (j, from, runs, now) =>
+        this.dispatchSoon(j, from, runs, now),
+      );
+      if (!applied) continue;
+      const after = await this.read(id);
+      const wanted = patch.status;
+      if (wanted && after.status !== wanted && after.status !== 'completed')
+        return { job: await this.changeStatus(id, wanted, { note }), edit };
+      return { job: this.present(after, this.deps.clock.now()), edit };
+    }
+    throw new ConcurrentUpdateError(`job ${id} kept changing while it was being edited`);
   }
 
   pause(id: string, options: ChangeOptions = {}): Promise<Job> {

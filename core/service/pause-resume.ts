@@ -119,7 +119,7 @@ function firstInBacklog(job: Job, progress: string | undefined, now: Date): Date
 }
 
 /** Up to where a pause at `pausedAt` holds: what the tick sent, and what the API may have (two slots ahead). */
-function holdUntilOf(pausedAt: Date, sentUntil: Date): Date {
+export function holdUntilOf(pausedAt: Date, sentUntil: Date): Date {
   return new Date(Math.max(directDispatchUntil(pausedAt).getTime(), sentUntil.getTime()));
 }
 
@@ -207,7 +207,9 @@ export function planResume(job: Job, now: Date, ranWhilePaused: ReadonlySet<numb
   // Every hold after now goes, but on what was sent and is over maxRuns now: what is not
   // released runs from its own message, and what comes later the new chain sends.
   const keepHeld = new Set(release.slice(released.length).map((t) => t.getTime()));
-  const unhold = [...jobOccurrences(job, now, holdUntilOf(pausedAt, sentUntil), MAX_HELD)].filter((t) => !keepHeld.has(t.getTime()));
+  // An edit while paused set sentUntil back to the pause and kept how far the pause held.
+  const heldUntil = job.heldUntil ? new Date(job.heldUntil) : holdUntilOf(pausedAt, sentUntil);
+  const unhold = [...jobOccurrences(job, now, heldUntil, MAX_HELD)].filter((t) => !keepHeld.has(t.getTime()));
   return { run, skip, release: released, unhold, runs, ...(next ? { next } : {}) };
 }
 
@@ -216,7 +218,7 @@ export function planResume(job: Job, now: Date, ranWhilePaused: ReadonlySet<numb
  * delivery that came between the pause's status write and its holds (the two crossed).
  * They count as runs; the resume must not decide them again.
  */
-async function ranWhilePaused(job: Job, now: Date, deps: PauseDeps): Promise<Set<number>> {
+export async function ranWhilePaused(job: Job, now: Date, deps: PauseDeps): Promise<Set<number>> {
   if (job.maxRuns === undefined || job.runsUntil === undefined || !job.pausedAt) return new Set();
   const upTo = new Date(Math.min(Date.parse(job.runsUntil), now.getTime() + 1));
   const ahead = [...jobOccurrences(job, new Date(job.pausedAt), upTo, MAX_HELD)];
@@ -270,6 +272,7 @@ export async function resumeJob(
     updatedAt: now.toISOString(),
     pausedAt: null,
     sentUntil: null,
+    heldUntil: null,
     note: note ?? null,
   });
   if (!ok) return false;

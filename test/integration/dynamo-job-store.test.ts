@@ -31,6 +31,27 @@ for (const backend of dynamoBackends()) {
         JobNameTakenError,
       );
     });
+
+    it('a rename that died after locking its new name: sent again it goes through; left, the lock is taken over', async () => {
+      const { db, names } = await freshTables(backend.endpoint!);
+      const store = new DynamoJobStore(db, names.jobsTable);
+      const job = aJob({ name: 'old-name' });
+      await store.create(job);
+      const lock = (name: string, lockedAt: string) =>
+        db.send(new PutCommand({ TableName: names.jobsTable, Item: { pk: `NAME#${name}`, jobId: job.id, lockedAt } }));
+      // Died right after the lock: the same rename again is not refused by its own lock.
+      await lock('new-name', '2026-01-01T00:00:00.000Z');
+      expect(
+        await store.replace({ ...job, name: 'new-name', rev: 2, updatedAt: '2026-01-01T00:00:05.000Z' }, { rev: 1, name: 'old-name' }),
+      ).toBe(true);
+      await store.create(aJob({ name: 'old-name' }));
+      // Died after the lock and never sent again: the job keeps its name, and the lock is an orphan once old enough.
+      await lock('abandoned', '2026-01-01T00:00:00.000Z');
+      await expect(store.create(aJob({ name: 'abandoned', createdAt: '2026-01-01T00:00:30.000Z' }))).rejects.toBeInstanceOf(
+        JobNameTakenError,
+      );
+      await store.create(aJob({ name: 'abandoned', createdAt: '2026-01-01T00:01:00.000Z' }));
+    });
   });
 }
 

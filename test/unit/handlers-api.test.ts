@@ -23,7 +23,11 @@ const job = (payload: unknown) => JSON.stringify({ name: 'mail', schedule: { eve
 describe('handler payloads at the API', () => {
   it("refuses a job whose payload does not fit its handler's schema, naming each field, and stores nothing", async () => {
     const { app, jobs, due } = appWithTypedHandler();
-    const res = await app.request('/v1/jobs', { method: 'POST', headers: auth, body: job({ to: 'nobody', subject: 'a'.repeat(11), x: 1 }) });
+    const res = await app.request('/v1/jobs', {
+      method: 'POST',
+      headers: auth,
+      body: job({ to: 'nobody', subject: 'a'.repeat(11), x: 1 }),
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; details: { path: string }[] } };
     expect(body.error.code).toBe('validation_failed');
@@ -68,7 +72,9 @@ describe('GET /v1/handlers', () => {
     const { app } = appWithTypedHandler();
     const res = await app.request('/v1/handlers', { headers: auth });
     expect(res.status).toBe(200);
-    const { handlers } = (await res.json()) as { handlers: { name: string; description: string; payloadSchema: Record<string, unknown> }[] };
+    const { handlers } = (await res.json()) as {
+      handlers: { name: string; description: string; payloadSchema: Record<string, unknown> }[];
+    };
     expect(handlers.map((h) => h.name)).toEqual([...handlers.map((h) => h.name)].sort());
     const mail = handlers.find((h) => h.name === 'send-email')!;
     expect(mail.description).toBe('Sends one email.');

@@ -124,7 +124,7 @@ describe('PATCH /v1/jobs/{id}', () => {
     const { patch, app } = await everyTwentySeconds();
     expect((await patch('active')).status).toBe(200);
     expect((await patch('completed')).status).toBe(400);
-    const bad = await app.request('/v1/jobs/id-1', { method: 'PATCH', headers, body: JSON.stringify({ status: 'paused', name: 'x' }) });
+    const bad = await app.request('/v1/jobs/id-1', { method: 'PATCH', headers, body: JSON.stringify({ status: 'paused', nmae: 'x' }) });
     expect(bad.status).toBe(400);
     expect((await app.request('/v1/jobs/nope', { method: 'PATCH', headers, body: JSON.stringify({ status: 'paused' }) })).status).toBe(404);
   });

@@ -2,7 +2,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { jobInputSchema } from '../../../core/jobs/job.js';
 import { previewQuery } from '../../../core/service/preview.js';
-import { jobUpdate, statusChangeRequest, type JobService } from '../../../core/service/job-service.js';
+import { jobPatch } from '../../../core/jobs/job-edit.js';
+import { statusChangeRequest, type JobService } from '../../../core/service/job-service.js';
 import { expectedVersion, ifMatch, jsonBody, knownId } from '../request.js';
 import { errors, executionSchema, idParams, jobSchema, json, pageOf, pageQuery, previewOccurrenceSchema } from '../schemas.js';
 import { answerJob, etagOf, executionView, jobView, pageBody } from '../views.js';
@@ -22,6 +23,20 @@ const ifMatchHeaders = z.object({
 const jobWithLastRun = jobSchema
   .extend({ lastRun: executionSchema.nullable().openapi({ description: 'The newest record of its runs; null before the first.' }) })
   .openapi('JobWithLastRun');
+
+const editedJob = jobSchema
+  .extend({
+    edit: z
+      .object({
+        takesEffectFrom: z.string().openapi({ description: 'Occurrences at or after this instant follow the new definition.' }),
+        sentWithPreviousDefinition: z.array(z.string()).openapi({
+          description: 'Occurrences before then that were already sent (or are sent now) and run under the previous definition.',
+        }),
+      })
+      .optional()
+      .openapi({ description: 'Present when the definition changed.' }),
+  })
+  .openapi('EditedJob');
 
 const etagHeader = { ETag: { schema: { type: 'string' as const }, description: "The job's version, for `If-Match`." } };
 
@@ -80,18 +95,25 @@ export function registerJobRoutes(app: OpenAPIHono, jobs: JobService): void {
       method: 'patch',
       path: '/v1/jobs/{id}',
       tags: TAG,
-      summary: 'Pause or resume a job',
+      summary: 'Change a job',
+      description:
+        'Any field; what is left out stays. A new definition takes effect from `edit.takesEffectFrom` (up to two minutes ' +
+        'ahead, past what may already be sent); `edit.sentWithPreviousDefinition` names the occurrences before it, which ' +
+        'run as they were sent. `status` alone pauses or resumes.',
       middleware: [ifMatch, jsonBody('required')],
       request: {
         params: idParams,
         headers: ifMatchHeaders,
-        body: { content: { 'application/json': { schema: jobUpdate } }, required: true },
+        body: { content: { 'application/json': { schema: jobPatch } }, required: true },
       },
-      responses: { 200: { ...json(jobSchema, 'The job as it is now.'), headers: etagHeader }, ...errors(404, 409, 412) },
+      responses: { 200: { ...json(editedJob, 'The job as it is now.'), headers: etagHeader }, ...errors(404, 409, 412) },
     }),
     async (c) => {
-      const job = await jobs.update(knownId(c.req.valid('param').id, 'job'), await c.req.json(), { expectedVersion: expectedVersion(c) });
-      return answerJob(c, job, 200);
+      const { job, edit } = await jobs.update(knownId(c.req.valid('param').id, 'job'), await c.req.json(), {
+        expectedVersion: expectedVersion(c),
+      });
+      c.header('ETag', etagOf(job));
+      return c.json({ ...jobView(job), ...(edit ? { edit } : {}) }, 200);
     },
   );
 

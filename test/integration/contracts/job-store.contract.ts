@@ -136,6 +136,46 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       expect((await store.get(job.id))!.runsUntil).toBeUndefined();
     });
 
+    it('replaces a job with an edited one only at the expected revision, keeping its overlap lock', async () => {
+      const store = await makeStore();
+      const job = aJob({ name: 'before', endAt: '2027-01-01T00:00:00.000Z', maxRuns: 9, note: 'n' });
+      await store.create(job);
+      expect(await store.acquireRun(job.id, '2026-01-01T00:01:00.000Z', '2026-01-01T00:02:00.000Z', '2026-01-01T00:01:00.000Z')).toEqual({
+        acquired: true,
+      });
+      const { endAt: _e, maxRuns: _m, ...rest } = job;
+      const edited = { ...rest, payload: { v: 2 }, schedule: { every: '7s' }, rev: job.rev + 1, heldUntil: '2026-01-01T00:03:00.000Z' };
+      expect(await store.replace({ ...edited, payload: { stale: true } }, { rev: job.rev + 5, name: job.name })).toBe(false);
+      expect(await store.replace(edited, { rev: job.rev, name: job.name })).toBe(true);
+      // Fields the edit left out are gone; the rest is as written.
+      expect(await store.get(job.id)).toEqual(edited);
+      expect(await store.replace(edited, { rev: job.rev, name: job.name })).toBe(false);
+      // The lock taken before the edit still holds.
+      expect(await store.acquireRun(job.id, '2026-01-01T00:01:30.000Z', '2026-01-01T00:03:00.000Z', '2026-01-01T00:01:30.000Z')).toEqual({
+        acquired: false,
+        holder: '2026-01-01T00:01:00.000Z',
+      });
+      expect(await store.replace({ ...edited, id: 'missing' }, { rev: edited.rev, name: edited.name })).toBe(false);
+    });
+
+    it('moves the name lock on a rename: the old name is free, a taken one refuses and changes nothing', async () => {
+      const store = await makeStore();
+      const a = aJob({ name: 'alpha' });
+      const b = aJob({ name: 'beta' });
+      await store.create(a);
+      await store.create(b);
+      await expect(store.replace({ ...a, name: 'beta', rev: a.rev + 1 }, { rev: a.rev, name: 'alpha' })).rejects.toBeInstanceOf(
+        JobNameTakenError,
+      );
+      expect(await store.get(a.id)).toEqual(a);
+      expect(await store.replace({ ...a, name: 'gamma', rev: a.rev + 1 }, { rev: a.rev, name: 'alpha' })).toBe(true);
+      await store.create(aJob({ name: 'alpha' }));
+      await expect(store.create(aJob({ name: 'gamma' }))).rejects.toBeInstanceOf(JobNameTakenError);
+      // A rename that loses its race frees the name it locked.
+      expect(await store.replace({ ...a, name: 'delta', rev: a.rev + 2 }, { rev: a.rev, name: 'gamma' })).toBe(false);
+      await store.create(aJob({ name: 'delta' }));
+    });
+
     it('keeps an overlap lock: one holder until its lease passes, one parked occurrence, released by the holder only', async () => {
       const store = await makeStore();
       const job = aJob();
