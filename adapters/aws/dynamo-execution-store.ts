@@ -68,9 +68,24 @@ export class DynamoExecutionStore implements ExecutionStore {
       ':leaseUntil': claim.leaseUntil,
       ':jobName': claim.jobName,
       ':handler': claim.handler,
+      ...(claim.trigger ? { ':trigger': claim.trigger } : {}),
     };
-    const set = '#status = :running, #startedAt = :startedAt, #leaseUntil = :leaseUntil, #jobName = :jobName, #handler = :handler';
-    const common = ['status', 'startedAt', 'leaseUntil', 'jobName', 'handler', 'attempt', 'finishedAt', 'durationMs', 'error', 'retryAt'];
+    const set =
+      '#status = :running, #startedAt = :startedAt, #leaseUntil = :leaseUntil, #jobName = :jobName, #handler = :handler' +
+      (claim.trigger ? ', #trigger = :trigger' : '');
+    const common = [
+      'status',
+      'startedAt',
+      'leaseUntil',
+      'jobName',
+      'handler',
+      'attempt',
+      'finishedAt',
+      'durationMs',
+      'error',
+      'retryAt',
+      ...(claim.trigger ? ['trigger'] : []),
+    ];
 
     if (claim.redriveId) {
       // A redriven dead letter: only the message holding the armed token revives it,

@@ -65,6 +65,7 @@ async function runMember(occurrence: Occurrence, attempt: number, leaseUntil: st
     leaseUntil,
     finishedAt: finished.toISOString(),
     durationMs: finished.getTime() - started.getTime(),
+    ...(occurrence.trigger ? { trigger: occurrence.trigger } : {}),
   };
   if (!error) return { occurrence, record: base };
   const next = afterFailure(occurrence, attempt, caught, deps.random);

@@ -1,4 +1,5 @@
 /** The execution ledger's records: one per occurrence, updated per attempt. */
+import type { ManualTrigger } from './occurrence.js';
 
 /**
  * - running: an attempt holds the claim.
@@ -41,6 +42,8 @@ export interface Execution {
   /** The message it was sent with, kept while dead so a redrive can send it again. */
   occurrence?: string;
   skipReason?: SkipReason;
+  /** A manual run's: who asked and why (absent on a scheduled occurrence). */
+  trigger?: ManualTrigger;
 }
 
 /** `deleted`: its job was deleted before a lost message of it could be sent again. */
@@ -66,6 +69,7 @@ export interface ExecutionClaim {
   leaseUntil: string;
   /** A redriven message's token; lets the claim revive a dead record that expects it. */
   redriveId?: string;
+  trigger?: ManualTrigger;
   /** Attempts made that the ledger has no record of (a bundle's, whose worker died); counted when the record is new. */
   priorAttempts?: number;
 }

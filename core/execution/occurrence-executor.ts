@@ -106,6 +106,7 @@ export async function executeOccurrence(
     startedAt: started.toISOString(),
     leaseUntil: new Date(started.getTime() + occurrence.timeoutMs + LEASE_MARGIN_SECONDS * 1000).toISOString(),
     ...(occurrence.redriveId ? { redriveId: occurrence.redriveId } : {}),
+    ...(occurrence.trigger ? { trigger: occurrence.trigger } : {}),
     ...(options.priorAttempts ? { priorAttempts: options.priorAttempts } : {}),
   });
   const log = { jobId: occurrence.jobId, jobName: occurrence.jobName, scheduledFor: occurrence.scheduledFor };

@@ -3,6 +3,16 @@ import { z } from 'zod';
 import { jsonValue } from '../kernel/json-value.js';
 import { escapeForSqs } from '../kernel/queue-limits.js';
 
+/** Who asked for a manual run and why, as free text. */
+export const manualTrigger = z
+  .object({
+    by: z.string().max(200, 'must be at most 200 characters').optional(),
+    reason: z.string().max(500, 'must be at most 500 characters').optional(),
+  })
+  .strict();
+
+export type ManualTrigger = z.infer<typeof manualTrigger>;
+
 export const occurrenceSchema = z.object({
   jobId: z.string().min(1),
   jobName: z.string().min(1),
@@ -21,6 +31,8 @@ export const occurrenceSchema = z.object({
   }),
   timeoutMs: z.number().int().min(1),
   overlap: z.enum(['allow', 'skip', 'queue-one']).default('allow'),
+  /** Set on a manual run (POST /v1/jobs/{id}/trigger): who asked and why, kept on its ledger record. */
+  trigger: manualTrigger.optional(),
   /** Set on a redriven dead letter: the token the ledger expects before it runs it again. */
   redriveId: z.string().optional(),
 });

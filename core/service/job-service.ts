@@ -9,6 +9,9 @@ import { directDispatchUntil, type SubmittedEntry } from '../dispatch/due-index.
 import { z } from 'zod';
 import { changesDefinition, editedDefinition, parseJobPatch, statusNote } from '../jobs/job-edit.js';
 import { editJob, type EditResult } from './edit-job.js';
+import { triggerJob, type TriggeredRun } from './trigger.js';
+import { manualTrigger } from '../execution/occurrence.js';
+import { zodProblems } from '../kernel/field-problems.js';
 import type { Execution } from '../execution/ledger-record.js';
 import type { HandlerCatalogueEntry, HandlerRegistry } from '../execution/handlers.js';
 import { buildJob, type Job } from '../jobs/job.js';
@@ -220,6 +223,13 @@ export class JobService {
       reason: 'deleted' as const,
     }));
     await this.deps.executions.recordSkipped(skips, this.deps.clock.now().toISOString());
+  }
+
+  /** Runs the job once now, recorded as a manual run (see trigger.ts). */
+  async trigger(id: string, raw: unknown): Promise<TriggeredRun> {
+    const parsed = manualTrigger.safeParse(raw ?? {});
+    if (!parsed.success) throw new ValidationError('the trigger is not valid', zodProblems(parsed.error));
+    return triggerJob(await this.read(id), parsed.data, this.deps);
   }
 
   /** Every handler jobs may name, with the payload each takes. */

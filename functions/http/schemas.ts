@@ -131,6 +131,10 @@ export const executionSchema = z
     diedAt: instant.optional(),
     deadReason: z.enum(['attempts-exhausted', 'non-retryable', 'max-receives', 'unsendable']).optional(),
     skipReason: z.enum(['misfire', 'paused', 'overlap', 'deleted']).optional(),
+    trigger: z
+      .object({ by: z.string().optional(), reason: z.string().optional() })
+      .optional()
+      .openapi({ description: 'A manual run (POST /v1/jobs/{id}/trigger): who asked and why. Absent on a scheduled run.' }),
   })
   .openapi('Execution');
 

@@ -19,6 +19,7 @@ describe('the OpenAPI document', () => {
       ['/v1/jobs/{id}', ['get', 'patch', 'delete']],
       ['/v1/jobs/{id}/pause', ['post']],
       ['/v1/jobs/{id}/resume', ['post']],
+      ['/v1/jobs/{id}/trigger', ['post']],
       ['/v1/jobs/{id}/executions', ['get']],
       ['/v1/jobs/{id}/preview', ['get']],
       ['/v1/preview', ['post']],

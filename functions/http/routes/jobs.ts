@@ -3,22 +3,13 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { jobInputSchema } from '../../../core/jobs/job.js';
 import { previewQuery } from '../../../core/service/preview.js';
 import { jobPatch } from '../../../core/jobs/job-edit.js';
-import { statusChangeRequest, type JobService } from '../../../core/service/job-service.js';
+import type { JobService } from '../../../core/service/job-service.js';
 import { expectedVersion, ifMatch, jsonBody, knownId } from '../request.js';
 import { errors, executionSchema, idParams, jobSchema, json, pageOf, pageQuery, previewOccurrenceSchema } from '../schemas.js';
 import { answerJob, etagOf, executionView, jobView, pageBody } from '../views.js';
+import { etagHeader, ifMatchHeaders, registerJobActions } from './job-actions.js';
 
 const TAG = ['Jobs'];
-
-const ifMatchHeaders = z.object({
-  'if-match': z
-    .string()
-    .optional()
-    .openapi({
-      param: { name: 'if-match', in: 'header' },
-      description: 'The `ETag` of the version to change; 412 when the job is at another.',
-    }),
-});
 
 const jobWithLastRun = jobSchema
   .extend({ lastRun: executionSchema.nullable().openapi({ description: 'The newest record of its runs; null before the first.' }) })
@@ -37,8 +28,6 @@ const editedJob = jobSchema
       .openapi({ description: 'Present when the definition changed.' }),
   })
   .openapi('EditedJob');
-
-const etagHeader = { ETag: { schema: { type: 'string' as const }, description: "The job's version, for `If-Match`." } };
 
 export function registerJobRoutes(app: OpenAPIHono, jobs: JobService): void {
   app.openapi(
@@ -117,34 +106,7 @@ export function registerJobRoutes(app: OpenAPIHono, jobs: JobService): void {
     },
   );
 
-  for (const action of ['pause', 'resume'] as const) {
-    app.openapi(
-      createRoute({
-        method: 'post',
-        path: `/v1/jobs/{id}/${action}`,
-        tags: TAG,
-        summary: action === 'pause' ? 'Pause a job' : 'Resume a job',
-        description:
-          action === 'pause'
-            ? 'Holds what was sent ahead; what falls due while paused is decided by the resume.'
-            : 'The misfire policy decides what fell due while paused; the rest is recorded as skipped (`paused`).',
-        middleware: [ifMatch, jsonBody('optional')],
-        request: {
-          params: idParams,
-          headers: ifMatchHeaders,
-          body: { content: { 'application/json': { schema: statusChangeRequest } }, required: false },
-        },
-        responses: { 200: { ...json(jobSchema, 'The job as it is now.'), headers: etagHeader }, ...errors(404, 409, 412) },
-      }),
-      async (c) => {
-        const id = knownId(c.req.valid('param').id, 'job');
-        const { note } = c.req.valid('json');
-        const options = { expectedVersion: expectedVersion(c), ...(note !== undefined ? { note } : {}) };
-        const job = action === 'pause' ? await jobs.pause(id, options) : await jobs.resume(id, options);
-        return answerJob(c, job, 200);
-      },
-    );
-  }
+  registerJobActions(app, jobs);
 
   app.openapi(
     createRoute({

@@ -48,6 +48,19 @@ export function executionStoreContract(name: string, makeStore: () => Promise<Ex
       expect((await store.claim(claimAt('2026-01-01T00:09:00.000Z'))).claimed).toBe(false);
     });
 
+    it("keeps a manual run's trigger on its record, through retries and its outcome", async () => {
+      const store = await makeStore();
+      const trigger = { by: 'ana', reason: 'backfill ünïcode' };
+      await store.claim(claimAt('2026-01-01T00:01:00.000Z', { trigger }));
+      const outcome = { jobId: 'job-1', scheduledFor: '2026-01-01T00:01:00.000Z', finishedAt: '2026-01-01T00:01:01.000Z', durationMs: 5 };
+      await store.complete({ ...outcome, attempt: 1, status: 'failed', error: { name: 'E', message: 'no' } });
+      await store.claim(claimAt('2026-01-01T00:01:30.000Z', { trigger }));
+      await store.complete({ ...outcome, attempt: 2, status: 'succeeded' });
+      expect(await store.get('job-1', '2026-01-01T00:01:00.000Z')).toMatchObject({ status: 'succeeded', attempt: 2, trigger });
+      await store.claim(claimAt('2026-01-01T00:01:00.000Z', { scheduledFor: '2026-01-01T00:02:00.000Z' }));
+      expect((await store.get('job-1', '2026-01-01T00:02:00.000Z'))!.trigger).toBeUndefined();
+    });
+
     it('counts attempts made before its record (a bundle member taken over), and keeps the attempt an outcome names', async () => {
       const store = await makeStore();
       const claimed = await store.claim(claimAt('2026-01-01T00:01:00.000Z', { priorAttempts: 1 }));
