@@ -2,6 +2,8 @@
 export const jobsTable = new sst.aws.Dynamo('Jobs', {
   fields: { pk: 'string' },
   primaryIndex: { hashKey: 'pk' },
+  // Tasks and their uniqueKey locks expire a while after they ran.
+  ttl: 'expiresAt',
 });
 
 export const executionsTable = new sst.aws.Dynamo('Executions', {

@@ -79,7 +79,10 @@ async function ensureTable(db: DynamoDBClient, definition: ReturnType<typeof job
 }
 
 export async function provisionTables(db: DynamoDBClient, names: ResourceNames = DEFAULT_NAMES): Promise<void> {
-  await step(`check or create the table ${names.jobsTable}`, () => ensureTable(db, jobsTableDefinition(names.jobsTable)));
+  if (await step(`check or create the table ${names.jobsTable}`, () => ensureTable(db, jobsTableDefinition(names.jobsTable)))) {
+    const spec = { TableName: names.jobsTable, TimeToLiveSpecification: { AttributeName: EXPIRES_AT, Enabled: true } };
+    await db.send(new UpdateTimeToLiveCommand(spec)).catch(() => undefined);
+  }
   if (
     await step(`check or create the table ${names.executionsTable}`, () =>
       ensureTable(db, executionsTableDefinition(names.executionsTable)),

@@ -21,11 +21,13 @@ import type { Page } from '../../core/kernel/ports.js';
 import { decodeToken, encodeToken, isDynamoKey, withTokenCheck } from '../paging.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { batchGet } from './dynamo-batch.js';
-import { jobKey, nameKey } from './storage-layout.js';
+import { jobKey, nameKey, uniqueKeyKey } from './storage-layout.js';
 
-type JobItem = Omit<Job, 'payload'> & {
+type JobItem = Omit<Job, 'payload' | 'expiresAt'> & {
   pk: string;
   payload: string;
+  /** A task's expiry, in epoch seconds, as DynamoDB's TTL reads it. */
+  expiresAt?: number;
   /** The overlap lock (see acquireRun): which occurrence runs, until when, and the one parked behind it. */
   running?: string;
   runningUntil?: string;
@@ -36,7 +38,7 @@ type JobItem = Omit<Job, 'payload'> & {
 const isJobKey = (value: unknown): value is { pk: string } =>
   isDynamoKey(value) && Object.keys(value).length === 1 && typeof value.pk === 'string' && /^JOB#[A-Za-z0-9-]{1,64}$/.test(value.pk);
 /** Fields a job may lack; an edit that leaves one out removes it from the item. */
-const REPLACEABLE_OPTIONAL = ['startAt', 'endAt', 'maxRuns', 'runsUntil', 'note', 'pausedAt', 'sentUntil', 'heldUntil'] as const;
+const REPLACEABLE_OPTIONAL = ['startAt', 'endAt', 'maxRuns', 'runsUntil', 'note', 'pausedAt', 'sentUntil', 'heldUntil', 'kind'] as const;
 /** Longer than any create takes between writing the lock and writing the job. */
 const ORPHAN_LOCK_AGE_MS = 60_000;
 
@@ -56,16 +58,27 @@ export class DynamoJobStore implements JobStore {
   }
 
   private toItem(job: Job): JobItem {
-    return { ...job, ...jobKey(job.id), payload: JSON.stringify(job.payload) };
+    const { expiresAt, ...rest } = job;
+    return {
+      ...rest,
+      ...jobKey(job.id),
+      payload: JSON.stringify(job.payload),
+      ...(expiresAt ? { expiresAt: Math.floor(Date.parse(expiresAt) / 1000) } : {}),
+    };
   }
 
   private fromItem(item: Record<string, unknown>): Job {
-    const { pk: _pk, running: _r, runningUntil: _u, queuedRun: _q, payload, ...job } = item as JobItem;
-    return { ...job, payload: JSON.parse(payload) };
+    const { pk: _pk, running: _r, runningUntil: _u, queuedRun: _q, payload, expiresAt, ...job } = item as JobItem;
+    return {
+      ...job,
+      payload: JSON.parse(payload),
+      ...(expiresAt !== undefined ? { expiresAt: new Date(expiresAt * 1000).toISOString() } : {}),
+    };
   }
 
   async create(job: Job): Promise<void> {
-    await this.lockName(job.name, job.id, job.createdAt);
+    // Tasks take no name lock: their name is their handler's, shared by many.
+    if (job.kind !== 'task') await this.lockName(job.name, job.id, job.createdAt);
     await this.call('PutItem', () =>
       this.db.send(new PutCommand({ TableName: this.tableName, Item: this.toItem(job), ConditionExpression: 'attribute_not_exists(pk)' })),
     );
@@ -128,7 +141,9 @@ export class DynamoJobStore implements JobStore {
               TableName: this.tableName,
               Limit: options.limit - items.length,
               ExclusiveStartKey: startKey,
-              FilterExpression: 'begins_with(pk, :job)',
+              // Tasks (enqueued one-off work) are executions to the user, not jobs.
+              FilterExpression: 'begins_with(pk, :job) AND attribute_not_exists(#kind)',
+              ExpressionAttributeNames: { '#kind': 'kind' },
               ExpressionAttributeValues: { ':job': 'JOB#' },
             }),
           ),
@@ -187,7 +202,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   async replace(job: Job, expected: { rev: number; name: string }): Promise<boolean> {
-    const renamed = job.name !== expected.name;
+    const renamed = job.kind !== 'task' && job.name !== expected.name;
     // The new name is locked first, as a create locks it; a rename that dies after this leaves
     // an orphan lock that the next create of that name takes over (see lockName).
     if (renamed) await this.lockName(job.name, job.id, job.updatedAt);
@@ -195,6 +210,7 @@ export class DynamoJobStore implements JobStore {
     const fields: Record<string, unknown> = item;
     const set = Object.keys(fields).filter((f) => fields[f] !== undefined);
     const remove = REPLACEABLE_OPTIONAL.filter((f) => job[f] === undefined);
+
     const names = Object.fromEntries([...set, ...remove].map((f) => [`#${f}`, f]));
     const changed = await this.conditional({
       Key: jobKey(job.id),
@@ -223,6 +239,58 @@ export class DynamoJobStore implements JobStore {
       );
     } catch (error) {
       // The lock already belongs to a newer job of that name (it took over an orphan).
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async lockUniqueKey(
+    key: string,
+    lock: { holder: string; lockedAt: string; expiresAt: string },
+    takeOverFrom?: string,
+  ): Promise<{ locked: true } | { locked: false; holder: string; lockedAt: string }> {
+    const item = {
+      ...uniqueKeyKey(key),
+      holder: lock.holder,
+      lockedAt: lock.lockedAt,
+      expiresAt: Math.floor(Date.parse(lock.expiresAt) / 1000),
+    };
+    try {
+      await this.call('PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            // Its own (an enqueue sent again) or one the caller found final or gone.
+            ConditionExpression: 'attribute_not_exists(pk) OR holder = :me OR holder = :from',
+            ExpressionAttributeValues: { ':me': lock.holder, ':from': takeOverFrom ?? lock.holder },
+          }),
+        ),
+      );
+      return { locked: true as const };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    const out = await this.call('GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: uniqueKeyKey(key), ConsistentRead: true })),
+    );
+    // Gone between the two (its TTL, or an unlock): try once more from scratch.
+    if (!out.Item) return this.lockUniqueKey(key, lock, takeOverFrom);
+    return { locked: false as const, holder: out.Item.holder as string, lockedAt: out.Item.lockedAt as string };
+  }
+
+  async unlockUniqueKey(key: string, holder: string): Promise<void> {
+    try {
+      await this.call('DeleteItem', () =>
+        this.db.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: uniqueKeyKey(key),
+            ConditionExpression: 'holder = :me',
+            ExpressionAttributeValues: { ':me': holder },
+          }),
+        ),
+      );
+    } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
   }

@@ -7,8 +7,13 @@
  * Jobs table (partition key `pk`):
  * - job: `JOB#<id>`. Written by the API (create, pause, resume, delete), the tick
  *   (completion, runs) and the worker (the overlap lock); read by all. Goes with the job.
- * - name lock: `NAME#<name>`. Written by the API's create, in one transaction with
- *   the job; read by the API (a taken name is a 409). Goes with the job.
+ * - name lock: `NAME#<name>`. Written by the API's create and a rename, before the
+ *   job; read by the API (a taken name is a 409). Goes with the job (or the rename).
+ * - task: `JOB#<id>` with `kind` = `task`: one-off work from POST /v1/enqueue, a
+ *   one-time job with no name lock, left out of the job list. Expires (`expiresAt`,
+ *   the table's TTL) a while after its instant; its history stays in the ledger.
+ * - uniqueKey lock: `UNIQUE#<key>`. Written by the API's enqueue (holder: the
+ *   task's execution id); taken over once that execution is final. Expires with its task.
  *
  * Executions table (partition `jobId`, sort `scheduledFor`). Job ids never start
  * with `#`, so the reserved partitions below meet no job:
@@ -39,6 +44,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 /** Jobs table keys. */
 export const jobKey = (id: string) => ({ pk: `JOB#${id}` });
 export const nameKey = (name: string) => ({ pk: `NAME#${name}` });
+export const uniqueKeyKey = (key: string) => ({ pk: `UNIQUE#${key}` });
 
 /** Executions table keys of the reserved partitions. */
 export const claimGroupKey = (group: string) => ({ jobId: `#claim#${group}`, scheduledFor: 'claim' });

@@ -8,8 +8,13 @@ import { decodeToken, encodeToken, isOffset } from '../paging.js';
 export class MemoryJobStore implements JobStore {
   private readonly jobs = new Map<string, Job>();
 
+  private readonly uniqueKeys = new Map<string, { holder: string; lockedAt: string; expiresAt: string }>();
+
   async create(job: Job): Promise<void> {
-    for (const existing of this.jobs.values()) if (existing.name === job.name) throw new JobNameTakenError(job.name);
+    // Tasks take no name lock (their name is their handler's).
+    if (job.kind !== 'task')
+      for (const existing of this.jobs.values())
+        if (existing.kind !== 'task' && existing.name === job.name) throw new JobNameTakenError(job.name);
     this.jobs.set(job.id, structuredClone(job));
   }
 
@@ -19,7 +24,7 @@ export class MemoryJobStore implements JobStore {
   }
 
   async list(options: { limit: number; next?: string }): Promise<Page<Job>> {
-    const all = [...this.jobs.values()].sort((a, b) => a.id.localeCompare(b.id));
+    const all = [...this.jobs.values()].filter((j) => j.kind !== 'task').sort((a, b) => a.id.localeCompare(b.id));
     const start = decodeToken(options.next, isOffset) ?? 0;
     const items = all.slice(start, start + options.limit).map((j) => structuredClone(j));
     const end = start + items.length;
@@ -62,9 +67,23 @@ export class MemoryJobStore implements JobStore {
   async replace(job: Job, expected: { rev: number; name: string }): Promise<boolean> {
     const current = this.jobs.get(job.id);
     if (!current || current.rev !== expected.rev) return false;
-    for (const other of this.jobs.values()) if (other.id !== job.id && other.name === job.name) throw new JobNameTakenError(job.name);
+    if (job.kind !== 'task')
+      for (const other of this.jobs.values())
+        if (other.id !== job.id && other.kind !== 'task' && other.name === job.name) throw new JobNameTakenError(job.name);
     this.jobs.set(job.id, structuredClone(job));
     return true;
+  }
+
+  async lockUniqueKey(key: string, lock: { holder: string; lockedAt: string; expiresAt: string }, takeOverFrom?: string) {
+    const current = this.uniqueKeys.get(key);
+    if (current && current.holder !== takeOverFrom && current.holder !== lock.holder)
+      return { locked: false as const, holder: current.holder, lockedAt: current.lockedAt };
+    this.uniqueKeys.set(key, { ...lock });
+    return { locked: true as const };
+  }
+
+  async unlockUniqueKey(key: string, holder: string): Promise<void> {
+    if (this.uniqueKeys.get(key)?.holder === holder) this.uniqueKeys.delete(key);
   }
 
   async recordRuns(jobId: string, rev: number, runs: number, runsUntil: string): Promise<boolean> {

@@ -10,7 +10,20 @@ export interface JobStore {
   /** Stores a new job; throws JobNameTakenError when the name is in use. */
   create(job: Job): Promise<void>;
   get(id: string): Promise<Job | undefined>;
+  /** Jobs, not tasks (kind `task`), in an order of the store's. */
   list(options: { limit: number; next?: string }): Promise<Page<Job>>;
+  /**
+   * Locks a task's uniqueKey for `holder` (an execution id). Taken when free, or
+   * when it is held by `takeOverFrom` (a holder the caller found final or gone).
+   * Returns the holder when someone else has it.
+   */
+  lockUniqueKey(
+    key: string,
+    lock: { holder: string; lockedAt: string; expiresAt: string },
+    takeOverFrom?: string,
+  ): Promise<{ locked: true } | { locked: false; holder: string; lockedAt: string }>;
+  /** Lets go of a uniqueKey if `holder` still has it (an enqueue that was refused after locking). */
+  unlockUniqueKey(key: string, holder: string): Promise<void>;
   /** Deletes the job and frees its name; returns false when there was none. */
   delete(id: string): Promise<boolean>;
   /** Several at once, keyed by id; missing ones are absent. May lag a write by a moment. */

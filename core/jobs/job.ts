@@ -52,6 +52,13 @@ export type JobStatus = 'active' | 'paused' | 'completed';
 
 export interface Job {
   id: string;
+  /**
+   * `task`: one-off work from POST /v1/enqueue, a one-time job the job list leaves
+   * out, with no name lock (its name is its handler's), and an expiry (`expiresAt`).
+   */
+  kind?: 'task';
+  /** A task's: when its record may go (DynamoDB TTL), well after it ran. */
+  expiresAt?: string;
   name: string;
   schedule: Schedule;
   handler: string;

@@ -42,6 +42,17 @@ export class JobNameTakenError extends SchedulerError {
 /** A conditional write lost: someone else changed the item first. */
 export class ConcurrentUpdateError extends SchedulerError {}
 
+/** An enqueue whose uniqueKey is held by a task not yet final. */
+export class UniqueKeyTakenError extends SchedulerError {
+  constructor(
+    readonly uniqueKey: string,
+    /** The execution id of the task that holds it. */
+    readonly holder: string,
+  ) {
+    super(`uniqueKey "${uniqueKey}" is held by execution ${holder}, which has not finished`);
+  }
+}
+
 /** A change asked for one version of a job (If-Match), and the job is at another. */
 export class VersionMismatchError extends SchedulerError {
   constructor(

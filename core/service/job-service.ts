@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { changesDefinition, editedDefinition, parseJobPatch, statusNote } from '../jobs/job-edit.js';
 import { editJob, type EditResult } from './edit-job.js';
 import { triggerJob, type TriggeredRun } from './trigger.js';
+import { buildTask, lockUniqueKey, taskExecutionId, type EnqueuedTask } from './enqueue.js';
 import { manualTrigger } from '../execution/occurrence.js';
 import { zodProblems } from '../kernel/field-problems.js';
 import type { Execution } from '../execution/ledger-record.js';
@@ -132,10 +133,35 @@ export class JobService {
     return this.present(await this.read(id), this.deps.clock.now());
   }
 
+  /** A job; a task (enqueued one-off work) is an execution to the API, not a job. */
   private async read(id: string): Promise<Job> {
     const job = await this.deps.jobs.get(id);
-    if (!job) throw new JobNotFoundError(id);
+    if (!job || job.kind === 'task') throw new JobNotFoundError(id);
     return job;
+  }
+
+  /**
+   * Runs a handler once (see enqueue.ts). The key is locked first and the chain
+   * submitted before the task is written, as a create does: an enqueue that dies
+   * half-way leaves an entry the tick drops and a key lock that ages into an orphan.
+   */
+  async enqueue(raw: unknown): Promise<EnqueuedTask> {
+    const now = this.deps.clock.now();
+    const { task, uniqueKey } = buildTask(raw, now, this.deps);
+    const executionId = taskExecutionId(task);
+    if (uniqueKey !== undefined) await lockUniqueKey(uniqueKey, task, now, this.deps);
+    let entry: SubmittedEntry | undefined;
+    try {
+      entry = await this.submitChain(task, task.rev, task.nextRunAt!, 0, now);
+      await this.deps.jobs.create(task);
+    } catch (error) {
+      // Refused or failed: what it locked and submitted goes (if this fails too, both age away).
+      if (uniqueKey !== undefined) await this.deps.jobs.unlockUniqueKey(uniqueKey, executionId).catch(() => undefined);
+      if (entry) await this.deps.due.take([entry]).catch(() => undefined);
+      throw error;
+    }
+    await this.dispatchSoon(task, new Date(task.nextRunAt!), 0, now);
+    return { executionId, taskId: task.id, scheduledFor: task.nextRunAt!, ...(uniqueKey !== undefined ? { uniqueKey } : {}) };
   }
 
   async list(options: { limit: number; next?: string }): Promise<Page<Job>> {
@@ -210,6 +236,7 @@ export class JobService {
    */
   async delete(id: string, options: Pick<ChangeOptions, 'expectedVersion'> = {}): Promise<void> {
     const job = await this.deps.jobs.get(id);
+    if (job?.kind === 'task') throw new JobNotFoundError(id);
     if (job) checkVersion(job, options.expectedVersion);
     if (!job || !(await this.deps.jobs.delete(id))) throw new JobNotFoundError(id);
     if (job.status !== 'active') return;

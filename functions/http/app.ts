@@ -14,6 +14,7 @@ import { errorResponse, HttpError } from './errors.js';
 import { refuse } from './request.js';
 import { registerDeadLetterRoutes } from './routes/dead-letters.js';
 import { registerHandlerRoutes } from './routes/handlers.js';
+import { registerEnqueueRoutes } from './routes/enqueue.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerPreviewRoutes } from './routes/preview.js';
 
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerJobRoutes(app, deps.jobs);
   registerPreviewRoutes(app, deps.jobs);
   registerHandlerRoutes(app, deps.jobs);
+  registerEnqueueRoutes(app, deps.jobs);
   registerDeadLetterRoutes(app, deps.deadLetters);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

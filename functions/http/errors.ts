@@ -10,6 +10,7 @@ import {
   VersionMismatchError,
   SendFailedError,
   JobNameTakenError,
+  UniqueKeyTakenError,
   JobNotFoundError,
   StoreUnavailableError,
   ValidationError,
@@ -48,6 +49,8 @@ function classify(error: unknown): { status: ContentfulStatusCode; body: ErrorBo
     };
   }
   if (error instanceof ConcurrentUpdateError) return { status: 409, body: body('conflict', error.message) };
+  if (error instanceof UniqueKeyTakenError)
+    return { status: 409, body: body('conflict', error.message, [{ path: 'uniqueKey', message: `held by execution ${error.holder}` }]) };
   if (error instanceof SendFailedError)
     return { status: 422, body: body('unsendable', 'the queue refused the message', [{ path: 'payload', message: error.message }]) };
   if (error instanceof StoreUnavailableError)

@@ -49,6 +49,7 @@ describe('infra', () => {
       expect(table.globalIndexes ?? {}).toEqual(indexes);
     }
     expect(find('Dynamo', 'Executions').args.ttl).toBe(EXPIRES_AT);
+    expect(find('Dynamo', 'Jobs').args.ttl).toBe(EXPIRES_AT);
   });
 
   it('keeps handler timeout + lease margin + early wait <= worker timeout < visibility timeout, with a DLQ as the hard cap', () => {

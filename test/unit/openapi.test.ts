@@ -24,6 +24,7 @@ describe('the OpenAPI document', () => {
       ['/v1/jobs/{id}/preview', ['get']],
       ['/v1/preview', ['post']],
       ['/v1/handlers', ['get']],
+      ['/v1/enqueue', ['post']],
       ['/v1/dead-letters', ['get']],
       ['/v1/dead-letters/redrive', ['post']],
       ['/v1/dead-letters/{id}', ['delete']],

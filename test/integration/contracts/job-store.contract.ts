@@ -176,6 +176,47 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       await store.create(aJob({ name: 'delta' }));
     });
 
+    it('keeps tasks out of the job list and out of the name locks, with their expiry', async () => {
+      const store = await makeStore();
+      const job = aJob({ name: 'shared' });
+      const task = aJob({
+        kind: 'task',
+        name: 'shared',
+        expiresAt: '2026-02-01T00:00:00.000Z',
+        schedule: { at: '2026-01-01T00:05:00.000Z' },
+      });
+      const other = aJob({ kind: 'task', name: 'shared', expiresAt: '2026-02-01T00:00:07.000Z' });
+      await store.create(job);
+      await store.create(task);
+      await store.create(other);
+      expect(await store.get(task.id)).toEqual(task);
+      const listed = (await store.list({ limit: 100 })).items.map((j) => j.id);
+      expect(listed).toContain(job.id);
+      expect(listed).not.toContain(task.id);
+      expect(listed).not.toContain(other.id);
+      // A task's name takes no lock: deleting it leaves the job's name taken.
+      await store.delete(task.id);
+      await expect(store.create(aJob({ name: 'shared' }))).rejects.toBeInstanceOf(JobNameTakenError);
+    });
+
+    it('locks a uniqueKey for one holder at a time; takes it over only from the holder named', async () => {
+      const store = await makeStore();
+      const lock = (holder: string) => ({ holder, lockedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-02-01T00:00:00.000Z' });
+      const key = `report:${Math.random().toString(36).slice(2)}`;
+      expect(await store.lockUniqueKey(key, lock('a'))).toEqual({ locked: true });
+      expect(await store.lockUniqueKey(key, lock('a'))).toEqual({ locked: true });
+      expect(await store.lockUniqueKey(key, lock('b'))).toEqual({ locked: false, holder: 'a', lockedAt: '2026-01-01T00:00:00.000Z' });
+      expect(await store.lockUniqueKey(key, lock('b'), 'z')).toMatchObject({ locked: false, holder: 'a' });
+      expect(await store.lockUniqueKey(key, lock('b'), 'a')).toEqual({ locked: true });
+      const racers = await Promise.all(['c', 'd', 'e'].map((h) => store.lockUniqueKey(key, lock(h), 'b')));
+      expect(racers.filter((r) => r.locked)).toHaveLength(1);
+      await store.unlockUniqueKey(key, 'b');
+      expect(await store.lockUniqueKey(key, lock('f'))).toMatchObject({ locked: false });
+      const winner = ['c', 'd', 'e'][racers.findIndex((r) => r.locked)]!;
+      await store.unlockUniqueKey(key, winner);
+      expect(await store.lockUniqueKey(key, lock('f'))).toEqual({ locked: true });
+    });
+
     it('keeps an overlap lock: one holder until its lease passes, one parked occurrence, released by the holder only', async () => {
       const store = await makeStore();
       const job = aJob();
