@@ -14,20 +14,23 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { JobNameTakenError } from '../../core/kernel/errors.js';
 import type { Job, JobStatusChange } from '../../core/jobs/job.js';
 import type { JobStore } from '../../core/jobs/job-store.js';
+import type { JobFilter } from '../../core/jobs/job-list.js';
 import type { Page } from '../../core/kernel/ports.js';
 import { decodeToken, encodeToken, isDynamoKey, withTokenCheck } from '../paging.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { batchGet } from './dynamo-batch.js';
-import { jobKey, nameKey, uniqueKeyKey } from './storage-layout.js';
+import { jobKey, nameKey } from './storage-layout.js';
+import { DynamoJobLocks } from './dynamo-job-locks.js';
+import { filterExpression, SCAN_CALLS_PER_PAGE, SCAN_READ_PER_CALL, SEARCH_NAME } from './dynamo-job-filter.js';
 
 type JobItem = Omit<Job, 'payload' | 'expiresAt'> & {
   pk: string;
   payload: string;
   /** A task's expiry, in epoch seconds, as DynamoDB's TTL reads it. */
   expiresAt?: number;
+  nameLower?: string;
   /** The overlap lock (see acquireRun): which occurrence runs, until when, and the one parked behind it. */
   running?: string;
   runningUntil?: string;
@@ -39,14 +42,16 @@ const isJobKey = (value: unknown): value is { pk: string } =>
   isDynamoKey(value) && Object.keys(value).length === 1 && typeof value.pk === 'string' && /^JOB#[A-Za-z0-9-]{1,64}$/.test(value.pk);
 /** Fields a job may lack; an edit that leaves one out removes it from the item. */
 const REPLACEABLE_OPTIONAL = ['startAt', 'endAt', 'maxRuns', 'runsUntil', 'note', 'pausedAt', 'sentUntil', 'heldUntil', 'kind'] as const;
-/** Longer than any create takes between writing the lock and writing the job. */
-const ORPHAN_LOCK_AGE_MS = 60_000;
 
 export class DynamoJobStore implements JobStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.locks = new DynamoJobLocks(db, tableName, (id) => this.get(id));
+  }
+
+  private readonly locks: DynamoJobLocks;
 
   private call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     return callAws('DynamoDB', operation, fn);
@@ -62,13 +67,14 @@ export class DynamoJobStore implements JobStore {
     return {
       ...rest,
       ...jobKey(job.id),
+      [SEARCH_NAME]: job.name.toLowerCase(),
       payload: JSON.stringify(job.payload),
       ...(expiresAt ? { expiresAt: Math.floor(Date.parse(expiresAt) / 1000) } : {}),
     };
   }
 
   private fromItem(item: Record<string, unknown>): Job {
-    const { pk: _pk, running: _r, runningUntil: _u, queuedRun: _q, payload, expiresAt, ...job } = item as JobItem;
+    const { pk: _pk, running: _r, runningUntil: _u, queuedRun: _q, nameLower: _n, payload, expiresAt, ...job } = item as JobItem;
     return {
       ...job,
       payload: JSON.parse(payload),
@@ -84,42 +90,20 @@ export class DynamoJobStore implements JobStore {
     );
   }
 
-  private async lockName(name: string, jobId: string, lockedAt: string): Promise<void> {
-    const lock = { ...nameKey(name), jobId, lockedAt };
-    try {
-      await this.call('PutItem', () =>
-        this.db.send(new PutCommand({ TableName: this.tableName, Item: lock, ConditionExpression: 'attribute_not_exists(pk)' })),
-      );
-      return;
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-    const existing = await this.call('GetItem', () =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: nameKey(name), ConsistentRead: true })),
-    );
-    const holder = existing.Item?.jobId as string | undefined;
-    // Ours already: a rename sent again after one that died having locked the name.
-    if (holder === jobId) return;
-    const heldSince = Date.parse((existing.Item?.lockedAt as string | undefined) ?? '');
-    // A young lock may belong to a create that has not written its job yet.
-    const young = !(Date.parse(lockedAt) - heldSince >= ORPHAN_LOCK_AGE_MS);
-    // Orphaned too: a lock whose job now goes by another name (a rename that died before freeing it).
-    if (holder && (young || (await this.get(holder))?.name === name)) throw new JobNameTakenError(name);
-    try {
-      await this.call('PutItem', () =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: lock,
-            ConditionExpression: 'attribute_not_exists(pk) OR jobId = :orphan',
-            ExpressionAttributeValues: { ':orphan': holder ?? '' },
-          }),
-        ),
-      );
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) throw new JobNameTakenError(name);
-      throw error;
-    }
+  private lockName(name: string, jobId: string, lockedAt: string): Promise<void> {
+    return this.locks.lockName(name, jobId, lockedAt);
+  }
+
+  private freeName(name: string, jobId: string): Promise<void> {
+    return this.locks.freeName(name, jobId);
+  }
+
+  lockUniqueKey(key: string, lock: { holder: string; lockedAt: string; expiresAt: string }, takeOverFrom?: string) {
+    return this.locks.lockUniqueKey(key, lock, takeOverFrom);
+  }
+
+  unlockUniqueKey(key: string, holder: string): Promise<void> {
+    return this.locks.unlockUniqueKey(key, holder);
   }
 
   async get(id: string): Promise<Job | undefined> {
@@ -129,30 +113,45 @@ export class DynamoJobStore implements JobStore {
     return out.Item ? this.fromItem(out.Item) : undefined;
   }
 
-  /** A paged Scan: listing every job is an admin read, never on the tick's path. */
-  async list(options: { limit: number; next?: string }): Promise<Page<Job>> {
+  /**
+   * A paged Scan with the filter as a FilterExpression: listing jobs is an admin read,
+   * never on the tick's path. DynamoDB's Limit counts items read, not items kept, so a
+   * page reads a few hundred at a time, stops at `limit` kept (its token then names
+   * the last one kept) or after SCAN_CALLS_PER_PAGE reads (a sparse filter's page may
+   * come back short, with a token that has moved on).
+   */
+  async list(options: { limit: number; next?: string; filter?: JobFilter }): Promise<Page<Job>> {
     const items: Job[] = [];
     let startKey: Record<string, unknown> | undefined = decodeToken(options.next, isJobKey);
-    do {
+    const { expression, names, values } = filterExpression(options.filter ?? {});
+    for (let call = 0; call < SCAN_CALLS_PER_PAGE; call++) {
       const out = await withTokenCheck(options.next, () =>
         this.call('Scan', () =>
           this.db.send(
             new ScanCommand({
               TableName: this.tableName,
-              Limit: options.limit - items.length,
+              Limit: SCAN_READ_PER_CALL,
               ExclusiveStartKey: startKey,
-              // Tasks (enqueued one-off work) are executions to the user, not jobs.
-              FilterExpression: 'begins_with(pk, :job) AND attribute_not_exists(#kind)',
-              ExpressionAttributeNames: { '#kind': 'kind' },
-              ExpressionAttributeValues: { ':job': 'JOB#' },
+              FilterExpression: expression,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
             }),
           ),
         ),
       );
-      items.push(...(out.Items ?? []).map((i) => this.fromItem(i)));
+      const kept = (out.Items ?? []).map((i) => this.fromItem(i));
+      const room = options.limit - items.length;
+      if (kept.length >= room) {
+        items.push(...kept.slice(0, room));
+        // Cut short inside what this read returned: the next page starts after the last one kept.
+        const more = kept.length > room || out.LastEvaluatedKey !== undefined;
+        return more ? { items, next: encodeToken(jobKey(items.at(-1)!.id)) } : { items };
+      }
+      items.push(...kept);
       startKey = out.LastEvaluatedKey;
-    } while (startKey && items.length < options.limit);
-    return startKey ? { items, next: encodeToken(startKey) } : { items };
+      if (!startKey) return { items };
+    }
+    return { items, next: encodeToken(startKey) };
   }
 
   async delete(id: string): Promise<boolean> {
@@ -222,77 +221,6 @@ export class DynamoJobStore implements JobStore {
     });
     if (renamed) await this.freeName(changed === false ? job.name : expected.name, job.id);
     return changed !== false;
-  }
-
-  /** Deletes a name lock if it is still this job's. */
-  private async freeName(name: string, jobId: string): Promise<void> {
-    try {
-      await this.call('DeleteItem', () =>
-        this.db.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: nameKey(name),
-            ConditionExpression: 'jobId = :id',
-            ExpressionAttributeValues: { ':id': jobId },
-          }),
-        ),
-      );
-    } catch (error) {
-      // The lock already belongs to a newer job of that name (it took over an orphan).
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-  }
-
-  async lockUniqueKey(
-    key: string,
-    lock: { holder: string; lockedAt: string; expiresAt: string },
-    takeOverFrom?: string,
-  ): Promise<{ locked: true } | { locked: false; holder: string; lockedAt: string }> {
-    const item = {
-      ...uniqueKeyKey(key),
-      holder: lock.holder,
-      lockedAt: lock.lockedAt,
-      expiresAt: Math.floor(Date.parse(lock.expiresAt) / 1000),
-    };
-    try {
-      await this.call('PutItem', () =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: item,
-            // Its own (an enqueue sent again) or one the caller found final or gone.
-            ConditionExpression: 'attribute_not_exists(pk) OR holder = :me OR holder = :from',
-            ExpressionAttributeValues: { ':me': lock.holder, ':from': takeOverFrom ?? lock.holder },
-          }),
-        ),
-      );
-      return { locked: true as const };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-    const out = await this.call('GetItem', () =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: uniqueKeyKey(key), ConsistentRead: true })),
-    );
-    // Gone between the two (its TTL, or an unlock): try once more from scratch.
-    if (!out.Item) return this.lockUniqueKey(key, lock, takeOverFrom);
-    return { locked: false as const, holder: out.Item.holder as string, lockedAt: out.Item.lockedAt as string };
-  }
-
-  async unlockUniqueKey(key: string, holder: string): Promise<void> {
-    try {
-      await this.call('DeleteItem', () =>
-        this.db.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: uniqueKeyKey(key),
-            ConditionExpression: 'holder = :me',
-            ExpressionAttributeValues: { ':me': holder },
-          }),
-        ),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
   }
 
   async recordRuns(jobId: string, rev: number, runs: number, runsUntil: string): Promise<boolean> {

@@ -2,6 +2,7 @@
 import { JobNameTakenError } from '../../core/kernel/errors.js';
 import type { Job, JobStatusChange } from '../../core/jobs/job.js';
 import type { JobStore } from '../../core/jobs/job-store.js';
+import { matchesFilter, type JobFilter } from '../../core/jobs/job-list.js';
 import type { Page } from '../../core/kernel/ports.js';
 import { decodeToken, encodeToken, isOffset } from '../paging.js';
 
@@ -23,8 +24,10 @@ export class MemoryJobStore implements JobStore {
     return job && structuredClone(job);
   }
 
-  async list(options: { limit: number; next?: string }): Promise<Page<Job>> {
-    const all = [...this.jobs.values()].filter((j) => j.kind !== 'task').sort((a, b) => a.id.localeCompare(b.id));
+  async list(options: { limit: number; next?: string; filter?: JobFilter }): Promise<Page<Job>> {
+    const all = [...this.jobs.values()]
+      .filter((j) => j.kind !== 'task' && matchesFilter(j, options.filter))
+      .sort((a, b) => a.id.localeCompare(b.id));
     const start = decodeToken(options.next, isOffset) ?? 0;
     const items = all.slice(start, start + options.limit).map((j) => structuredClone(j));
     const end = start + items.length;

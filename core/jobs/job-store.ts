@@ -5,13 +5,18 @@
  */
 import type { Page } from '../kernel/ports.js';
 import type { Job, JobStatusChange } from './job.js';
+import type { JobFilter } from './job-list.js';
 
 export interface JobStore {
   /** Stores a new job; throws JobNameTakenError when the name is in use. */
   create(job: Job): Promise<void>;
   get(id: string): Promise<Job | undefined>;
-  /** Jobs, not tasks (kind `task`), in an order of the store's. */
-  list(options: { limit: number; next?: string }): Promise<Page<Job>>;
+  /**
+   * Jobs, not tasks (kind `task`), that pass the filter (see matchesFilter), in an
+   * order of the store's. A page may hold fewer than `limit` (even none) and still
+   * have a `next`: a store reads a bounded amount per page.
+   */
+  list(options: { limit: number; next?: string; filter?: JobFilter }): Promise<Page<Job>>;
   /**
    * Locks a task's uniqueKey for `holder` (an execution id). Taken when free, or
    * when it is held by `takeOverFrom` (a holder the caller found final or gone).

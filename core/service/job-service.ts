@@ -11,6 +11,8 @@ import { changesDefinition, editedDefinition, parseJobPatch, statusNote } from '
 import { editJob, type EditResult } from './edit-job.js';
 import { triggerJob, type TriggeredRun } from './trigger.js';
 import { buildTask, lockUniqueKey, taskExecutionId, type EnqueuedTask } from './enqueue.js';
+import type { JobFilter, JobSort } from '../jobs/job-list.js';
+import { sortedPage } from './sorted-jobs.js';
 import { manualTrigger } from '../execution/occurrence.js';
 import { zodProblems } from '../kernel/field-problems.js';
 import type { Execution } from '../execution/ledger-record.js';
@@ -164,9 +166,11 @@ export class JobService {
     return { executionId, taskId: task.id, scheduledFor: task.nextRunAt!, ...(uniqueKey !== undefined ? { uniqueKey } : {}) };
   }
 
-  async list(options: { limit: number; next?: string }): Promise<Page<Job>> {
-    const page = await this.deps.jobs.list(options);
+  /** Filtered in the store; sorted here, over every job that passes the filter (see sorted-jobs.ts). */
+  async list(options: { limit: number; next?: string; filter?: JobFilter; sort?: JobSort }): Promise<Page<Job>> {
     const now = this.deps.clock.now();
+    if (options.sort) return sortedPage(this.deps.jobs, { ...options, sort: options.sort }, (job) => this.present(job, now));
+    const page = await this.deps.jobs.list(options);
     return { ...page, items: page.items.map((job) => this.present(job, now)) };
   }
 

@@ -11,6 +11,31 @@ import { etagHeader, ifMatchHeaders, registerJobActions } from './job-actions.js
 
 const TAG = ['Jobs'];
 
+const queryText = (name: string, description: string) =>
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .openapi({ param: { name, in: 'query' }, description });
+
+const jobListQuery = pageQuery.extend({
+  status: z
+    .enum(['active', 'paused', 'completed'])
+    .optional()
+    .openapi({ param: { name: 'status', in: 'query' } }),
+  handler: queryText('handler', 'Jobs of this handler.'),
+  name: queryText('name', 'Jobs whose name starts with this (case as given).'),
+  q: queryText('q', 'Jobs whose name contains this, in any case.'),
+  sort: z
+    .enum(['name', '-name', 'nextRun', '-nextRun'])
+    .optional()
+    .openapi({
+      param: { name: 'sort', in: 'query' },
+      description: 'By name or next run; `-` for descending. Jobs with no next run come last.',
+    }),
+});
+
 const jobWithLastRun = jobSchema
   .extend({ lastRun: executionSchema.nullable().openapi({ description: 'The newest record of its runs; null before the first.' }) })
   .openapi('JobWithLastRun');
@@ -52,11 +77,21 @@ export function registerJobRoutes(app: OpenAPIHono, jobs: JobService): void {
       path: '/v1/jobs',
       tags: TAG,
       summary: 'List jobs',
-      request: { query: pageQuery },
+      description:
+        'Filters combine (all must hold). Without `sort`, in the store’s order (a page may come back short, with `next`); ' +
+        'with it, sorted over every matching job (up to 10,000).',
+      request: { query: jobListQuery },
       responses: { 200: json(pageOf('jobs', jobSchema), 'A page of jobs.'), ...errors() },
     }),
     async (c) => {
-      const page = await jobs.list(c.req.valid('query'));
+      const { status, handler, name, q, sort, ...paging } = c.req.valid('query');
+      const filter = {
+        ...(status ? { status } : {}),
+        ...(handler ? { handler } : {}),
+        ...(name ? { namePrefix: name } : {}),
+        ...(q ? { q } : {}),
+      };
+      const page = await jobs.list({ ...paging, filter, ...(sort ? { sort } : {}) });
       return c.json(pageBody('jobs', page, jobView), 200);
     },
   );

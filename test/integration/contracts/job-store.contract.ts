@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { JobNameTakenError } from '../../../core/kernel/errors.js';
 import type { JobStore } from '../../../core/jobs/job-store.js';
 import { aJob } from '../../helpers/factories.js';
+import { mulberry32 } from '../../../adapters/faults/index.js';
+import { matchesFilter, type JobFilter } from '../../../core/jobs/job-list.js';
 
 export function jobStoreContract(name: string, makeStore: () => Promise<JobStore>, options: { skip?: boolean } = {}) {
   describe.skipIf(options.skip)(`JobStore contract: ${name}`, () => {
@@ -215,6 +217,46 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       const winner = ['c', 'd', 'e'][racers.findIndex((r) => r.locked)]!;
       await store.unlockUniqueKey(key, winner);
       expect(await store.lockUniqueKey(key, lock('f'))).toEqual({ locked: true });
+    });
+
+    it('lists only the jobs that pass a filter, each once across pages (seeded random jobs and filters)', async () => {
+      const store = await makeStore();
+      const random = mulberry32(7);
+      const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+      const tag = Math.random().toString(36).slice(2, 7);
+      const jobs = Array.from({ length: 60 }, (_, i) =>
+        aJob({
+          name: `${pick(['Report', 'report', 'sync', 'Sync-x'])}.${tag}.${i}`,
+          handler: pick(['log', 'noop', 'fail']),
+          status: pick(['active', 'paused', 'completed'] as const),
+        }),
+      );
+      for (const job of jobs) await store.create(job);
+      await store.create(aJob({ kind: 'task', name: `report.${tag}.task`, handler: 'log' }));
+      for (let round = 0; round < 12; round++) {
+        const filter: JobFilter = {
+          ...(random() < 0.5 ? { status: pick(['active', 'paused', 'completed'] as const) } : {}),
+          ...(random() < 0.5 ? { handler: pick(['log', 'noop', 'fail', 'none']) } : {}),
+          ...(random() < 0.4 ? { namePrefix: pick(['Report', 'report', 'sync', 'S']) } : {}),
+          q: random() < 0.5 ? `${pick(['REPORT', 'ync', 'c-X'])}` : tag,
+        };
+        const listed: string[] = [];
+        let next: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.list({ limit: 1 + Math.floor(random() * 7), ...(next ? { next } : {}), filter });
+          listed.push(...page.items.map((j) => j.id));
+          next = page.next;
+        } while (next && ++pages < 200);
+        const expected = jobs.filter((j) => matchesFilter(j, filter)).map((j) => j.id);
+        // Other tests' jobs share the store: judge only this test's.
+        const mine = new Set(jobs.map((j) => j.id));
+        expect(listed.filter((id) => mine.has(id)).sort(), JSON.stringify(filter)).toEqual(expected.sort());
+        expect(new Set(listed).size).toBe(listed.length);
+        expect(
+          listed.every((id) => matchesFilter(jobs.find((j) => j.id === id) ?? aJob({ name: 'zzz-none-zzz' }), filter) || !mine.has(id)),
+        ).toBe(true);
+      }
     });
 
     it('keeps an overlap lock: one holder until its lease passes, one parked occurrence, released by the holder only', async () => {

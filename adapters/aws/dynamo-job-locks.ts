@@ -1,0 +1,135 @@
+/**
+ * The jobs table's locks: `NAME#<name>` keeps job names unique, `UNIQUE#<key>` keeps
+ * one task per uniqueKey pending (see storage-layout.ts). No transactions, so they run
+ * on dynalite too: a lock is written before what it guards, and a lock whose owner
+ * never came to be (a crash in between) is taken over once it is old enough.
+ */
+import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { JobNameTakenError } from '../../core/kernel/errors.js';
+import type { Job } from '../../core/jobs/job.js';
+import { callAws, isConditionalCheckFailed } from './aws-errors.js';
+import { nameKey, uniqueKeyKey } from './storage-layout.js';
+
+/** Longer than any create takes between writing the lock and writing the job. */
+const ORPHAN_LOCK_AGE_MS = 60_000;
+
+export class DynamoJobLocks {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly getJob: (id: string) => Promise<Job | undefined>,
+  ) {}
+
+  private call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return callAws('DynamoDB', operation, fn);
+  }
+
+  async lockName(name: string, jobId: string, lockedAt: string): Promise<void> {
+    const lock = { ...nameKey(name), jobId, lockedAt };
+    try {
+      await this.call('PutItem', () =>
+        this.db.send(new PutCommand({ TableName: this.tableName, Item: lock, ConditionExpression: 'attribute_not_exists(pk)' })),
+      );
+      return;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    const existing = await this.call('GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: nameKey(name), ConsistentRead: true })),
+    );
+    const holder = existing.Item?.jobId as string | undefined;
+    // Ours already: a rename sent again after one that died having locked the name.
+    if (holder === jobId) return;
+    const heldSince = Date.parse((existing.Item?.lockedAt as string | undefined) ?? '');
+    // A young lock may belong to a create that has not written its job yet.
+    const young = !(Date.parse(lockedAt) - heldSince >= ORPHAN_LOCK_AGE_MS);
+    // Orphaned too: a lock whose job now goes by another name (a rename that died before freeing it).
+    if (holder && (young || (await this.getJob(holder))?.name === name)) throw new JobNameTakenError(name);
+    try {
+      await this.call('PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: lock,
+            ConditionExpression: 'attribute_not_exists(pk) OR jobId = :orphan',
+            ExpressionAttributeValues: { ':orphan': holder ?? '' },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new JobNameTakenError(name);
+      throw error;
+    }
+  }
+
+  /** Deletes a name lock if it is still this job's. */
+  async freeName(name: string, jobId: string): Promise<void> {
+    try {
+      await this.call('DeleteItem', () =>
+        this.db.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: nameKey(name),
+            ConditionExpression: 'jobId = :id',
+            ExpressionAttributeValues: { ':id': jobId },
+          }),
+        ),
+      );
+    } catch (error) {
+      // The lock already belongs to a newer job of that name (it took over an orphan).
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async lockUniqueKey(
+    key: string,
+    lock: { holder: string; lockedAt: string; expiresAt: string },
+    takeOverFrom?: string,
+  ): Promise<{ locked: true } | { locked: false; holder: string; lockedAt: string }> {
+    const item = {
+      ...uniqueKeyKey(key),
+      holder: lock.holder,
+      lockedAt: lock.lockedAt,
+      expiresAt: Math.floor(Date.parse(lock.expiresAt) / 1000),
+    };
+    try {
+      await this.call('PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            // Its own (an enqueue sent again) or one the caller found final or gone.
+            ConditionExpression: 'attribute_not_exists(pk) OR holder = :me OR holder = :from',
+            ExpressionAttributeValues: { ':me': lock.holder, ':from': takeOverFrom ?? lock.holder },
+          }),
+        ),
+      );
+      return { locked: true as const };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    const out = await this.call('GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: uniqueKeyKey(key), ConsistentRead: true })),
+    );
+    // Gone between the two (its TTL, or an unlock): try once more from scratch.
+    if (!out.Item) return this.lockUniqueKey(key, lock, takeOverFrom);
+    return { locked: false as const, holder: out.Item.holder as string, lockedAt: out.Item.lockedAt as string };
+  }
+
+  async unlockUniqueKey(key: string, holder: string): Promise<void> {
+    try {
+      await this.call('DeleteItem', () =>
+        this.db.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: uniqueKeyKey(key),
+            ConditionExpression: 'holder = :me',
+            ExpressionAttributeValues: { ':me': holder },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+}
