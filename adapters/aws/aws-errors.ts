@@ -2,7 +2,7 @@
  * Turns AWS SDK failures into domain errors by their type and metadata, never by
  * message text. Anything unrecognised is rethrown as it is.
  */
-import { StoreUnavailableError } from '../../core/kernel/errors.js';
+import { StoreUnavailableError, ThrottledError } from '../../core/kernel/errors.js';
 import { AttemptTimeoutError } from './bounded-http-handler.js';
 
 const NETWORK_CODES = new Set([
@@ -56,11 +56,25 @@ export function isUnavailable(error: unknown, depth = 0): boolean {
   return isUnavailable(e.cause, depth + 1);
 }
 
-/** Runs an AWS call; an outage becomes StoreUnavailableError, other errors pass through. */
+const THROTTLING_NAMES = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+
+/** Throttling by the service itself (its rate limits), as opposed to an outage. */
+export function isThrottling(error: unknown): boolean {
+  const e = error as SdkLikeError | undefined;
+  return Boolean(e && ((e.name && THROTTLING_NAMES.has(e.name)) || e.$metadata?.httpStatusCode === 429));
+}
+
+/** Runs an AWS call; throttling becomes ThrottledError, an outage StoreUnavailableError; other errors pass through. */
 export async function callAws<T>(service: string, operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
+    if (isThrottling(error)) throw new ThrottledError(`${service} ${operation} was throttled`, { cause: error });
     if (isUnavailable(error))
       throw new StoreUnavailableError(`${service} ${operation} failed: the service is unavailable`, { cause: error });
     throw error;

@@ -1,14 +1,16 @@
 /**
  * The jobs table's locks: `NAME#<name>` keeps job names unique, `UNIQUE#<key>` keeps
- * one task per uniqueKey pending (see storage-layout.ts). No transactions, so they run
+ * one task per uniqueKey pending, `IDEM#<key>` answers a create sent again with its
+ * Idempotency-Key (see storage-layout.ts). No transactions, so they run
  * on dynalite too: a lock is written before what it guards, and a lock whose owner
  * never came to be (a crash in between) is taken over once it is old enough.
  */
-import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { JobNameTakenError } from '../../core/kernel/errors.js';
 import type { Job } from '../../core/jobs/job.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
-import { nameKey, uniqueKeyKey } from './storage-layout.js';
+import { idempotencyKey, nameKey, uniqueKeyKey } from './storage-layout.js';
+import type { IdempotencyRecord } from '../../core/jobs/job-store.js';
 
 /** Longer than any create takes between writing the lock and writing the job. */
 const ORPHAN_LOCK_AGE_MS = 60_000;
@@ -125,6 +127,87 @@ export class DynamoJobLocks {
             Key: uniqueKeyKey(key),
             ConditionExpression: 'holder = :me',
             ExpressionAttributeValues: { ':me': holder },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async beginIdempotent(
+    record: IdempotencyRecord,
+    takeOver?: string,
+  ): Promise<{ begun: true } | { begun: false; existing: IdempotencyRecord }> {
+    const item = {
+      ...idempotencyKey(record.key),
+      fingerprint: record.fingerprint,
+      jobId: record.jobId,
+      startedAt: record.startedAt,
+      // The table's TTL reads epoch seconds.
+      expiresAt: Math.floor(Date.parse(record.expiresAt) / 1000),
+    };
+    try {
+      await this.call('PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(pk) OR (startedAt = :stale AND attribute_not_exists(answer))',
+            ExpressionAttributeValues: { ':stale': takeOver ?? '' },
+          }),
+        ),
+      );
+      return { begun: true };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    const out = await this.call('GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: idempotencyKey(record.key), ConsistentRead: true })),
+    );
+    // Gone between the two (an abandon): try again from scratch.
+    if (!out.Item) return this.beginIdempotent(record, takeOver);
+    const found = out.Item as { fingerprint: string; jobId: string; startedAt: string; expiresAt: number; answer?: string };
+    return {
+      begun: false,
+      existing: {
+        key: record.key,
+        fingerprint: found.fingerprint,
+        jobId: found.jobId,
+        startedAt: found.startedAt,
+        expiresAt: new Date(found.expiresAt * 1000).toISOString(),
+        ...(found.answer ? { answer: JSON.parse(found.answer) as Job } : {}),
+      },
+    };
+  }
+
+  async finishIdempotent(key: string, jobId: string, answer: Job): Promise<void> {
+    try {
+      await this.call('UpdateItem', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: idempotencyKey(key),
+            UpdateExpression: 'SET answer = :answer',
+            ConditionExpression: 'jobId = :id',
+            ExpressionAttributeValues: { ':answer': JSON.stringify(answer), ':id': jobId },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async abandonIdempotent(key: string, jobId: string): Promise<void> {
+    try {
+      await this.call('DeleteItem', () =>
+        this.db.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: idempotencyKey(key),
+            ConditionExpression: 'jobId = :id AND attribute_not_exists(answer)',
+            ExpressionAttributeValues: { ':id': jobId },
           }),
         ),
       );

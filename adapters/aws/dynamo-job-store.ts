@@ -15,7 +15,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Job, JobStatusChange } from '../../core/jobs/job.js';
-import type { JobStore } from '../../core/jobs/job-store.js';
+import type { IdempotencyRecord, JobStore } from '../../core/jobs/job-store.js';
 import type { JobFilter } from '../../core/jobs/job-list.js';
 import type { Page } from '../../core/kernel/ports.js';
 import { decodeToken, encodeToken, isDynamoKey, withTokenCheck } from '../paging.js';
@@ -104,6 +104,18 @@ export class DynamoJobStore implements JobStore {
 
   unlockUniqueKey(key: string, holder: string): Promise<void> {
     return this.locks.unlockUniqueKey(key, holder);
+  }
+
+  beginIdempotent(record: IdempotencyRecord, takeOver?: string) {
+    return this.locks.beginIdempotent(record, takeOver);
+  }
+
+  finishIdempotent(key: string, jobId: string, answer: Job): Promise<void> {
+    return this.locks.finishIdempotent(key, jobId, answer);
+  }
+
+  abandonIdempotent(key: string, jobId: string): Promise<void> {
+    return this.locks.abandonIdempotent(key, jobId);
   }
 
   async get(id: string): Promise<Job | undefined> {

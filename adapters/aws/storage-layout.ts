@@ -14,6 +14,9 @@
  *   the table's TTL) a while after its instant; its history stays in the ledger.
  * - uniqueKey lock: `UNIQUE#<key>`. Written by the API's enqueue (holder: the
  *   task's execution id); taken over once that execution is final. Expires with its task.
+ * - idempotency record: `IDEM#<key>`. Written by the API's create with an
+ *   Idempotency-Key (the job id it gives, the body's fingerprint, then its answer);
+ *   read by a create sent again with that key. Expires (`expiresAt`) after a day.
  *
  * Executions table (partition `jobId`, sort `scheduledFor`). Job ids never start
  * with `#`, so the reserved partitions below meet no job:
@@ -45,6 +48,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export const jobKey = (id: string) => ({ pk: `JOB#${id}` });
 export const nameKey = (name: string) => ({ pk: `NAME#${name}` });
 export const uniqueKeyKey = (key: string) => ({ pk: `UNIQUE#${key}` });
+export const idempotencyKey = (key: string) => ({ pk: `IDEM#${key}` });
 
 /** Executions table keys of the reserved partitions. */
 export const claimGroupKey = (group: string) => ({ jobId: `#claim#${group}`, scheduledFor: 'claim' });

@@ -1,7 +1,7 @@
 /** In-memory JobStore: the reference the contract suite holds DynamoDB to. */
 import { JobNameTakenError } from '../../core/kernel/errors.js';
 import type { Job, JobStatusChange } from '../../core/jobs/job.js';
-import type { JobStore } from '../../core/jobs/job-store.js';
+import type { IdempotencyRecord, JobStore } from '../../core/jobs/job-store.js';
 import { matchesFilter, type JobFilter } from '../../core/jobs/job-list.js';
 import type { Page } from '../../core/kernel/ports.js';
 import { decodeToken, encodeToken, isOffset } from '../paging.js';
@@ -75,6 +75,25 @@ export class MemoryJobStore implements JobStore {
         if (other.id !== job.id && other.kind !== 'task' && other.name === job.name) throw new JobNameTakenError(job.name);
     this.jobs.set(job.id, structuredClone(job));
     return true;
+  }
+
+  private readonly idempotency = new Map<string, IdempotencyRecord>();
+
+  async beginIdempotent(record: IdempotencyRecord, takeOver?: string) {
+    const existing = this.idempotency.get(record.key);
+    if (existing && !(takeOver !== undefined && existing.startedAt === takeOver && !existing.answer))
+      return { begun: false as const, existing: structuredClone(existing) };
+    this.idempotency.set(record.key, structuredClone(record));
+    return { begun: true as const };
+  }
+
+  async finishIdempotent(key: string, jobId: string, answer: Job): Promise<void> {
+    const existing = this.idempotency.get(key);
+    if (existing?.jobId === jobId) existing.answer = structuredClone(answer);
+  }
+
+  async abandonIdempotent(key: string, jobId: string): Promise<void> {
+    if (this.idempotency.get(key)?.jobId === jobId && !this.idempotency.get(key)?.answer) this.idempotency.delete(key);
   }
 
   async lockUniqueKey(key: string, lock: { holder: string; lockedAt: string; expiresAt: string }, takeOverFrom?: string) {

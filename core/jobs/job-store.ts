@@ -7,7 +7,30 @@ import type { Page } from '../kernel/ports.js';
 import type { Job, JobStatusChange } from './job.js';
 import type { JobFilter } from './job-list.js';
 
+/** A create's Idempotency-Key (see core/service/idempotency.ts). */
+export interface IdempotencyRecord {
+  key: string;
+  /** Of the request body (the HTTP layer's hash): the same key must come with the same body. */
+  fingerprint: string;
+  /** The id the job gets. */
+  jobId: string;
+  startedAt: string;
+  expiresAt: string;
+  /** Set once the create has answered: the job as it answered. */
+  answer?: Job;
+}
+
 export interface JobStore {
+  /**
+   * Records an Idempotency-Key unless it is recorded already (or `takeOver` is the
+   * startedAt of the stale record to replace); otherwise returns the record that holds it.
+   */
+  beginIdempotent(record: IdempotencyRecord, takeOver?: string): Promise<{ begun: true } | { begun: false; existing: IdempotencyRecord }>;
+  /** Keeps the answer of the create that began the key (its jobId). */
+  finishIdempotent(key: string, jobId: string, answer: Job): Promise<void>;
+  /** Forgets a key whose create was refused (nothing was made), if it is still that create's. */
+  abandonIdempotent(key: string, jobId: string): Promise<void>;
+
   /** Stores a new job; throws JobNameTakenError when the name is in use. */
   create(job: Job): Promise<void>;
   get(id: string): Promise<Job | undefined>;

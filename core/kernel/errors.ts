@@ -42,6 +42,20 @@ export class JobNameTakenError extends SchedulerError {
 /** A conditional write lost: someone else changed the item first. */
 export class ConcurrentUpdateError extends SchedulerError {}
 
+/** An Idempotency-Key sent before with another body (HTTP 422). */
+export class IdempotencyKeyReusedError extends SchedulerError {
+  constructor(readonly key: string) {
+    super(`Idempotency-Key "${key}" was sent before with another body`);
+  }
+}
+
+/** A create with this Idempotency-Key is still under way (HTTP 409). */
+export class IdempotencyInProgressError extends SchedulerError {
+  constructor(readonly key: string) {
+    super(`a create with Idempotency-Key "${key}" is under way; send it again in a moment`);
+  }
+}
+
 /** An enqueue whose uniqueKey is held by a task not yet final. */
 export class UniqueKeyTakenError extends SchedulerError {
   constructor(
@@ -66,6 +80,9 @@ export class VersionMismatchError extends SchedulerError {
 
 /** A backing service (DynamoDB, SQS) could not be reached or refused to serve. */
 export class StoreUnavailableError extends SchedulerError {}
+
+/** The backing service throttled us (its rate limits): a client may try again in a moment (HTTP 429). */
+export class ThrottledError extends StoreUnavailableError {}
 
 /** A message the queue refused for what it carries: sending it again the same way cannot succeed. */
 export interface RefusedMessage {

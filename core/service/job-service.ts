@@ -13,6 +13,7 @@ import { triggerJob, type TriggeredRun } from './trigger.js';
 import { buildTask, lockUniqueKey, taskExecutionId, type EnqueuedTask } from './enqueue.js';
 import type { JobFilter, JobSort } from '../jobs/job-list.js';
 import { sortedPage } from './sorted-jobs.js';
+import { createOnce, type IdempotentCreate } from './idempotency.js';
 import { manualTrigger } from '../execution/occurrence.js';
 import { zodProblems } from '../kernel/field-problems.js';
 import type { Execution } from '../execution/ledger-record.js';
@@ -59,11 +60,11 @@ export class JobService {
    * create that dies in between leaves an entry the tick drops, never a job that
    * would not run.
    */
-  async create(raw: unknown): Promise<Job> {
+  async create(raw: unknown, options: { id?: string } = {}): Promise<Job> {
     const now = this.deps.clock.now();
     const { handlers } = this.deps;
     const job = buildJob(raw, {
-      id: this.deps.newId(),
+      id: options.id ?? this.deps.newId(),
       now,
       handlerNames: handlers.names(),
       payloadProblems: (name, payload) => handlers.payloadProblems(name, payload),
@@ -79,6 +80,24 @@ export class JobService {
     }
     if (job.status === 'active') await this.dispatchSoon(job, new Date(job.nextRunAt!), 0, now);
     return this.present(job, now);
+  }
+
+  /** A create sent with an Idempotency-Key: the first answer again for the same key and body (see idempotency.ts). */
+  createOnce(raw: unknown, request: IdempotentCreate): Promise<{ job: Job; replayed: boolean }> {
+    const now = this.deps.clock.now();
+    return createOnce(
+      request,
+      {
+        store: this.deps.jobs,
+        now,
+        newId: this.deps.newId,
+        find: async (id) => {
+          const job = await this.deps.jobs.get(id);
+          return job && this.present(job, now);
+        },
+      },
+      (id) => this.create(raw, { id }),
+    );
   }
 
   private async submitChain(job: Job, rev: number, from: string, runs: number, now: Date): Promise<SubmittedEntry> {

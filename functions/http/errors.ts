@@ -11,8 +11,11 @@ import {
   SendFailedError,
   JobNameTakenError,
   UniqueKeyTakenError,
+  IdempotencyInProgressError,
+  IdempotencyKeyReusedError,
   JobNotFoundError,
   StoreUnavailableError,
+  ThrottledError,
   ValidationError,
   type FieldProblem,
 } from '../../core/kernel/errors.js';
@@ -49,10 +52,22 @@ function classify(error: unknown): { status: ContentfulStatusCode; body: ErrorBo
     };
   }
   if (error instanceof ConcurrentUpdateError) return { status: 409, body: body('conflict', error.message) };
+  if (error instanceof IdempotencyKeyReusedError)
+    return {
+      status: 422,
+      body: body('idempotency_key_reused', error.message, [{ path: 'Idempotency-Key', message: 'was sent with another body' }]),
+    };
+  if (error instanceof IdempotencyInProgressError)
+    return {
+      status: 409,
+      body: body('in_progress', error.message, [{ path: 'Idempotency-Key', message: 'its first request is under way' }]),
+    };
   if (error instanceof UniqueKeyTakenError)
     return { status: 409, body: body('conflict', error.message, [{ path: 'uniqueKey', message: `held by execution ${error.holder}` }]) };
   if (error instanceof SendFailedError)
     return { status: 422, body: body('unsendable', 'the queue refused the message', [{ path: 'payload', message: error.message }]) };
+  if (error instanceof ThrottledError)
+    return { status: 429, body: body('throttled', "the scheduler's storage is busy (rate limited); try again in a moment") };
   if (error instanceof StoreUnavailableError)
     return { status: 503, body: body('unavailable', "the scheduler's storage is unavailable; try again shortly") };
   // Hono's own (a body it could not read, a media type its validator refused): a client's error, said in our shape.
@@ -93,5 +108,6 @@ export function errorResponse(c: Context, error: unknown, logger: Logger): Respo
     });
   }
   if (status === 503) c.header('Retry-After', '5');
+  if (status === 429) c.header('Retry-After', '1');
   return c.json(body, status);
 }

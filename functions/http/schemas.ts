@@ -25,7 +25,8 @@ const ERROR_DESCRIPTIONS = {
   412: 'The `If-Match` version is not the current one.',
   413: 'The body is over the limit.',
   415: 'The body is not JSON (`Content-Type: application/json`).',
-  422: 'Understood but not possible (the queue refused the message).',
+  422: 'Understood but not possible (the queue refused the message; an Idempotency-Key sent with another body).',
+  429: 'The store is throttling the scheduler; try again in a moment (`Retry-After`).',
   503: 'The store or the queue did not answer; try again (`Retry-After`).',
 } as const;
 
@@ -33,7 +34,7 @@ export type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
 
 /** The error responses of a route: the ones every /v1 route can give, and its own. */
 export function errors(...own: ErrorStatus[]) {
-  const statuses = [...new Set<ErrorStatus>([400, 401, 413, 415, 503, ...own])].sort();
+  const statuses = [...new Set<ErrorStatus>([400, 401, 413, 415, 429, 503, ...own])].sort();
   return Object.fromEntries(
     statuses.map((status) => [
       status,

@@ -1,3 +1,4 @@
+import { callAws } from '../../adapters/aws/aws-errors.js';
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../core/kernel/errors.js';
 import { runTick } from '../../core/dispatch/tick.js';
@@ -243,6 +244,19 @@ describe('API', () => {
     expect(text).not.toContain('secret internal detail');
     expect(text).not.toContain('at ');
     expect(logger.lines.some((l) => l.level === 'error')).toBe(true);
+  });
+
+  it('answers 429 with Retry-After when DynamoDB throttles the scheduler (a throttled call, as the SDK throws it)', async () => {
+    const { app, jobs } = setup();
+    const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+      name: 'ProvisionedThroughputExceededException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    jobs.get = () => callAws('DynamoDB', 'GetItem', () => Promise.reject(throttled));
+    const res = await app.request('/v1/jobs/x', { headers: auth });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect((await read(res)).error).toMatchObject({ code: 'throttled', details: [] });
   });
 
   it('never writes the API key to the log', async () => {

@@ -1,4 +1,5 @@
 /** The job routes: create, read, list, change, delete, and a job's history and preview. */
+import { createHash } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { jobInputSchema } from '../../../core/jobs/job.js';
 import { previewQuery } from '../../../core/service/preview.js';
@@ -10,6 +11,19 @@ import { answerJob, etagOf, executionView, jobView, pageBody } from '../views.js
 import { etagHeader, ifMatchHeaders, registerJobActions } from './job-actions.js';
 
 const TAG = ['Jobs'];
+
+const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, 'must be 1-200 printable ASCII characters without spaces')
+    .optional()
+    .openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'Makes a retried create answer as the first did.' }),
+});
+
+/** What makes two bodies "the same request" for an Idempotency-Key: their JSON, as sent. */
+const fingerprintOf = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('base64url');
 
 const queryText = (name: string, description: string) =>
   z
@@ -61,12 +75,22 @@ export function registerJobRoutes(app: OpenAPIHono, jobs: JobService): void {
       path: '/v1/jobs',
       tags: TAG,
       summary: 'Create a job',
+      description:
+        'With `Idempotency-Key`, the same request sent again (a retry after a timeout) answers as the first did, ' +
+        'with `Idempotent-Replayed: true`, for a day; the key with another body is a 422.',
       middleware: [jsonBody('required')],
-      request: { body: { content: { 'application/json': { schema: jobInputSchema } }, required: true } },
-      responses: { 201: { ...json(jobSchema, 'The job, with its next run.'), headers: etagHeader }, ...errors(409) },
+      request: {
+        headers: idempotencyHeaders,
+        body: { content: { 'application/json': { schema: jobInputSchema } }, required: true },
+      },
+      responses: { 201: { ...json(jobSchema, 'The job, with its next run.'), headers: etagHeader }, ...errors(409, 422) },
     }),
     async (c) => {
-      const job = await jobs.create(await c.req.json());
+      const body: unknown = await c.req.json();
+      const key = c.req.valid('header')['idempotency-key'];
+      if (key === undefined) return answerJob(c, await jobs.create(body), 201);
+      const { job, replayed } = await jobs.createOnce(body, { key, fingerprint: fingerprintOf(body) });
+      if (replayed) c.header('Idempotent-Replayed', 'true');
       return answerJob(c, job, 201);
     },
   );

@@ -259,6 +259,36 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       }
     });
 
+    it('records an Idempotency-Key once, keeps its answer, takes over only the stale record named, forgets a refused one', async () => {
+      const store = await makeStore();
+      const key = `idem-${Math.random().toString(36).slice(2)}`;
+      const record = { key, fingerprint: 'f1', jobId: 'j1', startedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-02T00:00:00.000Z' };
+      const racers = await Promise.all([1, 2, 3].map((n) => store.beginIdempotent({ ...record, jobId: `j${n}` })));
+      expect(racers.filter((r) => r.begun)).toHaveLength(1);
+      const winner = `j${racers.findIndex((r) => r.begun) + 1}`;
+      const lost = racers.find((r) => !r.begun);
+      expect(lost).toEqual({ begun: false, existing: { ...record, jobId: winner } });
+      // Taking over needs the stale record's startedAt.
+      expect((await store.beginIdempotent({ ...record, jobId: 'j9', startedAt: '2026-01-01T00:02:00.000Z' }, 'wrong')).begun).toBe(false);
+      expect(await store.beginIdempotent({ ...record, jobId: winner, startedAt: '2026-01-01T00:02:00.000Z' }, record.startedAt)).toEqual({
+        begun: true,
+      });
+      const answer = aJob({ id: winner, payload: { deep: [1, { x: 'ü' }] } });
+      await store.finishIdempotent(key, 'someone-else', aJob());
+      await store.finishIdempotent(key, winner, answer);
+      const after = await store.beginIdempotent({ ...record, jobId: 'late' });
+      expect(after).toMatchObject({ begun: false, existing: { jobId: winner, answer } });
+      // Answered: neither abandoned nor taken over.
+      await store.abandonIdempotent(key, winner);
+      expect((await store.beginIdempotent({ ...record, jobId: 'late' }, '2026-01-01T00:02:00.000Z')).begun).toBe(false);
+      const refused = `${key}-refused`;
+      await store.beginIdempotent({ ...record, key: refused });
+      await store.abandonIdempotent(refused, 'not-its-job');
+      expect((await store.beginIdempotent({ ...record, key: refused, jobId: 'x' })).begun).toBe(false);
+      await store.abandonIdempotent(refused, record.jobId);
+      expect((await store.beginIdempotent({ ...record, key: refused, jobId: 'x' })).begun).toBe(true);
+    });
+
     it('keeps an overlap lock: one holder until its lease passes, one parked occurrence, released by the holder only', async () => {
       const store = await makeStore();
       const job = aJob();
