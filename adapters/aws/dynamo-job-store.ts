@@ -15,7 +15,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { JobNameTakenError } from '../../core/kernel/errors.js';
-import type { Job, JobStatusChange } from '../../core/jobs/job.js';
+import type { Job, JobStatus, JobStatusChange } from '../../core/jobs/job.js';
 import type { JobStore } from '../../core/jobs/job-store.js';
 import type { Page } from '../../core/kernel/ports.js';
 import { decodeToken, encodeToken, isDynamoKey, withTokenCheck } from '../paging.js';
@@ -112,6 +112,33 @@ export class DynamoJobStore implements JobStore {
   }
 
   /** A paged Scan: listing every job is an admin read, never on the tick's path. */
+  /**
+   * A Scan of the whole table reading only each item's key and status: at this scale (thousands of
+   * jobs, a few hundred bytes each) a few pages; a Scan costs by the size of what it reads, so at
+   * millions of jobs this would want counters kept by the writers instead.
+   */
+  async countByStatus(): Promise<Record<JobStatus, number>> {
+    const counts: Record<JobStatus, number> = { active: 0, paused: 0, completed: 0 };
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await callAws('DynamoDB', 'Scan', () =>
+        this.db.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            ProjectionExpression: '#status',
+            FilterExpression: 'begins_with(pk, :job)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':job': 'JOB#' },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of out.Items ?? []) if (item.status in counts) counts[item.status as JobStatus]++;
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return counts;
+  }
+
   async list(options: { limit: number; next?: string }): Promise<Page<Job>> {
     const items: Job[] = [];
     let startKey: Record<string, unknown> | undefined = decodeToken(options.next, isJobKey);

@@ -4,13 +4,15 @@
  * runs against every adapter.
  */
 import type { Page } from '../kernel/ports.js';
-import type { Job, JobStatusChange } from './job.js';
+import type { Job, JobStatus, JobStatusChange } from './job.js';
 
 export interface JobStore {
   /** Stores a new job; throws JobNameTakenError when the name is in use. */
   create(job: Job): Promise<void>;
   get(id: string): Promise<Job | undefined>;
   list(options: { limit: number; next?: string }): Promise<Page<Job>>;
+  /** How many jobs there are in each status (reads every job: fine for thousands, see README). */
+  countByStatus(): Promise<Record<JobStatus, number>>;
   /** Deletes the job and frees its name; returns false when there was none. */
   delete(id: string): Promise<boolean>;
   /** Several at once, keyed by id; missing ones are absent. May lag a write by a moment. */

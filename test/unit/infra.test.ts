@@ -43,7 +43,11 @@ describe('infra', () => {
       const indexes = Object.fromEntries(
         (definition.GlobalSecondaryIndexes ?? []).map((g) => [
           g.IndexName!,
-          { hashKey: g.KeySchema![0]!.AttributeName, rangeKey: g.KeySchema![1]!.AttributeName },
+          {
+            hashKey: g.KeySchema![0]!.AttributeName,
+            rangeKey: g.KeySchema![1]!.AttributeName,
+            ...(g.Projection?.ProjectionType === 'INCLUDE' ? { projection: g.Projection.NonKeyAttributes } : {}),
+          },
         ]),
       );
       expect(table.globalIndexes ?? {}).toEqual(indexes);
