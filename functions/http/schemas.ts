@@ -115,8 +115,24 @@ export const jobSchema = z
   })
   .openapi('Job');
 
+const errorShape = z.object({ name: z.string(), message: z.string() });
+
+export const attemptSchema = z
+  .object({
+    attempt: z.number().int(),
+    startedAt: instant,
+    finishedAt: instant.optional(),
+    durationMs: z.number().optional(),
+    status: z
+      .enum(['running', 'succeeded', 'failed', 'dead', 'skipped', 'queued', 'lost'])
+      .openapi({ description: '`lost`: its worker died before it ended.' }),
+    error: errorShape.optional().openapi({ description: 'Cut to 512 characters; the execution’s own `error` is the last in full.' }),
+  })
+  .openapi('Attempt');
+
 export const executionSchema = z
   .object({
+    id: z.string().openapi({ description: 'For GET /v1/executions/{id}; the same as a dead letter’s id.' }),
     jobId: z.string(),
     jobName: z.string(),
     handler: z.string(),
@@ -131,8 +147,13 @@ export const executionSchema = z
     diedAt: instant.optional(),
     deadReason: z.enum(['attempts-exhausted', 'non-retryable', 'max-receives', 'unsendable']).optional(),
     skipReason: z.enum(['misfire', 'paused', 'overlap', 'deleted']).optional(),
+    expiresAt: instant.optional().openapi({ description: 'When this record goes (final history, after the retention period).' }),
   })
   .openapi('Execution');
+
+export const executionWithAttemptsSchema = executionSchema
+  .extend({ attempts: z.array(attemptSchema).openapi({ description: 'Oldest first; the newest 25.' }) })
+  .openapi('ExecutionWithAttempts');
 
 export const deadLetterSchema = z
   .object({
