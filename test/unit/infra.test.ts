@@ -129,6 +129,7 @@ describe('infra', () => {
     const actions = (fn: { permissions: { actions: string[] }[] }) => fn.permissions.flatMap((p) => p.actions).sort();
     expect(actions(functions[0])).toEqual([
       'dynamodb:DeleteItem',
+      'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -137,6 +138,8 @@ describe('infra', () => {
       'dynamodb:Scan',
       'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueAttributes',
       'sqs:SendMessage',
     ]);
     expect(actions(functions[1])).toEqual([
