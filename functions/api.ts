@@ -1,7 +1,9 @@
 /** Lambda entry point for the HTTP API (function URL or API Gateway v2). */
 import { handle } from 'hono/aws-lambda';
 import { DeadLetterService } from '../core/execution/dead-letters.js';
-import { JobService } from '../core/service/job-service.js';
+import { HistoryService, type HistoryDeps } from '../core/service/history.js';
+import { JobService, type JobServiceDeps } from '../core/service/job-service.js';
+import { StatsService } from '../core/service/stats.js';
 import { loadApiSettings, loadConfig, type ApiSettings } from './config.js';
 import { createApp } from './http/app.js';
 import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
@@ -9,10 +11,19 @@ import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
 /** This scheduler's version, as package.json says (the bundler inlines it). */
 export const VERSION = '0.1.0';
 
-export function createApiApp(deps: SchedulerDeps, { apiKeys, corsOrigins }: ApiSettings) {
-  return createApp({
+/** The services behind the API, over one set of adapters. */
+export function apiServices(deps: JobServiceDeps & HistoryDeps & ConstructorParameters<typeof DeadLetterService>[0]) {
+  return {
     jobs: new JobService(deps),
     deadLetters: new DeadLetterService(deps),
+    history: new HistoryService(deps),
+    stats: new StatsService(deps),
+  };
+}
+
+export function createApiApp(deps: SchedulerDeps, { apiKeys, corsOrigins }: ApiSettings) {
+  return createApp({
+    ...apiServices(deps),
     apiKeys,
     corsOrigins,
     version: VERSION,

@@ -18,6 +18,8 @@ import { DEFAULT_TICK_SETTINGS, type TickSettings } from '../core/dispatch/tick.
 import { createHandlers } from '../handlers/index.js';
 import type { JobPolicy } from '../core/jobs/policies.js';
 import type { SchedulerConfig } from './config.js';
+import { withRetention } from '../core/execution/retention.js';
+import { DEFAULT_RETENTION_DAYS, fixedSettings, type SettingsSource } from '../core/settings/runtime-settings.js';
 
 export interface SchedulerDeps {
   jobs: JobStore;
@@ -34,6 +36,13 @@ export interface SchedulerDeps {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   jobDefaults: JobPolicy;
+  /** What an operator changes at run time (retention, for now); fixed until the settings store reads them. */
+  runtimeSettings: SettingsSource;
+}
+
+/** The runtime settings until the settings store serves them: the defaults, retention at DEFAULT_RETENTION_DAYS. */
+export function fixedRuntimeSettings(jobDefaults: JobPolicy): SettingsSource {
+  return fixedSettings({ maxConcurrency: null, jobDefaults, retentionDays: DEFAULT_RETENTION_DAYS });
 }
 
 /** Powertools' structured JSON logger behind the domain's Logger port: one line per event. */
@@ -50,12 +59,14 @@ export function createLogger(serviceName = 'scheduler'): Logger {
 
 export function buildAwsDeps(config: SchedulerConfig, options: { clients?: ClientOptions; logger?: Logger } = {}): SchedulerDeps {
   const db = createDynamoDocumentClient(options.clients);
+  const runtimeSettings = fixedRuntimeSettings(config.jobDefaults);
   const sqs = createSqsClient(options.clients);
   return {
     jobs: new DynamoJobStore(db, config.jobsTable),
     due: new DynamoDueIndex(db, config.executionsTable, config.dueShards),
     claims: new DynamoBundleClaims(db, config.executionsTable),
-    executions: new DynamoExecutionStore(db, config.executionsTable),
+    executions: withRetention(new DynamoExecutionStore(db, config.executionsTable), runtimeSettings),
+    runtimeSettings,
     queue: new SqsQueue(sqs, config.queueUrl, config.deadLetterQueueUrl),
     dispatchLog: new DynamoDispatchLog(db, config.executionsTable),
     settings: { ...DEFAULT_TICK_SETTINGS, recovery: { ...DEFAULT_TICK_SETTINGS.recovery, staleAfterMs: config.recoverAfterMs } },

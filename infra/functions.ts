@@ -27,8 +27,10 @@ export const api = new sst.aws.Function('Api', {
   // The ledger table also holds the due index (inbox, progress), the dispatch log and the claim groups a pause holds.
   permissions: [
     tableAccess(jobsTable, ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'Scan']),
-    tableAccess(executionsTable, ['Query', 'GetItem', 'UpdateItem', 'PutItem']),
-    queueAccess(workQueue, ['SendMessage']),
+    // DeleteItem: POST /v1/cleanup; GetQueueAttributes: the depths in GET /v1/stats.
+    tableAccess(executionsTable, ['Query', 'GetItem', 'UpdateItem', 'PutItem', 'DeleteItem']),
+    queueAccess(workQueue, ['SendMessage', 'GetQueueAttributes']),
+    queueAccess(deadLetterQueue, ['GetQueueAttributes']),
   ],
 });
 

@@ -1,4 +1,5 @@
 /** DynamoDB tables; the same shape as adapters/aws/storage-layout.ts. */
+import { HISTORY_PROJECTION } from '../adapters/aws/storage-layout';
 export const jobsTable = new sst.aws.Dynamo('Jobs', {
   fields: { pk: 'string' },
   primaryIndex: { hashKey: 'pk' },
@@ -7,10 +8,21 @@ export const jobsTable = new sst.aws.Dynamo('Jobs', {
 });
 
 export const executionsTable = new sst.aws.Dynamo('Executions', {
-  fields: { jobId: 'string', scheduledFor: 'string', deadList: 'string', diedAt: 'string' },
+  fields: {
+    jobId: 'string',
+    scheduledFor: 'string',
+    deadList: 'string',
+    diedAt: 'string',
+    historyShard: 'string',
+    historyKey: 'string',
+  },
   primaryIndex: { hashKey: 'jobId', rangeKey: 'scheduledFor' },
-  // Sparse: only dead letters not yet redriven or discarded carry deadList.
-  globalIndexes: { dead: { hashKey: 'deadList', rangeKey: 'diedAt' } },
-  // Due-index slots expire a week after their minute (TTL deletes cost nothing).
+  globalIndexes: {
+    // Sparse: only dead letters not yet redriven or discarded carry deadList.
+    dead: { hashKey: 'deadList', rangeKey: 'diedAt' },
+    // Executions across jobs, by day bucket and shard (see adapters/aws/storage-layout.ts).
+    history: { hashKey: 'historyShard', rangeKey: 'historyKey', projection: HISTORY_PROJECTION },
+  },
+  // Due-index slots expire a week after their minute, final history after its retention (TTL deletes cost nothing).
   ttl: 'expiresAt',
 });

@@ -24,29 +24,54 @@ import type {
   ExecutionOutcome,
   SkipRecord,
 } from '../../core/execution/ledger-record.js';
-import type { ExecutionStore } from '../../core/execution/ports.js';
+import type { ExecutionStore, HistoryQuery } from '../../core/execution/ports.js';
 import type { Page } from '../../core/kernel/ports.js';
+import {
+  attemptsOf,
+  finishedAttempts,
+  MAX_ATTEMPTS_KEPT,
+  recordedAttempts,
+  startedAttempt,
+  type WithStoredAttempts,
+} from '../../core/execution/attempts.js';
+import { DynamoHistory } from './dynamo-history.js';
 import { decodeToken, encodeToken, isDynamoKey, withTokenCheck } from '../paging.js';
 import { batchGet, batchWrite } from './dynamo-batch.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
-import { DEAD_INDEX, DEAD_LIST } from './storage-layout.js';
+import { DEAD_INDEX, DEAD_LIST, historyKeys } from './storage-layout.js';
 
 /** Aliases for every attribute: several of these names are DynamoDB reserved words. */
 const names = (...attributes: string[]) => Object.fromEntries(attributes.map((a) => [`#${a}`, a]));
-const INTERNAL = ['deadList', 'redriveId', 'discardedAt'] as const;
+const INTERNAL = ['deadList', 'redriveId', 'discardedAt', 'historyShard', 'historyKey'] as const;
+
+/** TTL is epoch seconds in the table, an instant in the domain. */
+const ttlOf = (expiresAt: string | undefined) => (expiresAt ? { expiresAt: Math.floor(Date.parse(expiresAt) / 1000) } : {});
 
 function visible(item: Record<string, unknown> | undefined): Execution | undefined {
   if (!item) return undefined;
   const copy = { ...item };
   for (const key of INTERNAL) delete copy[key];
-  return copy as unknown as Execution;
+  if (typeof copy.expiresAt === 'number') copy.expiresAt = new Date(copy.expiresAt * 1000).toISOString();
+  // A listing's item comes from the history index, which does not carry the attempts.
+  if (copy.leaseUntil === undefined && copy.attempts === undefined) return copy as unknown as Execution;
+  return { ...(copy as unknown as Execution), attempts: attemptsOf(copy as unknown as WithStoredAttempts) };
+}
+
+/** What a full write of a ledger record stores: its history index keys, its TTL in seconds. */
+function stored(record: Execution, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const { expiresAt, ...rest } = record;
+  return { ...rest, ...historyKeys(record), ...ttlOf(expiresAt), ...extra };
 }
 
 export class DynamoExecutionStore implements ExecutionStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.history = new DynamoHistory(db, tableName);
+  }
+
+  private readonly history: DynamoHistory;
 
   /** A conditional update; false when the condition did not hold. */
   private async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<Record<string, unknown> | false> {
@@ -62,6 +87,10 @@ export class DynamoExecutionStore implements ExecutionStore {
   async claim(claim: ExecutionClaim): Promise<ClaimResult> {
     const Key = { jobId: claim.jobId, scheduledFor: claim.scheduledFor };
     const values = {
+      ':started': [startedAttempt(claim.startedAt)],
+      ':none': [],
+      ':historyShard': historyKeys(claim).historyShard,
+      ':historyKey': historyKeys(claim).historyKey,
       ':running': 'running',
       ':one': 1,
       ':startedAt': claim.startedAt,
@@ -70,8 +99,10 @@ export class DynamoExecutionStore implements ExecutionStore {
       ':handler': claim.handler,
       ...(claim.trigger ? { ':trigger': claim.trigger } : {}),
     };
+    // Each claim appends its attempt; a running claim is never final, so it has no expiry.
     const set =
-      '#status = :running, #startedAt = :startedAt, #leaseUntil = :leaseUntil, #jobName = :jobName, #handler = :handler' +
+      '#status = :running, #startedAt = :startedAt, #leaseUntil = :leaseUntil, #jobName = :jobName, #handler = :handler, ' +
+      '#attempts = list_append(if_not_exists(#attempts, :none), :started), #historyShard = :historyShard, #historyKey = :historyKey' +
       (claim.trigger ? ', #trigger = :trigger' : '');
     const common = [
       'status',
@@ -84,6 +115,10 @@ export class DynamoExecutionStore implements ExecutionStore {
       'durationMs',
       'error',
       'retryAt',
+      'attempts',
+      'historyShard',
+      'historyKey',
+      'expiresAt',
       ...(claim.trigger ? ['trigger'] : []),
     ];
 
@@ -94,19 +129,19 @@ export class DynamoExecutionStore implements ExecutionStore {
         Key,
         UpdateExpression:
           `SET ${set}, #attemptBase = #attempt, #attempt = #attempt + :one ` +
-          'REMOVE #finishedAt, #durationMs, #error, #retryAt, #deadList, #redriveId, #diedAt, #deadReason, #occurrence',
+          'REMOVE #finishedAt, #durationMs, #error, #retryAt, #expiresAt, #deadList, #redriveId, #diedAt, #deadReason, #occurrence',
         ConditionExpression: '#status = :dead AND #redriveId = :redriveId',
         ExpressionAttributeNames: names(...common, 'attemptBase', 'deadList', 'redriveId', 'diedAt', 'deadReason', 'occurrence'),
         ExpressionAttributeValues: { ...values, ':dead': 'dead', ':redriveId': claim.redriveId },
         ReturnValues: 'ALL_NEW',
       });
-      if (revived) return { claimed: true, execution: visible(revived)! };
+      if (revived) return { claimed: true, execution: await this.bounded(revived) };
     }
 
     const claimed = await this.update({
       Key,
       // A new record counts the attempts made before it (priorAttempts, else none).
-      UpdateExpression: `SET ${set}, #attempt = if_not_exists(#attempt, :zero) + :one REMOVE #finishedAt, #durationMs, #error, #retryAt`,
+      UpdateExpression: `SET ${set}, #attempt = if_not_exists(#attempt, :zero) + :one REMOVE #finishedAt, #durationMs, #error, #retryAt, #expiresAt`,
       ConditionExpression:
         'attribute_not_exists(#jobId) OR #status = :queued' +
         ' OR (#status = :failed AND (attribute_not_exists(#retryAt) OR #retryAt <= :startedAt))' +
@@ -115,7 +150,7 @@ export class DynamoExecutionStore implements ExecutionStore {
       ExpressionAttributeValues: { ...values, ':failed': 'failed', ':queued': 'queued', ':zero': claim.priorAttempts ?? 0 },
       ReturnValues: 'ALL_NEW',
     });
-    if (claimed) return { claimed: true, execution: visible(claimed)! };
+    if (claimed) return { claimed: true, execution: await this.bounded(claimed) };
 
     // Only the losing side of a race pays this read; the claim itself is one write.
     const holder = await this.get(claim.jobId, claim.scheduledFor);
@@ -123,16 +158,40 @@ export class DynamoExecutionStore implements ExecutionStore {
     return { claimed: false, holder };
   }
 
+  /**
+   * A claim appends without reading, so claims that never finished (workers that died) can push
+   * the list past its bound; the rare claim that finds it so trims it, while it still holds it.
+   */
+  private async bounded(item: Record<string, unknown>): Promise<Execution> {
+    const attempts = item.attempts as unknown[] | undefined;
+    if (attempts && attempts.length > MAX_ATTEMPTS_KEPT) {
+      const kept = attempts.slice(-MAX_ATTEMPTS_KEPT);
+      const trimmed = await this.update({
+        Key: { jobId: item.jobId, scheduledFor: item.scheduledFor },
+        UpdateExpression: 'SET #attempts = :kept',
+        ConditionExpression: '#status = :running AND #attempt = :attempt AND #startedAt = :startedAt',
+        ExpressionAttributeNames: names('attempts', 'status', 'attempt', 'startedAt'),
+        ExpressionAttributeValues: { ':kept': kept, ':running': 'running', ':attempt': item.attempt, ':startedAt': item.startedAt },
+      });
+      if (trimmed !== false) item.attempts = kept;
+    }
+    return visible(item)!;
+  }
+
   async recordOutcomes(records: Execution[]): Promise<void> {
     await batchWrite(
       this.db,
       this.tableName,
-      records.map((record) => ({ PutRequest: { Item: record.status === 'dead' ? { ...record, deadList: DEAD_LIST } : { ...record } } })),
+      records.map((record) => ({
+        PutRequest: {
+          Item: stored({ ...record, attempts: recordedAttempts(record) }, record.status === 'dead' ? { deadList: DEAD_LIST } : {}),
+        },
+      })),
     );
   }
 
   /** Conditional puts in parallel: BatchWriteItem cannot refuse to overwrite an existing record. */
-  async recordSkipped(skips: SkipRecord[], at: string, options: { overUnfinished?: boolean } = {}): Promise<number> {
+  async recordSkipped(skips: SkipRecord[], at: string, options: { overUnfinished?: boolean; expiresAt?: string } = {}): Promise<number> {
     const condition = options.overUnfinished
       ? {
           ConditionExpression: 'attribute_not_exists(jobId) OR #status IN (:failed, :queued) OR (#status = :running AND leaseUntil < :at)',
@@ -146,7 +205,16 @@ export class DynamoExecutionStore implements ExecutionStore {
           this.db.send(
             new PutCommand({
               TableName: this.tableName,
-              Item: { ...skip, status: 'skipped', skipReason: reason, attempt: 0, startedAt: at, leaseUntil: at },
+              Item: {
+                ...skip,
+                status: 'skipped',
+                skipReason: reason,
+                attempt: 0,
+                startedAt: at,
+                leaseUntil: at,
+                ...historyKeys(skip),
+                ...ttlOf(options.expiresAt),
+              },
               ...condition,
             }),
           ),
@@ -160,8 +228,27 @@ export class DynamoExecutionStore implements ExecutionStore {
     return written.filter(Boolean).length;
   }
 
+  /**
+   * Reads the record first to fill in its attempt (an update cannot find a list entry by its
+   * content). The write's condition is the claim's own (still running, still this attempt), and
+   * only the claim's holder writes the record while that holds, so nothing comes in between.
+   */
   async complete(outcome: ExecutionOutcome): Promise<boolean> {
+    const current = await callAws('DynamoDB', 'GetItem', () =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { jobId: outcome.jobId, scheduledFor: outcome.scheduledFor },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const record = current.Item as WithStoredAttempts | undefined;
+    if (!record || record.status !== 'running' || record.attempt !== outcome.attempt) return false;
     const fields: Record<string, unknown> = {
+      attempts: finishedAttempts(record, outcome),
+      ...historyKeys(outcome),
+      ...ttlOf(outcome.expiresAt),
       status: outcome.status,
       finishedAt: outcome.finishedAt,
       durationMs: outcome.durationMs,
@@ -231,13 +318,26 @@ export class DynamoExecutionStore implements ExecutionStore {
     return this.queryPage({ KeyConditionExpression: 'jobId = :jobId', ExpressionAttributeValues: { ':jobId': jobId } }, options);
   }
 
+  listHistory(query: HistoryQuery): Promise<Page<Execution>> {
+    return this.history.list(query, (item) => visible(item)!);
+  }
+
+  countByStatus(from: string, to: string) {
+    return this.history.countByStatus(from, to);
+  }
+
+  deleteFinishedBefore(before: string) {
+    return this.history.deleteFinishedBefore(before);
+  }
+
   async recordArrivalInDeadLetters(arrival: DeadArrival): Promise<boolean> {
     const result = await this.update({
       Key: { jobId: arrival.jobId, scheduledFor: arrival.scheduledFor },
       UpdateExpression:
         'SET #status = :dead, #deadList = :deadList, #diedAt = :at, #deadReason = :reason, #occurrence = :occurrence, ' +
         '#jobName = :jobName, #handler = :handler, #attempt = if_not_exists(#attempt, :zero), ' +
-        '#startedAt = if_not_exists(#startedAt, :at), #leaseUntil = if_not_exists(#leaseUntil, :at)',
+        '#startedAt = if_not_exists(#startedAt, :at), #leaseUntil = if_not_exists(#leaseUntil, :at), ' +
+        '#historyShard = :historyShard, #historyKey = :historyKey',
       // Finished records (succeeded, or already dead) are left as they are.
       ConditionExpression: 'attribute_not_exists(#jobId) OR #status IN (:running, :failed)',
       ExpressionAttributeNames: names(
@@ -252,8 +352,12 @@ export class DynamoExecutionStore implements ExecutionStore {
         'attempt',
         'startedAt',
         'leaseUntil',
+        'historyShard',
+        'historyKey',
       ),
       ExpressionAttributeValues: {
+        ':historyShard': historyKeys(arrival).historyShard,
+        ':historyKey': historyKeys(arrival).historyKey,
         ':dead': 'dead',
         ':deadList': DEAD_LIST,
         ':at': arrival.at,
@@ -288,13 +392,14 @@ export class DynamoExecutionStore implements ExecutionStore {
     return result === false ? undefined : visible(result);
   }
 
-  async discard(key: { jobId: string; scheduledFor: string }, at: string): Promise<boolean> {
+  async discard(key: { jobId: string; scheduledFor: string }, at: string, options: { expiresAt?: string } = {}): Promise<boolean> {
+    const expires = options.expiresAt ? ', #expiresAt = :expiresAt' : '';
     const result = await this.update({
       Key: key,
-      UpdateExpression: 'SET #discardedAt = :at REMOVE #deadList, #redriveId',
+      UpdateExpression: `SET #discardedAt = :at${expires} REMOVE #deadList, #redriveId`,
       ConditionExpression: '#status = :dead AND attribute_exists(#deadList)',
-      ExpressionAttributeNames: names('discardedAt', 'deadList', 'redriveId', 'status'),
-      ExpressionAttributeValues: { ':at': at, ':dead': 'dead' },
+      ExpressionAttributeNames: names('discardedAt', 'deadList', 'redriveId', 'status', ...(expires ? ['expiresAt'] : [])),
+      ExpressionAttributeValues: { ':at': at, ':dead': 'dead', ...(expires ? { ':expiresAt': ttlOf(options.expiresAt).expiresAt } : {}) },
     });
     return result !== false;
   }

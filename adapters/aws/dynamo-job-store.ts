@@ -14,7 +14,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Job, JobStatusChange } from '../../core/jobs/job.js';
+import type { Job, JobStatus, JobStatusChange } from '../../core/jobs/job.js';
 import type { IdempotencyRecord, JobStore } from '../../core/jobs/job-store.js';
 import type { JobFilter } from '../../core/jobs/job-list.js';
 import type { Page } from '../../core/kernel/ports.js';
@@ -123,6 +123,33 @@ export class DynamoJobStore implements JobStore {
       this.db.send(new GetCommand({ TableName: this.tableName, Key: jobKey(id), ConsistentRead: true })),
     );
     return out.Item ? this.fromItem(out.Item) : undefined;
+  }
+
+  /**
+   * A Scan of the whole table reading only each item's key and status: at this scale (thousands of
+   * jobs, a few hundred bytes each) a few pages; a Scan costs by the size of what it reads, so at
+   * millions of jobs this would want counters kept by the writers instead.
+   */
+  async countByStatus(): Promise<Record<JobStatus, number>> {
+    const counts: Record<JobStatus, number> = { active: 0, paused: 0, completed: 0 };
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await callAws('DynamoDB', 'Scan', () =>
+        this.db.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            ProjectionExpression: '#status',
+            FilterExpression: 'begins_with(pk, :job) AND attribute_not_exists(#kind)',
+            ExpressionAttributeNames: { '#status': 'status', '#kind': 'kind' },
+            ExpressionAttributeValues: { ':job': 'JOB#' },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of out.Items ?? []) if (item.status in counts) counts[item.status as JobStatus]++;
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return counts;
   }
 
   /**

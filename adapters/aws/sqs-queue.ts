@@ -6,8 +6,10 @@
  */
 import {
   ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
+  type QueueAttributeName,
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -16,7 +18,7 @@ import { SendFailedError, StoreUnavailableError, type RefusedMessage } from '../
 import { encodeOccurrence, occurrenceKey, type Occurrence } from '../../core/execution/occurrence.js';
 import { delayFor } from '../../core/kernel/queue-limits.js';
 import type { Clock } from '../../core/kernel/ports.js';
-import type { Queue } from '../../core/execution/ports.js';
+import type { Queue, QueueDepths } from '../../core/execution/ports.js';
 import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES, messageBytes } from '../../core/kernel/queue-limits.js';
 import { systemClock } from '../system-clock.js';
 import { callAws } from './aws-errors.js';
@@ -179,5 +181,26 @@ export class SqsQueue implements Queue {
       );
     }
     return lastFailures.map((f) => ({ keys: byId.get(f.id)?.keys ?? [], code: f.code, message: f.message }));
+  }
+
+  /** SQS's approximate counts (they lag by about a minute); the DLQ's visible messages are its dead letters. */
+  async depths(): Promise<QueueDepths> {
+    const attributesOf = (QueueUrl: string, AttributeNames: QueueAttributeName[]) =>
+      callAws('SQS', 'GetQueueAttributes', () => this.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames })));
+    const [work, dead] = await Promise.all([
+      attributesOf(this.queueUrl, [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ]),
+      attributesOf(this.deadLetterQueueUrl, ['ApproximateNumberOfMessages']),
+    ]);
+    const count = (attributes: Record<string, string> | undefined, name: string) => Number(attributes?.[name] ?? 0) || 0;
+    return {
+      queued: count(work.Attributes, 'ApproximateNumberOfMessages'),
+      inFlight: count(work.Attributes, 'ApproximateNumberOfMessagesNotVisible'),
+      delayed: count(work.Attributes, 'ApproximateNumberOfMessagesDelayed'),
+      deadLetters: count(dead.Attributes, 'ApproximateNumberOfMessages'),
+    };
   }
 }

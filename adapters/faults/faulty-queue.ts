@@ -6,7 +6,7 @@
  */
 import type { Bundle } from '../../core/execution/bundle.js';
 import type { Occurrence } from '../../core/execution/occurrence.js';
-import type { Queue } from '../../core/execution/ports.js';
+import type { Queue, QueueDepths } from '../../core/execution/ports.js';
 import type { FaultInjector } from './fault-plan.js';
 import { withFaults, type Sleep } from './with-faults.js';
 
@@ -49,6 +49,10 @@ class MessageFaultQueue implements Queue {
   async sendToDeadLetters(occurrence: Occurrence, reason: string): Promise<void> {
     if (this.faults.roll('loseSend')) return;
     await this.inner.sendToDeadLetters(occurrence, reason);
+  }
+
+  depths(): Promise<QueueDepths> {
+    return this.inner.depths();
   }
 }
 

@@ -8,11 +8,18 @@ import type {
   SkipRecord,
 } from '../../core/execution/ledger-record.js';
 import { occurrenceKey } from '../../core/execution/occurrence.js';
-import type { ExecutionStore } from '../../core/execution/ports.js';
+import type { ExecutionStore, HistoryQuery } from '../../core/execution/ports.js';
+import { attemptsOf, finishedAttempts, recordedAttempts, startedAttempt, type StoredAttempt } from '../../core/execution/attempts.js';
 import type { Page } from '../../core/kernel/ports.js';
 import { decodeToken, encodeToken, isOffset } from '../paging.js';
+import { countByStatus, finishedBefore, listHistory } from './memory-history.js';
 
-type StoredExecution = Execution & { redriveId?: string; listedDead?: boolean; discardedAt?: string };
+type StoredExecution = Omit<Execution, 'attempts'> & {
+  attempts?: StoredAttempt[];
+  redriveId?: string;
+  listedDead?: boolean;
+  discardedAt?: string;
+};
 
 function page<T>(all: T[], options: { limit: number; next?: string }): Page<T> {
   const start = decodeToken(options.next, isOffset) ?? 0;
@@ -22,8 +29,8 @@ function page<T>(all: T[], options: { limit: number; next?: string }): Page<T> {
 }
 
 function visible(record: StoredExecution): Execution {
-  const { redriveId: _r, listedDead: _l, discardedAt: _d, ...rest } = structuredClone(record);
-  return rest;
+  const { redriveId: _r, listedDead: _l, discardedAt: _d, attempts: _a, ...rest } = structuredClone(record);
+  return { ...rest, attempts: attemptsOf(record) };
 }
 
 export class MemoryExecutionStore implements ExecutionStore {
@@ -43,17 +50,28 @@ export class MemoryExecutionStore implements ExecutionStore {
     if (!claimable) return { claimed: false, holder: visible(existing) };
     const attempt = (existing?.attempt ?? priorAttempts) + 1;
     const attemptBase = revives ? existing.attempt : existing?.attemptBase;
-    const record: StoredExecution = { ...fields, status: 'running', attempt, ...(attemptBase !== undefined ? { attemptBase } : {}) };
+    const attempts = [...(existing?.attempts ?? []), startedAttempt(claim.startedAt)];
+    const record: StoredExecution = {
+      ...fields,
+      status: 'running',
+      attempt,
+      attempts,
+      ...(attemptBase !== undefined ? { attemptBase } : {}),
+    };
     this.records.set(key, record);
     return { claimed: true, execution: visible(record) };
   }
 
   async recordOutcomes(records: Execution[]): Promise<void> {
     for (const record of records)
-      this.records.set(occurrenceKey(record), { ...structuredClone(record), ...(record.status === 'dead' ? { listedDead: true } : {}) });
+      this.records.set(occurrenceKey(record), {
+        ...structuredClone(record),
+        attempts: recordedAttempts(record),
+        ...(record.status === 'dead' ? { listedDead: true } : {}),
+      });
   }
 
-  async recordSkipped(skips: SkipRecord[], at: string, options: { overUnfinished?: boolean } = {}): Promise<number> {
+  async recordSkipped(skips: SkipRecord[], at: string, options: { overUnfinished?: boolean; expiresAt?: string } = {}): Promise<number> {
     let recorded = 0;
     for (const { reason, ...skip } of skips) {
       const key = occurrenceKey(skip);
@@ -62,7 +80,8 @@ export class MemoryExecutionStore implements ExecutionStore {
         existing &&
         (existing.status === 'failed' || existing.status === 'queued' || (existing.status === 'running' && existing.leaseUntil < at));
       if (existing && !(options.overUnfinished && unfinished)) continue;
-      this.records.set(key, { ...skip, status: 'skipped', skipReason: reason, attempt: 0, startedAt: at, leaseUntil: at });
+      const expiry = options.expiresAt ? { expiresAt: options.expiresAt } : {};
+      this.records.set(key, { ...skip, status: 'skipped', skipReason: reason, attempt: 0, startedAt: at, leaseUntil: at, ...expiry });
       recorded++;
     }
     return recorded;
@@ -71,8 +90,10 @@ export class MemoryExecutionStore implements ExecutionStore {
   async complete(outcome: ExecutionOutcome): Promise<boolean> {
     const record = this.records.get(occurrenceKey(outcome));
     if (!record || record.status !== 'running' || record.attempt !== outcome.attempt) return false;
+    const attempts = finishedAttempts(record, outcome);
     const { jobId: _j, scheduledFor: _s, attempt: _a, recordAttempt, ...fields } = outcome;
     delete record.error;
+    record.attempts = attempts;
     Object.assign(record, fields, recordAttempt !== undefined ? { attempt: recordAttempt } : {});
     if (outcome.status === 'dead') Object.assign(record, { diedAt: outcome.finishedAt, listedDead: true });
     for (const key of Object.keys(record) as (keyof StoredExecution)[]) if (record[key] === undefined) delete record[key];
@@ -96,6 +117,21 @@ export class MemoryExecutionStore implements ExecutionStore {
   async listForJob(jobId: string, options: { limit: number; next?: string }): Promise<Page<Execution>> {
     const all = [...this.records.values()].filter((r) => r.jobId === jobId).sort((a, b) => b.scheduledFor.localeCompare(a.scheduledFor));
     return page(all.map(visible), options);
+  }
+
+  async listHistory(query: HistoryQuery): Promise<Page<Execution>> {
+    const page = listHistory(this.records.values(), query);
+    return { ...page, items: page.items.map(visible) };
+  }
+
+  async countByStatus(from: string, to: string) {
+    return countByStatus(this.records.values(), from, to);
+  }
+
+  async deleteFinishedBefore(before: string): Promise<{ deleted: number; more: boolean }> {
+    const { doomed, more } = finishedBefore(this.records.values(), before);
+    for (const r of doomed) this.records.delete(occurrenceKey(r));
+    return { deleted: doomed.length, more };
   }
 
   async recordArrivalInDeadLetters(arrival: DeadArrival): Promise<boolean> {
@@ -129,11 +165,12 @@ export class MemoryExecutionStore implements ExecutionStore {
     return visible(record);
   }
 
-  async discard(key: { jobId: string; scheduledFor: string }, at: string): Promise<boolean> {
+  async discard(key: { jobId: string; scheduledFor: string }, at: string, options: { expiresAt?: string } = {}): Promise<boolean> {
     const record = this.records.get(occurrenceKey(key));
     if (!record?.listedDead || record.status !== 'dead') return false;
     record.listedDead = false;
     record.discardedAt = at;
+    if (options.expiresAt) record.expiresAt = options.expiresAt;
     return true;
   }
 }

@@ -1,6 +1,6 @@
 /** In-memory JobStore: the reference the contract suite holds DynamoDB to. */
 import { JobNameTakenError } from '../../core/kernel/errors.js';
-import type { Job, JobStatusChange } from '../../core/jobs/job.js';
+import type { Job, JobStatus, JobStatusChange } from '../../core/jobs/job.js';
 import type { IdempotencyRecord, JobStore } from '../../core/jobs/job-store.js';
 import { matchesFilter, type JobFilter } from '../../core/jobs/job-list.js';
 import type { Page } from '../../core/kernel/ports.js';
@@ -32,6 +32,12 @@ export class MemoryJobStore implements JobStore {
     const items = all.slice(start, start + options.limit).map((j) => structuredClone(j));
     const end = start + items.length;
     return end < all.length ? { items, next: encodeToken(end) } : { items };
+  }
+
+  async countByStatus(): Promise<Record<JobStatus, number>> {
+    const counts: Record<JobStatus, number> = { active: 0, paused: 0, completed: 0 };
+    for (const job of this.jobs.values()) if (job.kind !== 'task') counts[job.status]++;
+    return counts;
   }
 
   async delete(id: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import { SendFailedError, type RefusedMessage } from '../../core/kernel/errors.j
 import { encodeOccurrence, occurrenceKey, type Occurrence } from '../../core/execution/occurrence.js';
 import { delayFor } from '../../core/kernel/queue-limits.js';
 import type { Clock } from '../../core/kernel/ports.js';
-import type { Queue } from '../../core/execution/ports.js';
+import type { Queue, QueueDepths } from '../../core/execution/ports.js';
 import { MAX_MESSAGE_BYTES, messageBytes, sqsAccepts } from '../../core/kernel/queue-limits.js';
 import { systemClock } from '../system-clock.js';
 
@@ -87,7 +87,13 @@ export class MemoryQueue implements Queue {
     this.deadLetters.push({ occurrence: JSON.parse(encodeOccurrence(occurrence)) as Occurrence, reason });
   }
 
-  /** Removes and returns the message bodies whose delay has passed. */
+  /** What waits: visible or still delayed; the memory queue hands messages out for good (takeVisible), so none is in flight. */
+  async depths(): Promise<QueueDepths> {
+    const now = this.clock.now().getTime();
+    const queued = this.waiting.filter((w) => w.visibleAt <= now).length;
+    return { queued, inFlight: 0, delayed: this.waiting.length - queued, deadLetters: this.deadLetters.length };
+  }
+
   /** For tests: loses every message, shown or not, as the local SQS emulator does when the runtime restarts. */
   forgetAll(): void {
     this.waiting.splice(0, this.waiting.length);

@@ -44,6 +44,22 @@ export interface Execution {
   skipReason?: SkipReason;
   /** A manual run's: who asked and why (absent on a scheduled occurrence). */
   trigger?: ManualTrigger;
+  /** Every attempt, oldest first, the newest 25 (see attempts.ts); none for one that never ran. */
+  attempts?: Attempt[];
+  /** When the record goes by itself (final history, after the retention period); absent: kept. */
+  expiresAt?: string;
+}
+
+/** `lost`: its worker died before the attempt ended (the claim's lease ran out). */
+export type AttemptStatus = 'running' | 'succeeded' | 'failed' | 'dead' | 'skipped' | 'queued' | 'lost';
+
+export interface Attempt {
+  attempt: number;
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  status: AttemptStatus;
+  error?: ExecutionError;
 }
 
 /** `deleted`: its job was deleted before a lost message of it could be sent again. */
@@ -94,6 +110,8 @@ export interface ExecutionOutcome {
   occurrence?: string;
   /** The attempt number to keep, when it is not `attempt` (a claim past the budget that ran nothing). */
   recordAttempt?: number;
+  /** When the record goes by itself (final outcomes only; see core/execution/retention.ts). */
+  expiresAt?: string;
 }
 
 /** What the dead-letter consumer records for a message SQS moved to the DLQ itself. */
@@ -106,13 +124,23 @@ export interface DeadArrival {
   occurrence: string;
 }
 
-/** Dead letters are named by their occurrence key, encoded for URLs. */
-export function deadLetterId(e: { jobId: string; scheduledFor: string }): string {
+/** Executions (and dead letters, which are executions) are named by their occurrence key, encoded for URLs. */
+export function executionId(e: { jobId: string; scheduledFor: string }): string {
   return Buffer.from(`${e.jobId}\n${e.scheduledFor}`).toString('base64url');
 }
 
-export function parseDeadLetterId(id: string): { jobId: string; scheduledFor: string } | undefined {
+/**
+ * The occurrence key an id names, or undefined. Only a job's id and a canonical instant: the
+ * ledger table's reserved partitions (`#tick`, `#due#…`) are never reachable through an id.
+ */
+export function parseExecutionId(id: string): { jobId: string; scheduledFor: string } | undefined {
   const [jobId, scheduledFor, ...rest] = Buffer.from(id, 'base64url').toString('utf8').split('\n');
-  if (!jobId || !scheduledFor || rest.length > 0 || Number.isNaN(Date.parse(scheduledFor))) return undefined;
+  if (!jobId || !scheduledFor || rest.length > 0 || !/^[A-Za-z0-9_-]{1,256}$/.test(jobId)) return undefined;
+  const ms = Date.parse(scheduledFor);
+  if (Number.isNaN(ms) || new Date(ms).toISOString() !== scheduledFor) return undefined;
   return { jobId, scheduledFor };
 }
+
+/** The dead-letter API's names for the same ids. */
+export const deadLetterId = executionId;
+export const parseDeadLetterId = parseExecutionId;

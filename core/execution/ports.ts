@@ -5,7 +5,15 @@
  */
 import type { Page } from '../kernel/ports.js';
 import type { Bundle, ClaimHolder, GroupClaim } from './bundle.js';
-import type { ClaimResult, DeadArrival, Execution, ExecutionClaim, ExecutionOutcome, SkipRecord } from './ledger-record.js';
+import type {
+  ClaimResult,
+  DeadArrival,
+  Execution,
+  ExecutionClaim,
+  ExecutionOutcome,
+  ExecutionStatus,
+  SkipRecord,
+} from './ledger-record.js';
 import type { Occurrence } from './occurrence.js';
 
 export interface ExecutionStore {
@@ -22,7 +30,7 @@ export interface ExecutionStore {
    * `overUnfinished`: a record that is not final (failed, queued, or running past
    * its lease) is replaced too: its job is gone and nothing will finish it.
    */
-  recordSkipped(skips: SkipRecord[], at: string, options?: { overUnfinished?: boolean }): Promise<number>;
+  recordSkipped(skips: SkipRecord[], at: string, options?: { overUnfinished?: boolean; expiresAt?: string }): Promise<number>;
   /** Records how the claimed attempt ended. */
   /** Returns false when the attempt is no longer the current one (a stale worker). */
   complete(outcome: ExecutionOutcome): Promise<boolean>;
@@ -37,6 +45,21 @@ export interface ExecutionStore {
   getMany(keys: { jobId: string; scheduledFor: string }[]): Promise<Map<string, Execution>>;
   /** Newest first. */
   listForJob(jobId: string, options: { limit: number; next?: string }): Promise<Page<Execution>>;
+  /**
+   * History, newest first by (scheduledFor, jobId), across jobs or of one (`jobId`), in
+   * [from, to), filtered; expired records (`expiresAt` before `now`) are left out. A page may hold
+   * fewer than `limit` (even none) with a `next` when it stopped at HISTORY_READS_PER_PAGE; each
+   * `next` is further on. Records written before the history index existed are listed only per job.
+   */
+  listHistory(query: HistoryQuery): Promise<Page<Execution>>;
+  /** Records scheduled in [from, to) by status, reading at most HISTORY_READS_PER_COUNT pages; `complete` false when it stopped there. */
+  countByStatus(from: string, to: string): Promise<{ counts: Partial<Record<ExecutionStatus, number>>; complete: boolean }>;
+  /**
+   * Deletes final records (succeeded, skipped, dead letters discarded) scheduled before `before`,
+   * never another (a conditional delete each); at most CLEANUP_DELETES_PER_CALL, looking back
+   * HISTORY_REACH_DAYS. `more`: it stopped at its budget; call again.
+   */
+  deleteFinishedBefore(before: string): Promise<{ deleted: number; more: boolean }>;
 
   /**
    * Records a message that reached the dead-letter queue without our worker
@@ -52,8 +75,32 @@ export interface ExecutionStore {
    */
   armRedrive(key: { jobId: string; scheduledFor: string }, redriveId: string): Promise<Execution | undefined>;
   /** Takes a dead letter off the list; returns false when it was not one. */
-  discard(key: { jobId: string; scheduledFor: string }, at: string): Promise<boolean>;
+  discard(key: { jobId: string; scheduledFor: string }, at: string, options?: { expiresAt?: string }): Promise<boolean>;
 }
+
+export interface HistoryQuery {
+  limit: number;
+  next?: string;
+  /** Inclusive. */
+  from: string;
+  /** Exclusive. */
+  to: string;
+  jobId?: string;
+  statuses?: ExecutionStatus[];
+  handler?: string;
+  /** Records that expired before this are not shown (TTL deletes lag by up to two days on AWS). */
+  now: string;
+}
+
+/** Queries (pages) one history page may read before it answers with what it has and a `next`. */
+export const HISTORY_READS_PER_PAGE = 64;
+/** Pages one count may read (about 2,000 index items each). */
+export const HISTORY_READS_PER_COUNT = 200;
+/** How far back before its upper bound a listing across jobs and a cleanup look: a year and a day. */
+export const HISTORY_REACH_DAYS = 366;
+export const CLEANUP_DELETES_PER_CALL = 1_000;
+/** Enough for every shard of every day of the reach (366 × 8 queries, most of them on empty days) in one call. */
+export const CLEANUP_READS_PER_CALL = 4_000;
 
 /** Claims on first attempts, by claim group (see bundle.ts). */
 export interface BundleClaims {
@@ -82,4 +129,13 @@ export interface Queue {
   postpone(deliveryHandle: string, delaySeconds: number): Promise<void>;
   /** Parks an occurrence in the dead-letter queue. */
   sendToDeadLetters(occurrence: Occurrence, reason: string): Promise<void>;
+  /** How many messages wait (visible), are received and not yet deleted, are delayed, and sit in the DLQ; approximate on SQS. */
+  depths(): Promise<QueueDepths>;
+}
+
+export interface QueueDepths {
+  queued: number;
+  inFlight: number;
+  delayed: number;
+  deadLetters: number;
 }

@@ -4,7 +4,7 @@
  * runs against every adapter.
  */
 import type { Page } from '../kernel/ports.js';
-import type { Job, JobStatusChange } from './job.js';
+import type { Job, JobStatus, JobStatusChange } from './job.js';
 import type { JobFilter } from './job-list.js';
 
 /** A create's Idempotency-Key (see core/service/idempotency.ts). */
@@ -52,6 +52,8 @@ export interface JobStore {
   ): Promise<{ locked: true } | { locked: false; holder: string; lockedAt: string }>;
   /** Lets go of a uniqueKey if `holder` still has it (an enqueue that was refused after locking). */
   unlockUniqueKey(key: string, holder: string): Promise<void>;
+  /** How many jobs (not tasks) there are in each status (reads every job: fine for thousands, see README). */
+  countByStatus(): Promise<Record<JobStatus, number>>;
   /** Deletes the job and frees its name; returns false when there was none. */
   delete(id: string): Promise<boolean>;
   /** Several at once, keyed by id; missing ones are absent. May lag a write by a moment. */

@@ -15,7 +15,15 @@ export function inInstantRange(ms: number): boolean {
   return ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS;
 }
 
-/** An ISO 8601 instant with an offset, inside the range. */
+/** Whether the calendar date an ISO string starts with exists (Date.parse rolls 2031-02-30 over to March). */
+export function isCalendarDate(s: string): boolean {
+  const [y, m, d] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+/** An ISO 8601 instant with an offset, on a date that exists, inside the range. */
 export const instantInput = z.iso
   .datetime({ offset: true })
+  .refine(isCalendarDate, { message: 'is not a date that exists' })
   .refine((s) => inInstantRange(Date.parse(s)), { message: INSTANT_RANGE_MESSAGE });

@@ -6,7 +6,9 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { DeadLetterService } from '../../core/execution/dead-letters.js';
+import type { HistoryService } from '../../core/service/history.js';
 import type { JobService } from '../../core/service/job-service.js';
+import type { StatsService } from '../../core/service/stats.js';
 import type { Logger } from '../../core/kernel/ports.js';
 import { requireApiKey } from './auth.js';
 import { registerDocs } from './docs.js';
@@ -15,12 +17,16 @@ import { refuse } from './request.js';
 import { registerDeadLetterRoutes } from './routes/dead-letters.js';
 import { registerHandlerRoutes } from './routes/handlers.js';
 import { registerEnqueueRoutes } from './routes/enqueue.js';
+import { registerExecutionRoutes } from './routes/executions.js';
+import { registerOperationRoutes } from './routes/operations.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerPreviewRoutes } from './routes/preview.js';
 
 export interface AppDeps {
   jobs: JobService;
   deadLetters: DeadLetterService;
+  history: HistoryService;
+  stats: StatsService;
   apiKeys: string[];
   logger: Logger;
   /** Origins a browser may call the API from (CORS); none when empty. */
@@ -72,6 +78,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerHandlerRoutes(app, deps.jobs);
   registerEnqueueRoutes(app, deps.jobs);
   registerDeadLetterRoutes(app, deps.deadLetters);
+  registerExecutionRoutes(app, deps.history);
+  registerOperationRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',

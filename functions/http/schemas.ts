@@ -116,8 +116,24 @@ export const jobSchema = z
   })
   .openapi('Job');
 
+const errorShape = z.object({ name: z.string(), message: z.string() });
+
+export const attemptSchema = z
+  .object({
+    attempt: z.number().int(),
+    startedAt: instant,
+    finishedAt: instant.optional(),
+    durationMs: z.number().optional(),
+    status: z
+      .enum(['running', 'succeeded', 'failed', 'dead', 'skipped', 'queued', 'lost'])
+      .openapi({ description: '`lost`: its worker died before it ended.' }),
+    error: errorShape.optional().openapi({ description: 'Cut to 512 characters; the execution’s own `error` is the last in full.' }),
+  })
+  .openapi('Attempt');
+
 export const executionSchema = z
   .object({
+    id: z.string().openapi({ description: 'For GET /v1/executions/{id}; the same as a dead letter’s id.' }),
     jobId: z.string(),
     jobName: z.string(),
     handler: z.string(),
@@ -136,8 +152,13 @@ export const executionSchema = z
       .object({ by: z.string().optional(), reason: z.string().optional() })
       .optional()
       .openapi({ description: 'A manual run (POST /v1/jobs/{id}/trigger): who asked and why. Absent on a scheduled run.' }),
+    expiresAt: instant.optional().openapi({ description: 'When this record goes (final history, after the retention period).' }),
   })
   .openapi('Execution');
+
+export const executionWithAttemptsSchema = executionSchema
+  .extend({ attempts: z.array(attemptSchema).openapi({ description: 'Oldest first; the newest 25.' }) })
+  .openapi('ExecutionWithAttempts');
 
 export const deadLetterSchema = z
   .object({

@@ -1,7 +1,7 @@
 /** What the API shows of domain records: no internals (revisions as versions, no leases, no stored messages). */
 import type { Context } from 'hono';
 import type { Page } from '../../core/kernel/ports.js';
-import type { Execution } from '../../core/execution/ledger-record.js';
+import { executionId, type Attempt, type Execution } from '../../core/execution/ledger-record.js';
 import type { Job } from '../../core/jobs/job.js';
 
 export type JobView = Omit<Job, 'rev' | 'sentUntil'> & { version: number };
@@ -11,11 +11,16 @@ export function jobView(job: Job): JobView {
   return { ...shown, version: rev };
 }
 
-export type ExecutionView = Omit<Execution, 'leaseUntil' | 'attemptBase' | 'occurrence'>;
+export type ExecutionView = Omit<Execution, 'leaseUntil' | 'attemptBase' | 'occurrence' | 'attempts'> & { id: string };
 
+/** An execution as listings show it: its id, no internals, no attempts (GET /v1/executions/{id} has them). */
 export function executionView(execution: Execution): ExecutionView {
-  const { leaseUntil: _lease, attemptBase: _base, occurrence: _message, ...shown } = execution;
-  return shown;
+  const { leaseUntil: _lease, attemptBase: _base, occurrence: _message, attempts: _attempts, ...shown } = execution;
+  return { id: executionId(execution), ...shown };
+}
+
+export function executionDetailView(execution: Execution): ExecutionView & { attempts: Attempt[] } {
+  return { ...executionView(execution), attempts: execution.attempts ?? [] };
 }
 
 /** A strong entity tag naming the job's version: what `If-Match` sends back. */

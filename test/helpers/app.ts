@@ -1,18 +1,19 @@
 /** The HTTP app on in-memory adapters and a fake clock, as the API tests need it. */
-import { DeadLetterService } from '../../core/execution/dead-letters.js';
+import { apiServices } from '../../functions/api.js';
 import { JobService } from '../../core/service/job-service.js';
 import type { BundleClaims, ExecutionStore } from '../../core/execution/ports.js';
 import type { DispatchLog, DueIndex } from '../../core/dispatch/ports.js';
 import type { JobStore } from '../../core/jobs/job-store.js';
 import { createApp } from '../../functions/http/app.js';
 import { memoryDeps } from './memory-deps.js';
+import { withRetention } from '../../core/execution/retention.js';
 
 export function testApp(options: { now?: string; apiKeys?: string[]; ids?: () => string } = {}) {
   const deps = memoryDeps(options.now, { ids: options.ids });
   const service = new JobService(deps);
   const app = createApp({
+    ...apiServices(deps),
     jobs: service,
-    deadLetters: new DeadLetterService(deps),
     apiKeys: options.apiKeys ?? ['k'],
     logger: deps.logger,
   });
@@ -30,8 +31,9 @@ export interface StoreOverrides {
 
 /** The same app over other stores. */
 export function testAppOn(stores: StoreOverrides, options: { now?: string; ids?: () => string } = {}) {
-  const deps = { ...memoryDeps(options.now, { ids: options.ids }), ...stores };
+  const base = memoryDeps(options.now, { ids: options.ids });
+  const deps = { ...base, ...stores, executions: withRetention(stores.executions, base.runtimeSettings) };
   const service = new JobService(deps);
-  const app = createApp({ jobs: service, deadLetters: new DeadLetterService(deps), apiKeys: ['k'], logger: deps.logger });
+  const app = createApp({ ...apiServices(deps), jobs: service, apiKeys: ['k'], logger: deps.logger });
   return { ...deps, app, service };
 }

@@ -11,15 +11,19 @@ import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
 import { DEFAULT_TICK_SETTINGS } from '../../core/dispatch/tick.js';
 import { createHandlers } from '../../handlers/index.js';
 import { MemoryLogger } from './factories.js';
+import { withRetention } from '../../core/execution/retention.js';
+import { DEFAULT_RETENTION_DAYS, fixedSettings } from '../../core/settings/runtime-settings.js';
 import { FakeClock } from './fake-clock.js';
 
 export function memoryDeps(now = '2026-01-01T00:00:00.000Z', options: { ids?: () => string } = {}) {
   const clock = new FakeClock(now);
+  const runtimeSettings = fixedSettings({ maxConcurrency: null, jobDefaults: BUILT_IN_POLICY, retentionDays: DEFAULT_RETENTION_DAYS });
   let n = 0;
   return {
     clock,
     jobs: new MemoryJobStore(),
-    executions: new MemoryExecutionStore(),
+    executions: withRetention(new MemoryExecutionStore(), runtimeSettings),
+    runtimeSettings,
     queue: new MemoryQueue(clock),
     dispatchLog: new MemoryDispatchLog(),
     due: new MemoryDueIndex(),

@@ -8,12 +8,11 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { MemoryQueue } from '../../adapters/memory/memory-queue.js';
-import { DeadLetterService } from '../../core/execution/dead-letters.js';
 import { deadLetterId } from '../../core/execution/ledger-record.js';
-import { JobService } from '../../core/service/job-service.js';
 import { encodeOccurrence } from '../../core/execution/occurrence.js';
 import type { Job } from '../../core/jobs/job.js';
 import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
+import { apiServices } from '../../functions/api.js';
 import { createApp } from '../../functions/http/app.js';
 import { buildAwsDeps } from '../../functions/wiring.js';
 import { checkRequest, fuzzRequest, fuzzSeed } from '../helpers/api-fuzz.js';
@@ -41,7 +40,7 @@ describe(`the API under random requests, on DynamoDB (${backend.name})`, () => {
     });
     const queue = new MemoryQueue(aws.clock);
     const deps = { ...aws, queue };
-    const app = createApp({ jobs: new JobService(deps), deadLetters: new DeadLetterService(deps), apiKeys: ['k'], logger: deps.logger });
+    const app = createApp({ ...apiServices(deps), apiKeys: ['k'], logger: deps.logger });
     const headers = { authorization: 'Bearer k', 'content-type': 'application/json' };
     for (const body of [
       { name: 'a', schedule: { every: '1m' }, handler: 'log', maxRuns: 5 },

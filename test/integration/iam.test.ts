@@ -9,12 +9,11 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, inject, it } from 'vitest';
 import { createSqsClient } from '../../adapters/aws/clients.js';
 import { AwsMeter } from '../../adapters/aws/metering.js';
-import { DeadLetterService } from '../../core/execution/dead-letters.js';
-import { JobService } from '../../core/service/job-service.js';
 import { recoverLost } from '../../core/dispatch/recovery.js';
 import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
 import { runTick } from '../../core/dispatch/tick.js';
 import { createDeadLetterHandler } from '../../functions/dead-letter.js';
+import { apiServices } from '../../functions/api.js';
 import { createApp } from '../../functions/http/app.js';
 import { buildAwsDeps } from '../../functions/wiring.js';
 import { createWorkerHandler } from '../../functions/worker.js';
@@ -59,7 +58,7 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
       (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))).Messages ?? [];
 
     const api = depsFor(meters.api);
-    const app = createApp({ jobs: new JobService(api), deadLetters: new DeadLetterService(api), apiKeys: ['k'], logger: api.logger });
+    const app = createApp({ ...apiServices(api), apiKeys: ['k'], logger: api.logger });
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await app.request(path, {
         method,
@@ -109,6 +108,10 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
     expect(letters.length).toBeGreaterThan(0);
     await call('POST', '/v1/dead-letters/redrive', { ids: [String(letters[0]!.id)] });
     await call('GET', `/v1/jobs/${steady!.id}/executions`);
+    const listed = (await call('GET', '/v1/executions?limit=5'))!.executions as { id: string }[];
+    if (listed[0]) await call('GET', `/v1/executions/${listed[0].id}`);
+    await call('GET', '/v1/stats');
+    await call('POST', '/v1/cleanup', { before: new Date(Date.now() + 86_400_000).toISOString() });
     await call('DELETE', `/v1/jobs/${steady!.id}`);
 
     const { find } = await loadInfra();

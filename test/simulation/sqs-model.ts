@@ -12,7 +12,7 @@ import { bundleTiming, encodeBundle, type Bundle } from '../../core/execution/bu
 import { encodeOccurrence, type Occurrence } from '../../core/execution/occurrence.js';
 import { delayFor } from '../../core/kernel/queue-limits.js';
 import type { Clock } from '../../core/kernel/ports.js';
-import type { Queue } from '../../core/execution/ports.js';
+import type { Queue, QueueDepths } from '../../core/execution/ports.js';
 
 interface Stored {
   messageId: string;
@@ -53,6 +53,14 @@ export class SqsModel {
     readonly name: string,
     private readonly options: QueueModelOptions,
   ) {}
+
+  /** Visible, received (hidden after a receive) and delayed (never received yet) messages. */
+  counts(): { visible: number; hidden: number; delayed: number } {
+    const now = this.now();
+    const visible = this.messages.filter((m) => m.visibleAt <= now).length;
+    const delayed = this.messages.filter((m) => m.visibleAt > now && m.receiveCount === 0).length;
+    return { visible, hidden: this.messages.length - visible - delayed, delayed };
+  }
 
   private now(): number {
     return this.clock.now().getTime();
@@ -169,5 +177,10 @@ export class ModelQueue implements Queue {
 
   async sendToDeadLetters(occurrence: Occurrence, _reason: string): Promise<void> {
     this.deadLetters.send(encodeOccurrence(occurrence), 0);
+  }
+
+  async depths(): Promise<QueueDepths> {
+    const work = this.work.counts();
+    return { queued: work.visible, inFlight: work.hidden, delayed: work.delayed, deadLetters: this.deadLetters.counts().visible };
   }
 }

@@ -1,3 +1,4 @@
+import { fixedRuntimeSettings } from '../../functions/wiring.js';
 /**
  * One simulated run: the real tick, API (JobService), worker and dead-letter
  * consumer on memory stores behind the fault decorators, the queue model, and
@@ -124,6 +125,7 @@ async function simulate(options: SimOptions, random: () => number, zone: string,
     sleep: time.sleep,
     random,
     jobDefaults: BUILT_IN_POLICY,
+    runtimeSettings: fixedRuntimeSettings(BUILT_IN_POLICY),
     settings,
   } satisfies SchedulerDeps;
   const faulty = injectFaults(base, faults, time.sleep);

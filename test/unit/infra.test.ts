@@ -43,7 +43,11 @@ describe('infra', () => {
       const indexes = Object.fromEntries(
         (definition.GlobalSecondaryIndexes ?? []).map((g) => [
           g.IndexName!,
-          { hashKey: g.KeySchema![0]!.AttributeName, rangeKey: g.KeySchema![1]!.AttributeName },
+          {
+            hashKey: g.KeySchema![0]!.AttributeName,
+            rangeKey: g.KeySchema![1]!.AttributeName,
+            ...(g.Projection?.ProjectionType === 'INCLUDE' ? { projection: g.Projection.NonKeyAttributes } : {}),
+          },
         ]),
       );
       expect(table.globalIndexes ?? {}).toEqual(indexes);
@@ -126,6 +130,7 @@ describe('infra', () => {
     const actions = (fn: { permissions: { actions: string[] }[] }) => fn.permissions.flatMap((p) => p.actions).sort();
     expect(actions(functions[0])).toEqual([
       'dynamodb:DeleteItem',
+      'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -134,6 +139,8 @@ describe('infra', () => {
       'dynamodb:Scan',
       'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueAttributes',
       'sqs:SendMessage',
     ]);
     expect(actions(functions[1])).toEqual([

@@ -28,6 +28,10 @@ describe('the OpenAPI document', () => {
       ['/v1/dead-letters', ['get']],
       ['/v1/dead-letters/redrive', ['post']],
       ['/v1/dead-letters/{id}', ['delete']],
+      ['/v1/executions', ['get']],
+      ['/v1/executions/{id}', ['get']],
+      ['/v1/stats', ['get']],
+      ['/v1/cleanup', ['post']],
     ] as const) {
       for (const method of methods) {
         const op = doc.paths[path]?.[method];

@@ -1,4 +1,4 @@
-/** The job routes: create, read, list, change, delete, and a job's history and preview. */
+/** The job routes: create, read, list, change, delete, and a job's preview (its history is in executions.ts). */
 import { createHash } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { jobInputSchema } from '../../../core/jobs/job.js';
@@ -196,20 +196,5 @@ export function registerJobRoutes(app: OpenAPIHono, jobs: JobService): void {
       responses: { 200: json(z.object({ occurrences: z.array(previewOccurrenceSchema) }), 'Its next occurrences.'), ...errors(404) },
     }),
     async (c) => c.json({ occurrences: await jobs.previewJob(knownId(c.req.valid('param').id, 'job'), c.req.valid('query')) }, 200),
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/v1/jobs/{id}/executions',
-      tags: TAG,
-      summary: "A job's runs, newest first",
-      request: { params: idParams, query: pageQuery },
-      responses: { 200: json(pageOf('executions', executionSchema), 'A page of its runs.'), ...errors(404) },
-    }),
-    async (c) => {
-      const page = await jobs.executions(knownId(c.req.valid('param').id, 'job'), c.req.valid('query'));
-      return c.json(pageBody('executions', page, executionView), 200);
-    },
   );
 }

@@ -285,7 +285,11 @@ export function executionStoreContract(name: string, makeStore: () => Promise<Ex
         retryAt: '2026-01-01T00:01:10.000Z',
       };
       await store.recordOutcomes([...records, dead, failed]);
-      expect(await store.get('job-7', '2026-01-01T00:01:00.000Z')).toEqual(records[7]);
+      const { durationMs, finishedAt, startedAt } = records[7]!;
+      expect(await store.get('job-7', '2026-01-01T00:01:00.000Z')).toEqual({
+        ...records[7],
+        attempts: [{ attempt: 1, status: 'succeeded', startedAt, finishedAt, durationMs }],
+      });
       expect((await store.listDead({ limit: 10 })).items.map((e) => e.jobId)).toEqual(['job-dead']);
       // Not before its retry time: a retry sent early waits.
       expect(await store.claim(claimAt('2026-01-01T00:01:09.000Z', { jobId: 'job-failed' }))).toMatchObject({

@@ -22,6 +22,14 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       expect(await store.get('missing')).toBeUndefined();
     });
 
+    it('counts jobs by status', async () => {
+      const store = await makeStore();
+      await store.create(aJob({ id: 'c1', name: 'c1' }));
+      await store.create(aJob({ id: 'c2', name: 'c2', status: 'paused' }));
+      await store.create(aJob({ id: 'c3', name: 'c3' }));
+      expect(await store.countByStatus()).toEqual({ active: 2, paused: 1, completed: 0 });
+    });
+
     it('keeps names unique, and frees a name when its job is deleted', async () => {
       const store = await makeStore();
       const first = aJob({ name: 'unique-name' });

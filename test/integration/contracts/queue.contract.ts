@@ -45,6 +45,27 @@ async function refusal(send: Promise<void>): Promise<SendFailedError> {
 
 export function queueContract(name: string, make: () => Promise<QueueUnderTest>) {
   describe(`Queue contract: ${name} (seed ${seed})`, () => {
+    it('reports its depths: what waits, what is delayed, and what sits in the dead-letter queue', async () => {
+      const { queue, clock, drain } = await make();
+      const now = clock.now().getTime();
+      const at = (ms: number) => new Date(Math.floor((now + ms) / 1000) * 1000).toISOString();
+      const before = await queue.depths();
+      await queue.send([anOccurrence({ jobId: 'depth-now', scheduledFor: at(0), delaySeconds: 0 })]);
+      await queue.send([anOccurrence({ jobId: 'depth-later', scheduledFor: at(600_000), delaySeconds: 600 })]);
+      await queue.sendToDeadLetters(anOccurrence({ jobId: 'depth-dead' }), 'test');
+      // SQS's counts are approximate and may lag: wait for them to show what was sent.
+      let depths = await queue.depths();
+      for (let i = 0; i < 50 && (depths.queued < 1 || depths.delayed < 1 || depths.deadLetters < 1); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        depths = await queue.depths();
+      }
+      expect(depths.queued - before.queued).toBe(1);
+      expect(depths.delayed - before.delayed).toBe(1);
+      expect(depths.deadLetters - before.deadLetters).toBe(1);
+      expect(depths.inFlight).toBeGreaterThanOrEqual(0);
+      await drain();
+    });
+
     it('delivers many occurrences, bodies intact', async () => {
       const { queue, drain } = await make();
       const sent = Array.from({ length: 25 }, (_, i) => anOccurrence({ jobId: `job-${i}`, payload: { i, text: 'é ✓ "quoted"' } }));
