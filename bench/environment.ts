@@ -2,6 +2,7 @@
  * What every scenario runs on: DynamoDB Local (it reports consumed capacity, as
  * AWS does) and local-aws-sqs, in memory, with metered clients.
  */
+import { memoryRuntimePorts } from '../adapters/memory/memory-settings-store.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWrite } from '../adapters/aws/dynamo-batch.js';
@@ -65,6 +66,7 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
     sleep: realSleep,
     random: Math.random,
     jobDefaults: BUILT_IN_POLICY,
+    ...memoryRuntimePorts(BUILT_IN_POLICY, systemClock),
     settings: DEFAULT_TICK_SETTINGS,
   };
   meter.reset();

@@ -2,6 +2,8 @@
 import { handle } from 'hono/aws-lambda';
 import { DeadLetterService } from '../core/execution/dead-letters.js';
 import { JobService } from '../core/service/job-service.js';
+import { ConfigService } from '../core/service/config-service.js';
+import { HealthService, StatusService } from '../core/service/status-service.js';
 import { loadApiSettings, loadConfig, type ApiSettings } from './config.js';
 import { createApp } from './http/app.js';
 import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
@@ -13,6 +15,9 @@ export function createApiApp(deps: SchedulerDeps, { apiKeys, corsOrigins }: ApiS
   return createApp({
     jobs: new JobService(deps),
     deadLetters: new DeadLetterService(deps),
+    config: new ConfigService(deps),
+    status: new StatusService({ ...deps, version: VERSION }),
+    health: new HealthService(deps),
     apiKeys,
     corsOrigins,
     version: VERSION,

@@ -6,6 +6,7 @@
  */
 import {
   ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   type SendMessageBatchRequestEntry,
@@ -75,6 +76,13 @@ export class SqsQueue implements Queue {
     private readonly deadLetterQueueUrl: string,
     private readonly clock: Clock = systemClock,
   ) {}
+
+  /** A cheap read that says the queue answers (GET /health): its approximate depth. */
+  async probe(): Promise<void> {
+    await callAws('SQS', 'GetQueueAttributes', () =>
+      this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] })),
+    );
+  }
 
   async postpone(deliveryHandle: string, delaySeconds: number): Promise<void> {
     await callAws('SQS', 'ChangeMessageVisibility', () =>

@@ -12,6 +12,7 @@ import type { Execution } from '../execution/ledger-record.js';
 import type { HandlerRegistry } from '../execution/handlers.js';
 import { buildJob, type Job } from '../jobs/job.js';
 import type { JobPolicy } from '../jobs/policies.js';
+import type { SettingsSource } from '../settings/runtime-settings.js';
 import { previewFromRequest, previewSavedJob, type PreviewOccurrence } from './preview.js';
 import type { BundleClaims, ExecutionStore, Queue } from '../execution/ports.js';
 import type { Clock, Logger, Page } from '../kernel/ports.js';
@@ -29,7 +30,10 @@ export interface JobServiceDeps {
   clock: Clock;
   logger: Logger;
   newId: () => string;
+  /** The configured defaults; a process with runtime settings takes them from there instead. */
   jobDefaults: JobPolicy;
+  /** The runtime settings (PUT /v1/config): their job defaults apply to jobs created after a change. */
+  runtimeSettings?: SettingsSource;
 }
 
 /** Who paused or resumed a job and why, as free text shown on the job. */
@@ -58,8 +62,9 @@ export class JobService {
    * would not run.
    */
   async create(raw: unknown): Promise<Job> {
+    const defaults = this.deps.runtimeSettings ? (await this.deps.runtimeSettings.current()).jobDefaults : this.deps.jobDefaults;
     const now = this.deps.clock.now();
-    const job = buildJob(raw, { id: this.deps.newId(), now, handlerNames: this.deps.handlers.names(), defaults: this.deps.jobDefaults });
+    const job = buildJob(raw, { id: this.deps.newId(), now, handlerNames: this.deps.handlers.names(), defaults });
     const entry = job.status === 'active' ? await this.submitChain(job, job.rev, job.nextRunAt!, 0, now) : undefined;
     try {
       await this.deps.jobs.create(job);

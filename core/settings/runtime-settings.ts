@@ -27,5 +27,5 @@ export interface SettingsSource {
 
 /** Settings that never change: for tests and for processes given them at start. */
 export function fixedSettings(settings: RuntimeSettings): SettingsSource {
-  return { current: async () => settings };
+  return { current: () => Promise.resolve(settings) };
 }

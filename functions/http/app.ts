@@ -7,18 +7,24 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { DeadLetterService } from '../../core/execution/dead-letters.js';
 import type { JobService } from '../../core/service/job-service.js';
+import type { ConfigService } from '../../core/service/config-service.js';
+import type { HealthService, StatusService } from '../../core/service/status-service.js';
 import type { Logger } from '../../core/kernel/ports.js';
 import { requireApiKey } from './auth.js';
 import { registerDocs } from './docs.js';
 import { errorResponse, HttpError } from './errors.js';
 import { refuse } from './request.js';
 import { registerDeadLetterRoutes } from './routes/dead-letters.js';
+import { registerConfigRoutes } from './routes/config.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerPreviewRoutes } from './routes/preview.js';
 
 export interface AppDeps {
   jobs: JobService;
   deadLetters: DeadLetterService;
+  config: ConfigService;
+  status: StatusService;
+  health: HealthService;
   apiKeys: string[];
   logger: Logger;
   /** Origins a browser may call the API from (CORS); none when empty. */
@@ -49,7 +55,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     );
   }
 
-  app.get('/health', (c) => c.json({ status: 'ok' }));
+  // No key: a load balancer or a monitor asks. It names the failing part, never where it is or why.
+  app.get('/health', async (c) => {
+    const health = await deps.health.check();
+    return c.json(health, health.ok ? 200 : 503);
+  });
   registerDocs(app);
 
   const auth = requireApiKey(deps.apiKeys);
@@ -68,6 +78,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerJobRoutes(app, deps.jobs);
   registerPreviewRoutes(app, deps.jobs);
   registerDeadLetterRoutes(app, deps.deadLetters);
+  registerConfigRoutes(app, deps.config, deps.status);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',

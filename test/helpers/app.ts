@@ -1,6 +1,8 @@
 /** The HTTP app on in-memory adapters and a fake clock, as the API tests need it. */
 import { DeadLetterService } from '../../core/execution/dead-letters.js';
 import { JobService } from '../../core/service/job-service.js';
+import { ConfigService } from '../../core/service/config-service.js';
+import { HealthService, StatusService } from '../../core/service/status-service.js';
 import type { BundleClaims, ExecutionStore } from '../../core/execution/ports.js';
 import type { DispatchLog, DueIndex } from '../../core/dispatch/ports.js';
 import type { JobStore } from '../../core/jobs/job-store.js';
@@ -13,6 +15,9 @@ export function testApp(options: { now?: string; apiKeys?: string[]; ids?: () =>
   const app = createApp({
     jobs: service,
     deadLetters: new DeadLetterService(deps),
+    config: new ConfigService(deps),
+    status: new StatusService({ ...deps, version: '0.0.0-test' }),
+    health: new HealthService(deps),
     apiKeys: options.apiKeys ?? ['k'],
     logger: deps.logger,
   });
@@ -32,6 +37,14 @@ export interface StoreOverrides {
 export function testAppOn(stores: StoreOverrides, options: { now?: string; ids?: () => string } = {}) {
   const deps = { ...memoryDeps(options.now, { ids: options.ids }), ...stores };
   const service = new JobService(deps);
-  const app = createApp({ jobs: service, deadLetters: new DeadLetterService(deps), apiKeys: ['k'], logger: deps.logger });
+  const app = createApp({
+    jobs: service,
+    deadLetters: new DeadLetterService(deps),
+    config: new ConfigService(deps),
+    status: new StatusService({ ...deps, version: '0.0.0-test' }),
+    health: new HealthService(deps),
+    apiKeys: ['k'],
+    logger: deps.logger,
+  });
   return { ...deps, app, service };
 }

@@ -5,6 +5,7 @@ import { MemoryDueIndex } from '../../adapters/memory/memory-due-index.js';
 import { MemoryExecutionStore } from '../../adapters/memory/memory-execution-store.js';
 import { MemoryJobStore } from '../../adapters/memory/memory-job-store.js';
 import { MemoryQueue } from '../../adapters/memory/memory-queue.js';
+import { memoryRuntimePorts } from '../../adapters/memory/memory-settings-store.js';
 import type { DueEntry } from '../../core/dispatch/due-index.js';
 import type { Job } from '../../core/jobs/job.js';
 import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
@@ -16,6 +17,7 @@ import { FakeClock } from './fake-clock.js';
 export function memoryDeps(now = '2026-01-01T00:00:00.000Z', options: { ids?: () => string } = {}) {
   const clock = new FakeClock(now);
   let n = 0;
+  const logger = new MemoryLogger();
   return {
     clock,
     jobs: new MemoryJobStore(),
@@ -24,7 +26,8 @@ export function memoryDeps(now = '2026-01-01T00:00:00.000Z', options: { ids?: ()
     dispatchLog: new MemoryDispatchLog(),
     due: new MemoryDueIndex(),
     claims: new MemoryBundleClaims(),
-    logger: new MemoryLogger(),
+    logger,
+    ...memoryRuntimePorts(BUILT_IN_POLICY, clock, logger),
     handlers: createHandlers(),
     newId: options.ids ?? (() => `id-${++n}`),
     jobDefaults: BUILT_IN_POLICY,

@@ -11,6 +11,8 @@ import { MemoryQueue } from '../../adapters/memory/memory-queue.js';
 import { DeadLetterService } from '../../core/execution/dead-letters.js';
 import { deadLetterId } from '../../core/execution/ledger-record.js';
 import { JobService } from '../../core/service/job-service.js';
+import { ConfigService } from '../../core/service/config-service.js';
+import { HealthService, StatusService } from '../../core/service/status-service.js';
 import { encodeOccurrence } from '../../core/execution/occurrence.js';
 import type { Job } from '../../core/jobs/job.js';
 import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
@@ -34,14 +36,24 @@ describe(`the API under random requests, on DynamoDB (${backend.name})`, () => {
       dueShards: 4,
       jobDefaults: BUILT_IN_POLICY,
       recoverAfterMs: 60_000,
+      maxConcurrency: null,
     };
     const aws = buildAwsDeps(config, {
       clients: { region: 'us-east-1', dynamoEndpoint: backend.endpoint!, credentials },
       logger: new MemoryLogger(),
     });
     const queue = new MemoryQueue(aws.clock);
-    const deps = { ...aws, queue };
-    const app = createApp({ jobs: new JobService(deps), deadLetters: new DeadLetterService(deps), apiKeys: ['k'], logger: deps.logger });
+    // The queue is in memory here, so is its health probe (/health would answer 503 for the unused URL).
+    const deps = { ...aws, queue, probes: { ...aws.probes, queue: () => Promise.resolve() } };
+    const app = createApp({
+      jobs: new JobService(deps),
+      deadLetters: new DeadLetterService(deps),
+      config: new ConfigService(deps),
+      status: new StatusService({ ...deps, version: '0' }),
+      health: new HealthService(deps),
+      apiKeys: ['k'],
+      logger: deps.logger,
+    });
     const headers = { authorization: 'Bearer k', 'content-type': 'application/json' };
     for (const body of [
       { name: 'a', schedule: { every: '1m' }, handler: 'log', maxRuns: 5 },

@@ -3,6 +3,7 @@
  * present, else dynalite; local-aws-sqs). Each test counts handler runs per
  * occurrence and reads the ledger: nothing lost, nothing run twice.
  */
+import { memoryRuntimePorts } from '../../adapters/memory/memory-settings-store.js';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,6 +51,7 @@ async function realDeps(options: { visibilityTimeoutSeconds?: number } = {}) {
     sleep: realSleep,
     random: Math.random,
     jobDefaults: BUILT_IN_POLICY,
+    ...memoryRuntimePorts(BUILT_IN_POLICY, systemClock),
     settings: DEFAULT_TICK_SETTINGS,
   };
   const receive = async (waitSeconds = 0): Promise<Message[]> =>

@@ -11,6 +11,8 @@ import { createSqsClient } from '../../adapters/aws/clients.js';
 import { AwsMeter } from '../../adapters/aws/metering.js';
 import { DeadLetterService } from '../../core/execution/dead-letters.js';
 import { JobService } from '../../core/service/job-service.js';
+import { ConfigService } from '../../core/service/config-service.js';
+import { HealthService, StatusService } from '../../core/service/status-service.js';
 import { recoverLost } from '../../core/dispatch/recovery.js';
 import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
 import { runTick } from '../../core/dispatch/tick.js';
@@ -47,7 +49,15 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
   it('grants each function every action its code calls', async () => {
     const { names } = await freshTables(backend.endpoint!);
     const { queueUrl, deadLetterQueueUrl } = await freshQueue({ visibilityTimeoutSeconds: 30, maxReceiveCount: 50 });
-    const config = { ...names, queueUrl, deadLetterQueueUrl, dueShards: 4, jobDefaults: BUILT_IN_POLICY, recoverAfterMs: 1_000 };
+    const config = {
+      ...names,
+      queueUrl,
+      deadLetterQueueUrl,
+      dueShards: 4,
+      jobDefaults: BUILT_IN_POLICY,
+      recoverAfterMs: 1_000,
+      maxConcurrency: null,
+    };
     const meters = { api: new AwsMeter(), tick: new AwsMeter(), worker: new AwsMeter(), deadLetters: new AwsMeter() };
     const depsFor = (meter: AwsMeter) =>
       buildAwsDeps(config, {
@@ -59,7 +69,15 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
       (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))).Messages ?? [];
 
     const api = depsFor(meters.api);
-    const app = createApp({ jobs: new JobService(api), deadLetters: new DeadLetterService(api), apiKeys: ['k'], logger: api.logger });
+    const app = createApp({
+      jobs: new JobService(api),
+      deadLetters: new DeadLetterService(api),
+      config: new ConfigService(api),
+      status: new StatusService({ ...api, version: '0' }),
+      health: new HealthService(api),
+      apiKeys: ['k'],
+      logger: api.logger,
+    });
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await app.request(path, {
         method,
@@ -85,6 +103,10 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
     await call('POST', '/v1/preview', { schedule: { cron: '0 3 * * *', timezone: 'Europe/Berlin' }, count: 2 });
     await call('PATCH', `/v1/jobs/${steady!.id}`, { status: 'paused' });
     await call('PATCH', `/v1/jobs/${steady!.id}`, { status: 'active' });
+    // A limit makes the worker below take concurrency slots.
+    await call('PUT', '/v1/config', { maxConcurrency: 50, jobDefaults: {}, retentionDays: 30 });
+    await call('GET', '/v1/config');
+    await call('GET', '/health');
 
     const tick = depsFor(meters.tick);
     await runTick(tick);
@@ -110,6 +132,7 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
     await call('POST', '/v1/dead-letters/redrive', { ids: [String(letters[0]!.id)] });
     await call('GET', `/v1/jobs/${steady!.id}/executions`);
     await call('DELETE', `/v1/jobs/${steady!.id}`);
+    await call('GET', '/v1/status');
 
     const { find } = await loadInfra();
     const granted = (fn: { permissions: { actions: string[] }[] }) => new Set(fn.permissions.flatMap((p) => p.actions));

@@ -133,6 +133,7 @@ describe('infra', () => {
       'dynamodb:Scan',
       'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
+      'sqs:GetQueueAttributes',
       'sqs:SendMessage',
     ]);
     expect(actions(functions[1])).toEqual([

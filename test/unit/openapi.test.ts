@@ -25,6 +25,8 @@ describe('the OpenAPI document', () => {
       ['/v1/dead-letters', ['get']],
       ['/v1/dead-letters/redrive', ['post']],
       ['/v1/dead-letters/{id}', ['delete']],
+      ['/v1/config', ['get', 'put']],
+      ['/v1/status', ['get']],
     ] as const) {
       for (const method of methods) {
         const op = doc.paths[path]?.[method];
