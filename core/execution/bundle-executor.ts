@@ -237,7 +237,7 @@ async function claimAndRun(
   };
   deps.logger.info('bundle finished', {
     group: bundle.group,
-    candidates: candidates.length,
+    members: candidates.length,
     receiveCount: delivery.receiveCount,
     pausedHeld: claim.heldByPause.length,
     ...result,

@@ -3,7 +3,8 @@
  * (before or after its slot, its claim, its outcome, its release), for a single
  * occurrence and for a bundle. Its slots free themselves when their lease ends,
  * the next delivery takes them and the occurrence ends succeeded; until then no
- * other run gets the slot.
+ * other run gets the slot. And a limit set over the API reaches a worker that had
+ * read the settings before, within their max age.
  */
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
@@ -13,10 +14,15 @@ import { encodeOccurrence } from '../../core/execution/occurrence.js';
 import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
 import { createWorkerHandler } from '../../functions/worker.js';
 import { Life, mortal } from '../simulation/mortal.js';
+import { CachedSettings } from '../../core/settings/cached-settings.js';
+import { SETTINGS_MAX_AGE_MS } from '../../core/settings/runtime-settings.js';
+import { ConfigService } from '../../core/service/config-service.js';
+import { HandlerRegistry } from '../../core/execution/handlers.js';
 import { anOccurrence } from '../helpers/factories.js';
 import { memoryDeps } from '../helpers/memory-deps.js';
 
 const at = '2026-01-01T00:01:00.000Z';
+const configured = { maxConcurrency: null, jobDefaults: BUILT_IN_POLICY, retentionDays: 30 };
 const record = (id: string, body: string, receipt: string): SQSRecord =>
   ({
     messageId: id,
@@ -63,5 +69,45 @@ describe.each([
     expect(after.batchItemFailures).toEqual([]);
     for (const o of occurrences) expect(await deps.executions.get(o.jobId, o.scheduledFor)).toMatchObject({ status: 'succeeded' });
     expect(deps.slots.heldAt(deps.clock.now().toISOString())).toBe(0);
+  });
+});
+
+describe('a limit set with PUT /v1/config', () => {
+  it('reaches a worker that had read the settings before it within SETTINGS_MAX_AGE_MS, and applies to new starts', async () => {
+    const deps = memoryDeps(at);
+    const worker = new CachedSettings(deps.settingsStore, configured, deps.clock, deps.logger);
+    expect((await worker.current()).maxConcurrency).toBeNull();
+    await new ConfigService(deps).put({ maxConcurrency: 1, jobDefaults: {}, retentionDays: 30 }, {});
+
+    let open = 0;
+    let most = 0;
+    const gates: (() => void)[] = [];
+    const handlers = new HandlerRegistry({
+      hold: () =>
+        new Promise<void>((resolve) => {
+          most = Math.max(most, ++open);
+          gates.push(() => (open--, resolve()));
+        }),
+    });
+    const run = createWorkerHandler({ ...deps, handlers, runtimeSettings: worker });
+    const deliver = (jobId: string) =>
+      run({ Records: [record(jobId, encodeOccurrence(anOccurrence({ jobId, handler: 'hold', timeoutMs: 5_000 })), `r-${jobId}`)] });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+    // Still on the settings it read: no limit yet, both start.
+    const early = [deliver('a'), deliver('b')];
+    await settle();
+    expect(open).toBe(2);
+    gates.splice(0).forEach((open) => open());
+    await Promise.all(early);
+
+    deps.clock.advance(SETTINGS_MAX_AGE_MS);
+    most = 0;
+    const late = [deliver('c'), deliver('d')];
+    await settle();
+    gates.splice(0).forEach((open) => open());
+    const answers = await Promise.all(late);
+    expect(most).toBe(1);
+    expect(answers.filter((a) => a.batchItemFailures.length > 0)).toHaveLength(1);
   });
 });
