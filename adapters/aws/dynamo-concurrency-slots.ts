@@ -1,6 +1,6 @@
 /**
- * The global concurrency limit's slots in the ledger table: items `#slots` /
- * `<chunk, 4 digits>`, each holding SLOTS_PER_ITEM slots as attributes `s<i>` =
+ * The global concurrency limit's slots in the ledger table: items `#slots#<chunk,
+ * 4 digits>` / `slots` (a partition each, so no partition takes all slot writes), each holding SLOTS_PER_ITEM slots as attributes `s<i>` =
  * `<leaseUntil>|<holder>` (ISO instants sort as strings, so "held" is `s<i> >= now`,
  * and a slot never taken compares false). A worker reads a few chunks, picks free
  * slots, and takes them with one conditional UpdateItem per chunk; a chunk someone
@@ -38,10 +38,10 @@ export class DynamoConcurrencySlots implements ConcurrencySlots {
     for (let i = 0; i < order.length && grant.slots.length < request.want; i += CHUNKS_PER_READ) {
       const batch = order.slice(i, i + CHUNKS_PER_READ);
       const items = await batchGet(this.db, this.tableName, batch.map(concurrencySlotKey));
-      const byKey = new Map(items.map((item) => [item.scheduledFor as string, item]));
+      const byKey = new Map(items.map((item) => [item.jobId as string, item]));
       for (const chunk of batch) {
         if (grant.slots.length >= request.want) break;
-        const item = byKey.get(concurrencySlotKey(chunk).scheduledFor);
+        const item = byKey.get(concurrencySlotKey(chunk).jobId);
         const free = this.slotsOf(chunk, request.limit).filter((slot) => {
           const held = item?.[attribute(slot)];
           return typeof held !== 'string' || held < request.now;

@@ -33,7 +33,7 @@
  *   write to more shards; read by the tick. One item, kept.
  * - inbox entry: `#inbox` / `<submittedAt>#<job id>#<rev>`. Written by the API
  *   (create, resume); read by the tick, which deletes it when it takes it.
- * - concurrency slots: `#slots` / `<chunk, 4 digits>`, SLOTS_PER_ITEM slots each
+ * - concurrency slots: `#slots#<chunk, 4 digits>` / `slots`, SLOTS_PER_ITEM slots each
  *   (`s<i>` = `<leaseUntil>|<holder>`). Written by the worker (takes a slot before a
  *   handler runs, lets go after) only while a maxConcurrency is set; read by the worker.
  *   Kept (a few items: limit / SLOTS_PER_ITEM); a dead worker's slot frees itself when
@@ -66,7 +66,8 @@ export const inboxKey = (e: { submittedAt: string; jobId: string; rev: number })
 });
 export const DISPATCH_PARTITION = '#dispatch';
 export const SLOTS_PER_ITEM = 20;
-export const concurrencySlotKey = (chunk: number) => ({ jobId: '#slots', scheduledFor: String(chunk).padStart(4, '0') });
+/** Each item of slots in a partition of its own: slot writes spread over partitions, never one hot key. */
+export const concurrencySlotKey = (chunk: number) => ({ jobId: `#slots#${String(chunk).padStart(4, '0')}`, scheduledFor: 'slots' });
 
 export const DEAD_INDEX = 'dead';
 /** The dead index's one partition key value: dead letters are few, and listed newest first. */
