@@ -2,7 +2,7 @@
  * What every scenario runs on: DynamoDB Local (it reports consumed capacity, as
  * AWS does) and local-aws-sqs, in memory, with metered clients.
  */
-import { fixedRuntimeSettings } from '../functions/wiring.js';
+import { memoryRuntimePorts } from '../adapters/memory/memory-settings-store.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWrite } from '../adapters/aws/dynamo-batch.js';
@@ -56,7 +56,6 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
     jobs: jobStore,
     due: new DynamoDueIndex(db, 'scheduler-executions', 4),
     claims: new DynamoBundleClaims(db, 'scheduler-executions'),
-    runtimeSettings: fixedRuntimeSettings(BUILT_IN_POLICY),
     executions: new DynamoExecutionStore(db, 'scheduler-executions'),
     queue: new SqsQueue(sqs, queueUrl, deadLetterQueueUrl),
     dispatchLog: new DynamoDispatchLog(db, 'scheduler-executions'),
@@ -67,6 +66,7 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
     sleep: realSleep,
     random: Math.random,
     jobDefaults: BUILT_IN_POLICY,
+    ...memoryRuntimePorts(BUILT_IN_POLICY, systemClock),
     settings: DEFAULT_TICK_SETTINGS,
   };
   meter.reset();

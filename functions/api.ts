@@ -4,6 +4,8 @@ import { DeadLetterService } from '../core/execution/dead-letters.js';
 import { HistoryService, type HistoryDeps } from '../core/service/history.js';
 import { JobService, type JobServiceDeps } from '../core/service/job-service.js';
 import { StatsService } from '../core/service/stats.js';
+import { ConfigService } from '../core/service/config-service.js';
+import { HealthService, StatusService } from '../core/service/status-service.js';
 import { loadApiSettings, loadConfig, type ApiSettings } from './config.js';
 import { createApp } from './http/app.js';
 import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
@@ -21,9 +23,19 @@ export function apiServices(deps: JobServiceDeps & HistoryDeps & ConstructorPara
   };
 }
 
+/** Every service the app serves, the operations ones (config, status, health) included. */
+export function allApiServices(deps: SchedulerDeps) {
+  return {
+    ...apiServices(deps),
+    config: new ConfigService(deps),
+    status: new StatusService({ ...deps, version: VERSION }),
+    health: new HealthService(deps),
+  };
+}
+
 export function createApiApp(deps: SchedulerDeps, { apiKeys, corsOrigins }: ApiSettings) {
   return createApp({
-    ...apiServices(deps),
+    ...allApiServices(deps),
     apiKeys,
     corsOrigins,
     version: VERSION,

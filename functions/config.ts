@@ -6,6 +6,7 @@ import { MAX_DUE_SHARDS } from '../adapters/aws/dynamo-due-index.js';
 import { SchedulerError } from '../core/kernel/errors.js';
 import { parseDuration } from '../core/kernel/duration.js';
 import { zodProblems } from '../core/kernel/field-problems.js';
+import { MAX_CONCURRENCY_LIMIT } from '../core/service/config-service.js';
 import { BUILT_IN_POLICY, policyInput, resolvePolicy, type JobPolicy } from '../core/jobs/policies.js';
 
 export class ConfigError extends SchedulerError {}
@@ -21,6 +22,8 @@ export interface SchedulerConfig {
   jobDefaults: JobPolicy;
   /** How long past due an unfinished occurrence must be before recovery sends it again (SCHEDULER_RECOVER_AFTER). */
   recoverAfterMs: number;
+  /** Handlers at once across all workers until PUT /v1/config says otherwise (SCHEDULER_MAX_CONCURRENCY); null: no limit. */
+  maxConcurrency: number | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -57,6 +60,15 @@ function jobDefaults(env: Env): JobPolicy {
   return resolvePolicy(parsed.data, BUILT_IN_POLICY);
 }
 
+/** The same bounds as PUT /v1/config's. */
+function maxConcurrency(env: Env): number | null {
+  if (!env.SCHEDULER_MAX_CONCURRENCY?.trim()) return null;
+  const limit = positiveInt(env, 'SCHEDULER_MAX_CONCURRENCY', 1);
+  if (limit > MAX_CONCURRENCY_LIMIT)
+    throw new ConfigError(`environment variable SCHEDULER_MAX_CONCURRENCY must be at most ${MAX_CONCURRENCY_LIMIT}, got ${limit}`);
+  return limit;
+}
+
 function dueShards(env: Env): number {
   const shards = positiveInt(env, 'SCHEDULER_DUE_SHARDS', 4);
   if (shards > MAX_DUE_SHARDS)
@@ -65,7 +77,7 @@ function dueShards(env: Env): number {
 }
 
 /** The settings that have defaults; the local runtime names its own resources. */
-export function loadTuning(env: Env): Pick<SchedulerConfig, 'dueShards' | 'jobDefaults' | 'recoverAfterMs'> {
+export function loadTuning(env: Env): Pick<SchedulerConfig, 'dueShards' | 'jobDefaults' | 'recoverAfterMs' | 'maxConcurrency'> {
   const recoverAfter = env.SCHEDULER_RECOVER_AFTER?.trim() || '5m';
   const recoverAfterMs = parseDuration(recoverAfter);
   if (recoverAfterMs === undefined || recoverAfterMs < 1_000)
@@ -74,6 +86,7 @@ export function loadTuning(env: Env): Pick<SchedulerConfig, 'dueShards' | 'jobDe
     dueShards: dueShards(env),
     jobDefaults: jobDefaults(env),
     recoverAfterMs,
+    maxConcurrency: maxConcurrency(env),
   };
 }
 

@@ -7,19 +7,25 @@ import { DynamoDueIndex } from '../adapters/aws/dynamo-due-index.js';
 import { DynamoDispatchLog } from '../adapters/aws/dynamo-dispatch-log.js';
 import { DynamoExecutionStore } from '../adapters/aws/dynamo-execution-store.js';
 import { DynamoJobStore } from '../adapters/aws/dynamo-job-store.js';
+import { DynamoSettingsStore } from '../adapters/aws/dynamo-settings-store.js';
+import { DynamoConcurrencySlots } from '../adapters/aws/dynamo-concurrency-slots.js';
+import { DynamoTickLog } from '../adapters/aws/dynamo-tick-log.js';
+import { FixedTickSchedule } from '../adapters/memory/memory-tick-log.js';
+import { CachedSettings } from '../core/settings/cached-settings.js';
+import { DEFAULT_RETENTION_DAYS, fixedSettings, type RuntimeSettings, type SettingsSource } from '../core/settings/runtime-settings.js';
+import type { SettingsStore } from '../core/settings/settings-store.js';
 import { SqsQueue } from '../adapters/aws/sqs-queue.js';
 import { realSleep, systemClock } from '../adapters/system-clock.js';
 import type { HandlerRegistry } from '../core/execution/handlers.js';
-import type { BundleClaims, ExecutionStore, Queue } from '../core/execution/ports.js';
+import type { BundleClaims, ConcurrencySlots, ExecutionStore, Queue } from '../core/execution/ports.js';
 import type { Clock, Logger } from '../core/kernel/ports.js';
-import type { DispatchLog, DueIndex } from '../core/dispatch/ports.js';
+import type { DispatchLog, DueIndex, TickLog, TickSchedule } from '../core/dispatch/ports.js';
 import type { JobStore } from '../core/jobs/job-store.js';
 import { DEFAULT_TICK_SETTINGS, type TickSettings } from '../core/dispatch/tick.js';
 import { createHandlers } from '../handlers/index.js';
 import type { JobPolicy } from '../core/jobs/policies.js';
 import type { SchedulerConfig } from './config.js';
 import { withRetention } from '../core/execution/retention.js';
-import { DEFAULT_RETENTION_DAYS, fixedSettings, type SettingsSource } from '../core/settings/runtime-settings.js';
 
 export interface SchedulerDeps {
   jobs: JobStore;
@@ -36,13 +42,25 @@ export interface SchedulerDeps {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   jobDefaults: JobPolicy;
-  /** What an operator changes at run time (retention, for now); fixed until the settings store reads them. */
-  runtimeSettings: SettingsSource;
+  settingsStore: SettingsStore;
+  /** The global concurrency limit's slots; taken only while maxConcurrency is set. */
+  slots: ConcurrencySlots;
+  tickLog: TickLog;
+  tickSchedule: TickSchedule;
+  /** GET /health's cheap reads: a small item of the jobs table, the work queue's attributes. */
+  probes: { store: () => Promise<unknown>; queue: () => Promise<unknown> };
+  /** The runtime settings (PUT /v1/config), cached up to SETTINGS_MAX_AGE_MS, the configured ones underneath. */
+  runtimeSettings: CachedSettings;
 }
 
-/** The runtime settings until the settings store serves them: the defaults, retention at DEFAULT_RETENTION_DAYS. */
+/** Settings that never change, for tests and tools: the given defaults, no limit, retention at DEFAULT_RETENTION_DAYS. */
 export function fixedRuntimeSettings(jobDefaults: JobPolicy): SettingsSource {
   return fixedSettings({ maxConcurrency: null, jobDefaults, retentionDays: DEFAULT_RETENTION_DAYS });
+}
+
+/** What applies while no settings were ever stored: the environment's (functions/config.ts). */
+export function configuredSettings(config: Pick<SchedulerConfig, 'jobDefaults' | 'maxConcurrency'>): RuntimeSettings {
+  return { maxConcurrency: config.maxConcurrency, jobDefaults: config.jobDefaults, retentionDays: DEFAULT_RETENTION_DAYS };
 }
 
 /** Powertools' structured JSON logger behind the domain's Logger port: one line per event. */
@@ -59,23 +77,32 @@ export function createLogger(serviceName = 'scheduler'): Logger {
 
 export function buildAwsDeps(config: SchedulerConfig, options: { clients?: ClientOptions; logger?: Logger } = {}): SchedulerDeps {
   const db = createDynamoDocumentClient(options.clients);
-  const runtimeSettings = fixedRuntimeSettings(config.jobDefaults);
   const sqs = createSqsClient(options.clients);
+  const logger = options.logger ?? createLogger();
+  const settingsStore = new DynamoSettingsStore(db, config.jobsTable);
+  const queue = new SqsQueue(sqs, config.queueUrl, config.deadLetterQueueUrl);
+  const runtimeSettings = new CachedSettings(settingsStore, configuredSettings(config), systemClock, logger);
   return {
     jobs: new DynamoJobStore(db, config.jobsTable),
     due: new DynamoDueIndex(db, config.executionsTable, config.dueShards),
     claims: new DynamoBundleClaims(db, config.executionsTable),
     executions: withRetention(new DynamoExecutionStore(db, config.executionsTable), runtimeSettings),
-    runtimeSettings,
-    queue: new SqsQueue(sqs, config.queueUrl, config.deadLetterQueueUrl),
+    queue,
     dispatchLog: new DynamoDispatchLog(db, config.executionsTable),
     settings: { ...DEFAULT_TICK_SETTINGS, recovery: { ...DEFAULT_TICK_SETTINGS.recovery, staleAfterMs: config.recoverAfterMs } },
     clock: systemClock,
-    logger: options.logger ?? createLogger(),
+    logger,
     handlers: createHandlers(),
     newId: randomUUID,
     sleep: realSleep,
     random: Math.random,
     jobDefaults: config.jobDefaults,
+    settingsStore,
+    slots: new DynamoConcurrencySlots(db, config.executionsTable),
+    tickLog: new DynamoTickLog(db, config.executionsTable),
+    // The EventBridge adapter needs @aws-sdk/client-scheduler, not a dependency yet: unknown until it is.
+    tickSchedule: new FixedTickSchedule('unknown'),
+    probes: { store: () => settingsStore.get(), queue: () => queue.probe() },
+    runtimeSettings,
   };
 }

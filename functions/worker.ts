@@ -11,7 +11,8 @@ import { looksLikeBundle, type Bundle } from '../core/execution/bundle.js';
 import { parseBundle, parseOccurrence } from '../core/execution/messages.js';
 import { executeBundle, type BundleDelivery } from '../core/execution/bundle-executor.js';
 import { executeOccurrence, type ExecutionResult } from '../core/execution/occurrence-executor.js';
-import { MAX_EARLY_WAIT_SECONDS } from '../core/kernel/limits.js';
+import { waitForSlot } from '../core/execution/concurrency.js';
+import { MAX_EARLY_WAIT_SECONDS, RESEND_AFTER_RECEIVES } from '../core/kernel/limits.js';
 import type { Occurrence } from '../core/execution/occurrence.js';
 import { StoreUnavailableError } from '../core/kernel/errors.js';
 import { loadConfig } from './config.js';
@@ -28,8 +29,37 @@ function deliveryOf(record: SQSRecord): BundleDelivery {
   };
 }
 
-export function createWorkerHandler(deps: SchedulerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
+export interface WorkerOptions {
+  /** Receives after which a message waiting for a concurrency slot goes out again as a fresh copy (tests lower it). */
+  resendAfterReceives?: number;
+}
+
+export function createWorkerHandler(deps: SchedulerDeps, options: WorkerOptions = {}): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const executorDeps = { ...deps, maxEarlyWaitMs: MAX_EARLY_WAIT_SECONDS * 1000 };
+
+  /**
+   * No concurrency slot was free: no attempt was made. Comes back after a short
+   * backoff; after many receives, as a fresh copy instead (see core/execution/concurrency.ts),
+   * so that SQS's maxReceiveCount never parks a message that only waited.
+   */
+  const awaitSlot = async (record: SQSRecord, sendCopy: () => Promise<void>): Promise<boolean> => {
+    const wait = waitForSlot(deliveryOf(record).receiveCount ?? 1, deps.random, options.resendAfterReceives ?? RESEND_AFTER_RECEIVES);
+    if (wait.resend) {
+      try {
+        await sendCopy();
+        deps.logger.info('still no concurrency slot; sent the message again as a fresh copy', { messageId: record.messageId });
+        return true;
+      } catch (error) {
+        deps.logger.warn('could not send a fresh copy; postponing this one', { messageId: record.messageId, error: String(error) });
+      }
+    }
+    await deps.queue
+      .postpone(record.receiptHandle, wait.delaySeconds)
+      .catch((error: unknown) =>
+        deps.logger.warn('could not postpone; the visibility timeout applies', { messageId: record.messageId, error: String(error) }),
+      );
+    return false;
+  };
 
   /** True when the message is done with (acknowledge it); false to have SQS deliver it again. */
   const settle = async (record: SQSRecord, occurrence: Occurrence, result: ExecutionResult): Promise<boolean> => {
@@ -41,6 +71,8 @@ export function createWorkerHandler(deps: SchedulerDeps): (event: SQSEvent) => P
         return true;
       case 'in-progress':
         return false;
+      case 'no-slot':
+        return awaitSlot(record, () => deps.queue.send([{ ...occurrence, delaySeconds: 0 }]));
       case 'retry':
         // If this fails, the message still comes back, after the queue's visibility timeout.
         await deps.queue.postpone(record.receiptHandle, result.delayMs / 1000).catch((error: unknown) =>
@@ -68,7 +100,9 @@ export function createWorkerHandler(deps: SchedulerDeps): (event: SQSEvent) => P
 
   const processBundle = async (record: SQSRecord, bundle: Bundle): Promise<boolean> => {
     try {
-      return !(await executeBundle(bundle, deliveryOf(record), executorDeps)).comeBack;
+      const result = await executeBundle(bundle, deliveryOf(record), executorDeps);
+      if (result.waitingForSlots > 0) return await awaitSlot(record, () => deps.queue.sendBundles([bundle]));
+      return !result.comeBack;
     } catch (error) {
       deps.logger.error('bundle could not be processed', {
         messageId: record.messageId,
@@ -90,7 +124,7 @@ export function createWorkerHandler(deps: SchedulerDeps): (event: SQSEvent) => P
       return false;
     }
     try {
-      return await settle(record, occurrence, await executeOccurrence(occurrence, executorDeps));
+      return await settle(record, occurrence, await executeOccurrence(occurrence, executorDeps, { slotHolder: deliveryOf(record).id }));
     } catch (error) {
       await comeBackSoon(record, error);
       deps.logger.error('occurrence could not be processed', {

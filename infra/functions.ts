@@ -24,10 +24,12 @@ export const api = new sst.aws.Function('Api', {
   // /docs serves Swagger UI's files from this package at run time: installed beside the bundle, not inlined.
   nodejs: { install: ['swagger-ui-dist'] },
   environment: { ...environment, SCHEDULER_API_KEYS: apiKeys.value },
-  // The ledger table also holds the due index (inbox, progress), the dispatch log and the claim groups a pause holds.
+  // The ledger table also holds the due index (inbox, progress), the dispatch log, the claim groups a pause holds
+  // and the last tick's record (GET /v1/status); the jobs table the runtime settings (/v1/config). GetQueueAttributes
+  // is GET /health's cheap read of the queue.
   permissions: [
     tableAccess(jobsTable, ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'Scan']),
-    // DeleteItem: POST /v1/cleanup; GetQueueAttributes: the depths in GET /v1/stats.
+    // DeleteItem: POST /v1/cleanup; GetQueueAttributes: the depths in GET /v1/stats and /health.
     tableAccess(executionsTable, ['Query', 'GetItem', 'UpdateItem', 'PutItem', 'DeleteItem']),
     queueAccess(workQueue, ['SendMessage', 'GetQueueAttributes']),
     queueAccess(deadLetterQueue, ['GetQueueAttributes']),
@@ -60,7 +62,8 @@ export const worker = workQueue.subscribe(
     permissions: [
       // Claims (single and per group), outcomes in batches, and what a redelivery must check.
       tableAccess(executionsTable, ['BatchGetItem', 'BatchWriteItem', 'GetItem', 'UpdateItem']),
-      // The overlap lock on the job item (core/execution/occurrence-executor.ts).
+      // The overlap lock on the job item (core/execution/occurrence-executor.ts); the runtime settings (GetItem).
+      // The concurrency slots (BatchGetItem, UpdateItem) are in the ledger table, granted above.
       tableAccess(jobsTable, ['UpdateItem', 'GetItem']),
       queueAccess(workQueue, ['ChangeMessageVisibility', 'SendMessage']),
       queueAccess(deadLetterQueue, ['SendMessage']),

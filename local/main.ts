@@ -33,9 +33,9 @@ function settings() {
   return {
     port,
     dynamoEmulator,
-    maxConcurrency: positiveInt(env, 'SCHEDULER_WORKER_CONCURRENCY', 5),
     corsOrigins: loadCorsOrigins(env),
     ...loadTuning(env),
+    workerConcurrency: positiveInt(env, 'SCHEDULER_WORKER_CONCURRENCY', 5),
   } as const;
 }
 
@@ -55,8 +55,9 @@ const runtime = await startLocalRuntime({
   inMemory: env.SCHEDULER_IN_MEMORY === '1' || env.SCHEDULER_IN_MEMORY === 'true' || process.argv.includes('--in-memory'),
   dataDir: env.SCHEDULER_DATA_DIR ?? '.data',
   dynamoEmulator: config.dynamoEmulator,
-  maxConcurrency: config.maxConcurrency,
+  maxConcurrency: config.workerConcurrency,
   jobDefaults: config.jobDefaults,
+  handlerConcurrency: config.maxConcurrency,
   recoverAfterMs: config.recoverAfterMs,
   dueShards: config.dueShards,
   seedExample: env.SCHEDULER_SEED_EXAMPLE !== '0',

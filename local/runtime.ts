@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { createDynamoClient, createSqsClient, type ClientOptions } from '../adapters/aws/clients.js';
 import { JobService } from '../core/service/job-service.js';
+import { FixedTickSchedule } from '../adapters/memory/memory-tick-log.js';
 import { recoverFreshQueue, recoverLost } from '../core/dispatch/recovery.js';
 import type { Logger } from '../core/kernel/ports.js';
 import type { JobPolicy } from '../core/jobs/policies.js';
@@ -41,6 +42,8 @@ export interface LocalRuntimeOptions {
   /** Batches the worker runs at once, like the event source's maximum concurrency. */
   maxConcurrency: number;
   jobDefaults: JobPolicy;
+  /** Handlers at once across all workers until PUT /v1/config says otherwise (SCHEDULER_MAX_CONCURRENCY). */
+  handlerConcurrency?: number | null;
   recoverAfterMs: number;
   dueShards: number;
   seedExample: boolean;
@@ -116,12 +119,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           dueShards: options.dueShards,
           jobDefaults: options.jobDefaults,
           recoverAfterMs: options.recoverAfterMs,
+          maxConcurrency: options.handlerConcurrency ?? null,
         },
         { clients, logger: log },
       ),
       options.env,
       log,
     );
+    // No EventBridge here: the tick schedule is this runtime's own ticker, on until it stops.
+    const tickSchedule = new FixedTickSchedule('enabled');
+    deps.tickSchedule = tickSchedule;
     if (options.seedExample) await seedExampleJob(new JobService(deps), log);
 
     const app = createApiApp(deps, { apiKeys: options.apiKeys, corsOrigins: options.corsOrigins ?? [] });
@@ -192,6 +199,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         // The API stops taking connections at once; a client holding a request open gets a grace, not a veto.
         const apiClosed = closeServer(server as Server, HTTP_GRACE_MS);
         clearInterval(recovery);
+        tickSchedule.current = 'disabled';
         await ticker.stop();
         await Promise.all([poller.stop(), deadLetterPoller.stop()]);
         await apiClosed;

@@ -78,6 +78,13 @@ export class SqsQueue implements Queue {
     private readonly clock: Clock = systemClock,
   ) {}
 
+  /** A cheap read that says the queue answers (GET /health): its approximate depth. */
+  async probe(): Promise<void> {
+    await callAws('SQS', 'GetQueueAttributes', () =>
+      this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] })),
+    );
+  }
+
   async postpone(deliveryHandle: string, delaySeconds: number): Promise<void> {
     await callAws('SQS', 'ChangeMessageVisibility', () =>
       this.sqs.send(

@@ -17,6 +17,9 @@
  * - idempotency record: `IDEM#<key>`. Written by the API's create with an
  *   Idempotency-Key (the job id it gives, the body's fingerprint, then its answer);
  *   read by a create sent again with that key. Expires (`expiresAt`) after a day.
+ * - runtime settings: `CONFIG#runtime`. Written by the API (PUT /v1/config, a conditional
+ *   write on its `version`); read by every process through a cache (at most every
+ *   SETTINGS_MAX_AGE_MS) and by GET /v1/config and /health. One item, kept.
  *
  * Executions table (partition `jobId`, sort `scheduledFor`). Job ids never start
  * with `#`, so the reserved partitions below meet no job:
@@ -34,10 +37,17 @@
  *   read by the tick and the API (a pause's backlog). One item, kept.
  * - tick plan: `#tick` / `plan`. Written by the tick when it first plans a slot;
  *   read by a tick repeating the slot. One item, kept.
+ * - last tick: `#tick` / `last-run`. Put by every tick after its work (when it ran, how
+ *   long, what it sent); read by GET /v1/status. One item, overwritten.
  * - shard layout: `#tick` / `layout`. Written by the tick and the API before they
  *   write to more shards; read by the tick. One item, kept.
  * - inbox entry: `#inbox` / `<submittedAt>#<job id>#<rev>`. Written by the API
  *   (create, resume); read by the tick, which deletes it when it takes it.
+ * - concurrency slots: `#slots#<chunk, 4 digits>` / `slots`, SLOTS_PER_ITEM slots each
+ *   (`s<i>` = `<leaseUntil>|<holder>`). Written by the worker (takes a slot before a
+ *   handler runs, lets go after) only while a maxConcurrency is set; read by the worker.
+ *   Kept (a few items: limit / SLOTS_PER_ITEM); a dead worker's slot frees itself when
+ *   its lease ends.
  * - dispatch entry: `#dispatch` / `<sentAt>#<uuid>`. Written by every sender of first
  *   attempts; read by recovery, which deletes it once its occurrences are done.
  *
@@ -68,6 +78,7 @@ export const jobKey = (id: string) => ({ pk: `JOB#${id}` });
 export const nameKey = (name: string) => ({ pk: `NAME#${name}` });
 export const uniqueKeyKey = (key: string) => ({ pk: `UNIQUE#${key}` });
 export const idempotencyKey = (key: string) => ({ pk: `IDEM#${key}` });
+export const RUNTIME_SETTINGS_KEY = { pk: 'CONFIG#runtime' };
 
 /** Executions table keys of the reserved partitions. */
 export const claimGroupKey = (group: string) => ({ jobId: `#claim#${group}`, scheduledFor: 'claim' });
@@ -75,6 +86,7 @@ export const dueSlotPartition = (shard: number | string) => `#due#${shard}`;
 export const dueSlotSortKey = (slot: string, source: string, chunk: string) => `${slot}#${source}#${chunk}`;
 export const TICK_PROGRESS_KEY = { jobId: '#tick', scheduledFor: 'progress' };
 export const TICK_PLAN_KEY = { jobId: '#tick', scheduledFor: 'plan' };
+export const TICK_RUN_KEY = { jobId: '#tick', scheduledFor: 'last-run' };
 export const SHARD_LAYOUT_KEY = { jobId: '#tick', scheduledFor: 'layout' };
 export const INBOX_PARTITION = '#inbox';
 export const inboxKey = (e: { submittedAt: string; jobId: string; rev: number }) => ({
@@ -82,6 +94,9 @@ export const inboxKey = (e: { submittedAt: string; jobId: string; rev: number })
   scheduledFor: `${e.submittedAt}#${e.jobId}#${e.rev}`,
 });
 export const DISPATCH_PARTITION = '#dispatch';
+export const SLOTS_PER_ITEM = 20;
+/** Each item of slots in a partition of its own: slot writes spread over partitions, never one hot key. */
+export const concurrencySlotKey = (chunk: number) => ({ jobId: `#slots#${String(chunk).padStart(4, '0')}`, scheduledFor: 'slots' });
 
 export const DEAD_INDEX = 'dead';
 /** The dead index's one partition key value: dead letters are few, and listed newest first. */

@@ -46,3 +46,27 @@ export interface DispatchLog {
    */
   settle(entry: DispatchEntry, open: DispatchRef[], at: string): Promise<void>;
 }
+
+/** What one finished tick did, as GET /v1/status shows it. */
+export interface TickRun {
+  startedAt: string;
+  durationMs: number;
+  /** Occurrences it sent (first attempts; recovery's re-sends counted apart). */
+  sent: number;
+  slots: number;
+  recovered: number;
+}
+
+/** The last tick's record: one small item, overwritten by every tick (one write a tick). */
+export interface TickLog {
+  record(run: TickRun): Promise<void>;
+  last(): Promise<TickRun | undefined>;
+}
+
+/**
+ * Whether the schedule that runs the tick is on: EventBridge Scheduler's state on
+ * AWS, the local runtime's own ticker locally. `unknown` when it cannot be asked.
+ */
+export interface TickSchedule {
+  state(): Promise<'enabled' | 'disabled' | 'unknown'>;
+}

@@ -22,7 +22,7 @@ import { occurrenceOf, planJob } from './planner.js';
 import { delayFor } from '../kernel/queue-limits.js';
 import type { Occurrence } from '../execution/occurrence.js';
 import type { SkipRecord } from '../execution/ledger-record.js';
-import type { DueIndex } from './ports.js';
+import type { DueIndex, TickLog } from './ports.js';
 import { DEFAULT_RECOVERY, recoverLost, type RecoveryDeps, type RecoveryResult, type RecoverySettings } from './recovery.js';
 
 export interface TickSettings {
@@ -70,6 +70,8 @@ export interface TickResult {
 export interface TickDeps extends RecoveryDeps {
   due: DueIndex;
   settings?: TickSettings;
+  /** Where the tick leaves a record of its run for GET /v1/status. */
+  tickLog?: TickLog;
 }
 
 type DispatchDeps = Pick<TickDeps, 'jobs' | 'executions' | 'queue' | 'dispatchLog' | 'due' | 'logger'>;
@@ -227,5 +229,23 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
     });
   }
   deps.logger.info('tick finished', { at: now.toISOString(), ...result });
+  await recordRun(now, result, deps);
   return result;
+}
+
+/** One write a tick, after its work: a failure to write it is logged, never the tick's. */
+async function recordRun(startedAt: Date, result: TickResult, deps: TickDeps): Promise<void> {
+  if (!deps.tickLog) return;
+  const run = {
+    startedAt: startedAt.toISOString(),
+    durationMs: deps.clock.now().getTime() - startedAt.getTime(),
+    sent: result.sent,
+    slots: result.slots,
+    recovered: result.recovered?.resent ?? 0,
+  };
+  await deps.tickLog
+    .record(run)
+    .catch((error: unknown) =>
+      deps.logger.warn('could not record the tick for the status', { error: error instanceof Error ? error.message : String(error) }),
+    );
 }

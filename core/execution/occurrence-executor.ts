@@ -14,6 +14,7 @@ import type { ExecutionStore, Queue } from './ports.js';
 import type { JobStore } from '../jobs/job-store.js';
 import { MAX_RETRY_DELAY_MS } from '../jobs/policies.js';
 import { backoffMs } from './backoff.js';
+import { takeSlots, type ConcurrencyDeps } from './concurrency.js';
 
 /**
  * - `duplicate`: the occurrence already finished (succeeded or dead); drop the message.
@@ -23,6 +24,8 @@ import { backoffMs } from './backoff.js';
  * - `dead`: no more attempts; park the message in the dead-letter queue.
  * - `skipped` / `queued`: the job's previous run still runs (overlap policy); the
  *   ledger says so, and a queued one is sent again when that run ends.
+ * - `no-slot`: the global concurrency limit is reached; nothing was claimed or
+ *   counted: deliver again shortly (see concurrency.ts).
  */
 export type ExecutionResult =
   | { kind: 'succeeded' }
@@ -30,10 +33,11 @@ export type ExecutionResult =
   | { kind: 'skipped' }
   | { kind: 'queued' }
   | { kind: 'in-progress' }
+  | { kind: 'no-slot' }
   | { kind: 'retry'; delayMs: number; error: ExecutionError }
   | { kind: 'dead'; reason: DeadReason; error: ExecutionError };
 
-export interface ExecutorDeps {
+export interface ExecutorDeps extends ConcurrencyDeps {
   executions: ExecutionStore;
   /** The overlap lock, for jobs whose overlap policy is not `allow`. */
   jobs: Pick<JobStore, 'acquireRun' | 'queueRun' | 'releaseRun'>;
@@ -93,10 +97,27 @@ async function runWithTimeout(run: (signal: AbortSignal) => Promise<void> | void
 export async function executeOccurrence(
   occurrence: Occurrence,
   deps: ExecutorDeps,
-  options: { priorAttempts?: number } = {},
+  options: {
+    priorAttempts?: number;
+    /** Who holds its concurrency slot (the delivery); `slotHeld`: its caller took one for it. */
+    slotHolder?: string;
+    slotHeld?: boolean;
+  } = {},
 ): Promise<ExecutionResult> {
   await waitForInstant(new Date(occurrence.scheduledFor).getTime(), deps);
+  if (options.slotHeld) return claimAndRun(occurrence, deps, options);
+  // The slot comes before the claim: a claim without a slot would hold the occurrence,
+  // and its next delivery would count an attempt that never ran.
+  const slot = await takeSlots(1, options.slotHolder ?? `${occurrence.jobId}@${occurrence.scheduledFor}`, occurrence.timeoutMs, deps);
+  if (slot.count === 0) return { kind: 'no-slot' };
+  try {
+    return await claimAndRun(occurrence, deps, options);
+  } finally {
+    await slot.release();
+  }
+}
 
+async function claimAndRun(occurrence: Occurrence, deps: ExecutorDeps, options: { priorAttempts?: number }): Promise<ExecutionResult> {
   const started = deps.clock.now();
   const claim = await deps.executions.claim({
     jobId: occurrence.jobId,

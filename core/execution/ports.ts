@@ -139,3 +139,23 @@ export interface QueueDepths {
   delayed: number;
   deadLetters: number;
 }
+
+/** Slots leased from the global concurrency limit (see concurrency.ts): what `acquire` gave one holder. */
+export interface SlotGrant {
+  holder: string;
+  leaseUntil: string;
+  /** The slots taken, each one of 0..limit-1. */
+  slots: number[];
+}
+
+/** The global concurrency limit's slots, each held by at most one holder at a time. */
+export interface ConcurrencySlots {
+  /**
+   * Takes up to `want` of the slots 0..limit-1 that are free (never taken, released,
+   * or their lease ended before `now`) for `holder` until `leaseUntil`; fewer, or
+   * none, when fewer are free. Two acquirers never both get one slot.
+   */
+  acquire(request: { want: number; limit: number; holder: string; leaseUntil: string; now: string }): Promise<SlotGrant>;
+  /** Lets go of the grant's slots its holder still holds (one whose lease ended may be someone else's by now). */
+  release(grant: SlotGrant): Promise<void>;
+}

@@ -23,6 +23,14 @@ export const VISIBILITY_TIMEOUT_SECONDS = 90;
  * backoff as a receive too, so an attempt can cost two there).
  */
 export const MAX_RECEIVE_COUNT = 50;
+/**
+ * A message waiting for a concurrency slot is sent again as a fresh copy (and the old
+ * one acknowledged) once SQS has counted this many receives: well below
+ * MAX_RECEIVE_COUNT, even where a backoff counts as a receive too (local-aws-sqs).
+ */
+export const RESEND_AFTER_RECEIVES = 20;
+/** The longest a delivery waits before it looks for a free concurrency slot again. */
+export const SLOT_WAIT_MAX_SECONDS = 8;
 /** The most attempts a job may ask for: below half the hard cap, for the reason above. */
 export const MAX_ATTEMPTS = 20;
 /** The worker's event source: concurrent batches at most (AWS allows 2-1,000). */

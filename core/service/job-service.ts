@@ -20,6 +20,7 @@ import type { Execution } from '../execution/ledger-record.js';
 import type { HandlerCatalogueEntry, HandlerRegistry } from '../execution/handlers.js';
 import { buildJob, type Job } from '../jobs/job.js';
 import type { JobPolicy } from '../jobs/policies.js';
+import type { SettingsSource } from '../settings/runtime-settings.js';
 import { previewFromRequest, previewSavedJob, type PreviewOccurrence } from './preview.js';
 import type { BundleClaims, ExecutionStore, Queue } from '../execution/ports.js';
 import type { Clock, Logger, Page } from '../kernel/ports.js';
@@ -37,7 +38,10 @@ export interface JobServiceDeps {
   clock: Clock;
   logger: Logger;
   newId: () => string;
+  /** The configured defaults; a process with runtime settings takes them from there instead. */
   jobDefaults: JobPolicy;
+  /** The runtime settings (PUT /v1/config): their job defaults apply to jobs created after a change. */
+  runtimeSettings?: SettingsSource;
 }
 
 export const statusChangeRequest = z.object({ note: statusNote.optional() }).strict();
@@ -61,6 +65,7 @@ export class JobService {
    * would not run.
    */
   async create(raw: unknown, options: { id?: string } = {}): Promise<Job> {
+    const defaults = await this.jobDefaults();
     const now = this.deps.clock.now();
     const { handlers } = this.deps;
     const job = buildJob(raw, {
@@ -68,7 +73,7 @@ export class JobService {
       now,
       handlerNames: handlers.names(),
       payloadProblems: (name, payload) => handlers.payloadProblems(name, payload),
-      defaults: this.deps.jobDefaults,
+      defaults,
     });
     const entry = job.status === 'active' ? await this.submitChain(job, job.rev, job.nextRunAt!, 0, now) : undefined;
     try {
@@ -80,6 +85,11 @@ export class JobService {
     }
     if (job.status === 'active') await this.dispatchSoon(job, new Date(job.nextRunAt!), 0, now);
     return this.present(job, now);
+  }
+
+  /** The defaults for what a job or task leaves out: the runtime settings' (PUT /v1/config), else the configured ones. */
+  private async jobDefaults(): Promise<JobPolicy> {
+    return this.deps.runtimeSettings ? (await this.deps.runtimeSettings.current()).jobDefaults : this.deps.jobDefaults;
   }
 
   /** A create sent with an Idempotency-Key: the first answer again for the same key and body (see idempotency.ts). */
@@ -168,7 +178,7 @@ export class JobService {
    */
   async enqueue(raw: unknown): Promise<EnqueuedTask> {
     const now = this.deps.clock.now();
-    const { task, uniqueKey } = buildTask(raw, now, this.deps);
+    const { task, uniqueKey } = buildTask(raw, now, { ...this.deps, jobDefaults: await this.jobDefaults() });
     const executionId = taskExecutionId(task);
     if (uniqueKey !== undefined) await lockUniqueKey(uniqueKey, task, now, this.deps);
     let entry: SubmittedEntry | undefined;

@@ -9,6 +9,8 @@ import type { DeadLetterService } from '../../core/execution/dead-letters.js';
 import type { HistoryService } from '../../core/service/history.js';
 import type { JobService } from '../../core/service/job-service.js';
 import type { StatsService } from '../../core/service/stats.js';
+import type { ConfigService } from '../../core/service/config-service.js';
+import type { HealthService, StatusService } from '../../core/service/status-service.js';
 import type { Logger } from '../../core/kernel/ports.js';
 import { requireApiKey } from './auth.js';
 import { registerDocs } from './docs.js';
@@ -19,6 +21,7 @@ import { registerHandlerRoutes } from './routes/handlers.js';
 import { registerEnqueueRoutes } from './routes/enqueue.js';
 import { registerExecutionRoutes } from './routes/executions.js';
 import { registerOperationRoutes } from './routes/operations.js';
+import { registerConfigRoutes } from './routes/config.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerPreviewRoutes } from './routes/preview.js';
 
@@ -27,6 +30,9 @@ export interface AppDeps {
   deadLetters: DeadLetterService;
   history: HistoryService;
   stats: StatsService;
+  config: ConfigService;
+  status: StatusService;
+  health: HealthService;
   apiKeys: string[];
   logger: Logger;
   /** Origins a browser may call the API from (CORS); none when empty. */
@@ -57,7 +63,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     );
   }
 
-  app.get('/health', (c) => c.json({ status: 'ok' }));
+  // No key: a load balancer or a monitor asks. It names the failing part, never where it is or why.
+  app.get('/health', async (c) => {
+    const health = await deps.health.check();
+    return c.json(health, health.ok ? 200 : 503);
+  });
   registerDocs(app);
 
   const auth = requireApiKey(deps.apiKeys);
@@ -80,6 +90,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerDeadLetterRoutes(app, deps.deadLetters);
   registerExecutionRoutes(app, deps.history);
   registerOperationRoutes(app, deps);
+  registerConfigRoutes(app, deps.config, deps.status);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',

@@ -20,6 +20,7 @@ import {
   type FieldProblem,
 } from '../../core/kernel/errors.js';
 import type { Logger } from '../../core/kernel/ports.js';
+import { StaleSettingsError } from '../../core/settings/settings-store.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; details: FieldProblem[] };
@@ -49,6 +50,12 @@ function classify(error: unknown): { status: ContentfulStatusCode; body: ErrorBo
     return {
       status: 412,
       body: body('precondition_failed', error.message, [{ path: 'If-Match', message: `the job is at version ${error.actual}` }]),
+    };
+  }
+  if (error instanceof StaleSettingsError) {
+    return {
+      status: 412,
+      body: body('precondition_failed', error.message, [{ path: 'If-Match', message: `the settings are at version ${error.actual}` }]),
     };
   }
   if (error instanceof ConcurrentUpdateError) return { status: 409, body: body('conflict', error.message) };

@@ -185,3 +185,57 @@ export function pageOf<K extends string, T extends z.ZodType>(key: K, item: T) {
     next: z.ZodOptional<z.ZodString>;
   });
 }
+
+const policyInputFormSchema = z
+  .object({
+    retry: z.object({
+      maxAttempts: z.number().int(),
+      initialDelay: z.string().openapi({ example: '10s' }),
+      maxDelay: z.string().openapi({ example: '15m' }),
+      multiplier: z.number(),
+      jitter: z.enum(['full', 'none']),
+    }),
+    timeout: z.string().openapi({ example: '30s' }),
+    misfire: z.object({ policy: z.enum(['skip', 'once', 'all']), grace: z.string(), maxCatchUp: z.number().int() }),
+    overlap: z.enum(['allow', 'skip', 'queue-one']),
+  })
+  .openapi('PolicyInput');
+
+export const settingsSchema = z
+  .object({
+    maxConcurrency: z.number().int().nullable().openapi({ description: 'Handlers running at once across all workers; null: no limit.' }),
+    jobDefaults: policyInputFormSchema,
+    retentionDays: z.number().int(),
+    version: z.number().int().openapi({ description: 'Bumped by every PUT; 0 while none was stored.' }),
+    updatedAt: instant.nullable(),
+  })
+  .openapi('Settings');
+
+export const statusSchema = z
+  .object({
+    version: z.string(),
+    now: instant,
+    lastTick: z
+      .object({
+        startedAt: instant,
+        finishedAt: instant,
+        durationMs: z.number(),
+        sent: z.number().int(),
+        slots: z.number().int(),
+        recovered: z.number().int(),
+      })
+      .nullable()
+      .openapi({ description: 'The last tick that finished; null before the first.' }),
+    schedule: z.enum(['enabled', 'disabled', 'unknown']).openapi({ description: 'Whether the schedule that runs the tick is on.' }),
+    backlog: z.object({
+      progress: instant.nullable().openapi({ description: 'The next slot the tick works on.' }),
+      behindMs: z.number().openapi({ description: 'How far that slot is behind now; 0 when the tick is ahead.' }),
+      inbox: z.number().int().openapi({ description: 'New chains waiting for the tick, counted up to 100.' }),
+      inboxCapped: z.boolean(),
+    }),
+  })
+  .openapi('Status');
+
+export const healthSchema = z
+  .object({ ok: z.boolean(), store: z.enum(['ok', 'failing']), queue: z.enum(['ok', 'failing']) })
+  .openapi('Health');

@@ -212,6 +212,9 @@ const ROUTES: ((id: string) => { method: string; path: string; body: boolean })[
   (id) => ({ method: 'DELETE', path: `/v1/dead-letters/${id}`, body: false }),
   () => ({ method: 'POST', path: '/v1/preview', body: true }),
   (id) => ({ method: 'PUT', path: `/v1/jobs/${id}`, body: true }),
+  () => ({ method: 'GET', path: '/v1/config', body: false }),
+  () => ({ method: 'PUT', path: '/v1/config', body: true }),
+  () => ({ method: 'GET', path: '/v1/status', body: false }),
 ];
 
 export interface FuzzRequest {

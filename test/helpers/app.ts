@@ -1,6 +1,8 @@
 /** The HTTP app on in-memory adapters and a fake clock, as the API tests need it. */
 import { apiServices } from '../../functions/api.js';
 import { JobService } from '../../core/service/job-service.js';
+import { ConfigService } from '../../core/service/config-service.js';
+import { HealthService, StatusService } from '../../core/service/status-service.js';
 import type { BundleClaims, ExecutionStore } from '../../core/execution/ports.js';
 import type { DispatchLog, DueIndex } from '../../core/dispatch/ports.js';
 import type { JobStore } from '../../core/jobs/job-store.js';
@@ -14,6 +16,9 @@ export function testApp(options: { now?: string; apiKeys?: string[]; ids?: () =>
   const app = createApp({
     ...apiServices(deps),
     jobs: service,
+    config: new ConfigService(deps),
+    status: new StatusService({ ...deps, version: '0.0.0-test' }),
+    health: new HealthService(deps),
     apiKeys: options.apiKeys ?? ['k'],
     logger: deps.logger,
   });
@@ -34,6 +39,14 @@ export function testAppOn(stores: StoreOverrides, options: { now?: string; ids?:
   const base = memoryDeps(options.now, { ids: options.ids });
   const deps = { ...base, ...stores, executions: withRetention(stores.executions, base.runtimeSettings) };
   const service = new JobService(deps);
-  const app = createApp({ ...apiServices(deps), jobs: service, apiKeys: ['k'], logger: deps.logger });
+  const app = createApp({
+    ...apiServices(deps),
+    jobs: service,
+    config: new ConfigService(deps),
+    status: new StatusService({ ...deps, version: '0.0.0-test' }),
+    health: new HealthService(deps),
+    apiKeys: ['k'],
+    logger: deps.logger,
+  });
   return { ...deps, app, service };
 }

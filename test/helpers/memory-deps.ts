@@ -5,6 +5,7 @@ import { MemoryDueIndex } from '../../adapters/memory/memory-due-index.js';
 import { MemoryExecutionStore } from '../../adapters/memory/memory-execution-store.js';
 import { MemoryJobStore } from '../../adapters/memory/memory-job-store.js';
 import { MemoryQueue } from '../../adapters/memory/memory-queue.js';
+import { memoryRuntimePorts } from '../../adapters/memory/memory-settings-store.js';
 import type { DueEntry } from '../../core/dispatch/due-index.js';
 import type { Job } from '../../core/jobs/job.js';
 import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
@@ -12,23 +13,24 @@ import { DEFAULT_TICK_SETTINGS } from '../../core/dispatch/tick.js';
 import { createHandlers } from '../../handlers/index.js';
 import { MemoryLogger } from './factories.js';
 import { withRetention } from '../../core/execution/retention.js';
-import { DEFAULT_RETENTION_DAYS, fixedSettings } from '../../core/settings/runtime-settings.js';
 import { FakeClock } from './fake-clock.js';
 
 export function memoryDeps(now = '2026-01-01T00:00:00.000Z', options: { ids?: () => string } = {}) {
   const clock = new FakeClock(now);
-  const runtimeSettings = fixedSettings({ maxConcurrency: null, jobDefaults: BUILT_IN_POLICY, retentionDays: DEFAULT_RETENTION_DAYS });
   let n = 0;
+  const logger = new MemoryLogger();
+  // One source of runtime settings for all: what PUT /v1/config stores reaches retention too.
+  const runtime = memoryRuntimePorts(BUILT_IN_POLICY, clock, logger);
   return {
     clock,
     jobs: new MemoryJobStore(),
-    executions: withRetention(new MemoryExecutionStore(), runtimeSettings),
-    runtimeSettings,
+    executions: withRetention(new MemoryExecutionStore(), runtime.runtimeSettings),
     queue: new MemoryQueue(clock),
     dispatchLog: new MemoryDispatchLog(),
     due: new MemoryDueIndex(),
     claims: new MemoryBundleClaims(),
-    logger: new MemoryLogger(),
+    logger,
+    ...runtime,
     handlers: createHandlers(),
     newId: options.ids ?? (() => `id-${++n}`),
     jobDefaults: BUILT_IN_POLICY,

@@ -12,7 +12,7 @@ import { deadLetterId } from '../../core/execution/ledger-record.js';
 import { encodeOccurrence } from '../../core/execution/occurrence.js';
 import type { Job } from '../../core/jobs/job.js';
 import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
-import { apiServices } from '../../functions/api.js';
+import { allApiServices } from '../../functions/api.js';
 import { createApp } from '../../functions/http/app.js';
 import { buildAwsDeps } from '../../functions/wiring.js';
 import { checkRequest, fuzzRequest, fuzzSeed } from '../helpers/api-fuzz.js';
@@ -33,14 +33,16 @@ describe(`the API under random requests, on DynamoDB (${backend.name})`, () => {
       dueShards: 4,
       jobDefaults: BUILT_IN_POLICY,
       recoverAfterMs: 60_000,
+      maxConcurrency: null,
     };
     const aws = buildAwsDeps(config, {
       clients: { region: 'us-east-1', dynamoEndpoint: backend.endpoint!, credentials },
       logger: new MemoryLogger(),
     });
     const queue = new MemoryQueue(aws.clock);
-    const deps = { ...aws, queue };
-    const app = createApp({ ...apiServices(deps), apiKeys: ['k'], logger: deps.logger });
+    // The queue is in memory here, so is its health probe (/health would answer 503 for the unused URL).
+    const deps = { ...aws, queue, probes: { ...aws.probes, queue: () => Promise.resolve() } };
+    const app = createApp({ ...allApiServices(deps), apiKeys: ['k'], logger: deps.logger });
     const headers = { authorization: 'Bearer k', 'content-type': 'application/json' };
     for (const body of [
       { name: 'a', schedule: { every: '1m' }, handler: 'log', maxRuns: 5 },

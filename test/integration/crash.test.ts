@@ -3,7 +3,7 @@
  * present, else dynalite; local-aws-sqs). Each test counts handler runs per
  * occurrence and reads the ledger: nothing lost, nothing run twice.
  */
-import { fixedRuntimeSettings } from '../../functions/wiring.js';
+import { memoryRuntimePorts } from '../../adapters/memory/memory-settings-store.js';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,7 +41,6 @@ async function realDeps(options: { visibilityTimeoutSeconds?: number } = {}) {
     jobs: new DynamoJobStore(db, names.jobsTable),
     due: new DynamoDueIndex(db, names.executionsTable, 4),
     claims: new DynamoBundleClaims(db, names.executionsTable),
-    runtimeSettings: fixedRuntimeSettings(BUILT_IN_POLICY),
     executions: new DynamoExecutionStore(db, names.executionsTable),
     queue: new SqsQueue(sqs, queueUrl, deadLetterQueueUrl),
     dispatchLog: new DynamoDispatchLog(db, names.executionsTable),
@@ -52,6 +51,7 @@ async function realDeps(options: { visibilityTimeoutSeconds?: number } = {}) {
     sleep: realSleep,
     random: Math.random,
     jobDefaults: BUILT_IN_POLICY,
+    ...memoryRuntimePorts(BUILT_IN_POLICY, systemClock),
     settings: DEFAULT_TICK_SETTINGS,
   };
   const receive = async (waitSeconds = 0): Promise<Message[]> =>

@@ -58,6 +58,7 @@ function depsFor(endpoint: string) {
       dueShards: 4,
       jobDefaults: BUILT_IN_POLICY,
       recoverAfterMs: 300_000,
+      maxConcurrency: null,
     },
     { clients: clientsFor(endpoint), logger },
   );

@@ -13,7 +13,7 @@ import { recoverLost } from '../../core/dispatch/recovery.js';
 import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
 import { runTick } from '../../core/dispatch/tick.js';
 import { createDeadLetterHandler } from '../../functions/dead-letter.js';
-import { apiServices } from '../../functions/api.js';
+import { allApiServices } from '../../functions/api.js';
 import { createApp } from '../../functions/http/app.js';
 import { buildAwsDeps } from '../../functions/wiring.js';
 import { createWorkerHandler } from '../../functions/worker.js';
@@ -46,7 +46,15 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
   it('grants each function every action its code calls', async () => {
     const { names } = await freshTables(backend.endpoint!);
     const { queueUrl, deadLetterQueueUrl } = await freshQueue({ visibilityTimeoutSeconds: 30, maxReceiveCount: 50 });
-    const config = { ...names, queueUrl, deadLetterQueueUrl, dueShards: 4, jobDefaults: BUILT_IN_POLICY, recoverAfterMs: 1_000 };
+    const config = {
+      ...names,
+      queueUrl,
+      deadLetterQueueUrl,
+      dueShards: 4,
+      jobDefaults: BUILT_IN_POLICY,
+      recoverAfterMs: 1_000,
+      maxConcurrency: null,
+    };
     const meters = { api: new AwsMeter(), tick: new AwsMeter(), worker: new AwsMeter(), deadLetters: new AwsMeter() };
     const depsFor = (meter: AwsMeter) =>
       buildAwsDeps(config, {
@@ -58,7 +66,7 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
       (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))).Messages ?? [];
 
     const api = depsFor(meters.api);
-    const app = createApp({ ...apiServices(api), apiKeys: ['k'], logger: api.logger });
+    const app = createApp({ ...allApiServices(api), apiKeys: ['k'], logger: api.logger });
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await app.request(path, {
         method,
@@ -84,6 +92,10 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
     await call('POST', '/v1/preview', { schedule: { cron: '0 3 * * *', timezone: 'Europe/Berlin' }, count: 2 });
     await call('PATCH', `/v1/jobs/${steady!.id}`, { status: 'paused' });
     await call('PATCH', `/v1/jobs/${steady!.id}`, { status: 'active' });
+    // A limit makes the worker below take concurrency slots.
+    await call('PUT', '/v1/config', { maxConcurrency: 50, jobDefaults: {}, retentionDays: 30 });
+    await call('GET', '/v1/config');
+    await call('GET', '/health');
 
     const tick = depsFor(meters.tick);
     await runTick(tick);
@@ -113,6 +125,7 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
     await call('GET', '/v1/stats');
     await call('POST', '/v1/cleanup', { before: new Date(Date.now() + 86_400_000).toISOString() });
     await call('DELETE', `/v1/jobs/${steady!.id}`);
+    await call('GET', '/v1/status');
 
     const { find } = await loadInfra();
     const granted = (fn: { permissions: { actions: string[] }[] }) => new Set(fn.permissions.flatMap((p) => p.actions));

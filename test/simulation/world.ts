@@ -1,4 +1,3 @@
-import { fixedRuntimeSettings } from '../../functions/wiring.js';
 /**
  * One simulated run: the real tick, API (JobService), worker and dead-letter
  * consumer on memory stores behind the fault decorators, the queue model, and
@@ -7,6 +6,7 @@ import { fixedRuntimeSettings } from '../../functions/wiring.js';
  * and the runtime stopped (the queue forgets everything) and restarted with other
  * settings. Then a quiet period with no trouble, so that everything settles.
  */
+import { memoryRuntimePorts } from '../../adapters/memory/memory-settings-store.js';
 import { MemoryBundleClaims } from '../../adapters/memory/memory-bundle-claims.js';
 import { MemoryDispatchLog } from '../../adapters/memory/memory-dispatch-log.js';
 import { MemoryDueIndex } from '../../adapters/memory/memory-due-index.js';
@@ -125,7 +125,7 @@ async function simulate(options: SimOptions, random: () => number, zone: string,
     sleep: time.sleep,
     random,
     jobDefaults: BUILT_IN_POLICY,
-    runtimeSettings: fixedRuntimeSettings(BUILT_IN_POLICY),
+    ...memoryRuntimePorts(BUILT_IN_POLICY, clock),
     settings,
   } satisfies SchedulerDeps;
   const faulty = injectFaults(base, faults, time.sleep);

@@ -22,7 +22,7 @@ describe('API', () => {
   it('answers health without a key', async () => {
     const res = await setup().app.request('/health');
     expect(res.status).toBe(200);
-    expect(await read(res)).toEqual({ status: 'ok' });
+    expect(await read(res)).toEqual({ ok: true, store: 'ok', queue: 'ok' });
   });
 
   it.each([

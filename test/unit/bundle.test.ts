@@ -47,7 +47,7 @@ describe('executeBundle', () => {
     const t = setup({ log: (_p, ctx) => void ran.push(`${ctx.jobId}#${ctx.attempt}`) });
     const members = sameGroup(5);
     const result = await executeBundle({ group: claimGroupOf(members[0]!), occurrences: members }, { id: 'd1', receiveCount: 1 }, t.deps);
-    expect(result).toEqual({ ran: 5, succeeded: 5, dropped: 0, comeBack: false });
+    expect(result).toEqual({ ran: 5, succeeded: 5, dropped: 0, comeBack: false, waitingForSlots: 0 });
     expect(ran.sort()).toEqual(members.map((m) => `${m.jobId}#1`).sort());
     for (const m of members) expect(await t.executions.get(m.jobId, at)).toMatchObject({ status: 'succeeded', attempt: 1 });
   });

@@ -32,6 +32,8 @@ describe('the OpenAPI document', () => {
       ['/v1/executions/{id}', ['get']],
       ['/v1/stats', ['get']],
       ['/v1/cleanup', ['post']],
+      ['/v1/config', ['get', 'put']],
+      ['/v1/status', ['get']],
     ] as const) {
       for (const method of methods) {
         const op = doc.paths[path]?.[method];
