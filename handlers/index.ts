@@ -9,6 +9,7 @@
  * made before the built-ins had schemas must still fit, since a payload that stops
  * fitting goes dead without running.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { defineHandler, HandlerRegistry } from '../core/execution/handlers.js';
 
@@ -62,5 +63,24 @@ export function createHandlers(): HandlerRegistry {
       description: 'Does nothing; useful for measuring the scheduler itself.',
       run: () => {},
     }),
+    defineHandler({
+      name: 'sleep',
+      description:
+        'Waits `ms` milliseconds (stopping at its timeout), logging how many sleep handlers run at once in this process: ' +
+        'for trying the concurrency limit (the local runtime runs every worker in one process).',
+      payload: z.object({ ms: z.number().int().min(0).max(60_000) }),
+      run: async ({ ms }, ctx) => {
+        const running = ++sleeping;
+        ctx.logger.info('sleep handler start', { jobName: ctx.jobName, scheduledFor: ctx.scheduledFor, running });
+        try {
+          await delay(ms, undefined, { signal: ctx.signal });
+        } finally {
+          sleeping--;
+        }
+      },
+    }),
   ]);
 }
+
+/** Sleep handlers running now in this process: what each one logs when it starts. */
+let sleeping = 0;

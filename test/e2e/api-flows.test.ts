@@ -134,4 +134,58 @@ describe('the API over HTTP on the emulators', () => {
     );
     expect(third.body.uniqueKey).toBe('e2e-once');
   });
+
+  it('a config change takes effect at once: new defaults for new jobs, and the concurrency limit under a burst, measured by the handlers', async () => {
+    const config = await send('GET', '/v1/config');
+    const { version: _v, updatedAt: _u, ...settings } = config.body;
+    const put = await send(
+      'PUT',
+      '/v1/config',
+      { ...settings, maxConcurrency: 2, jobDefaults: { retry: { maxAttempts: 7 } } },
+      {
+        'if-match': config.headers.get('etag')!,
+      },
+    );
+    expect(put.status).toBe(200);
+    const job = await send('POST', '/v1/jobs', { name: 'new-defaults', schedule: { every: '1h' }, handler: 'log' });
+    expect(job.body).toMatchObject({ policy: { retry: { maxAttempts: 7 } } });
+
+    // A burst of 10 tasks of 700 ms each: never more than 2 at once, each once.
+    const tasks = await Promise.all(
+      Array.from({ length: 10 }, async () => (await send('POST', '/v1/enqueue', { handler: 'sleep', payload: { ms: 700 } })).body),
+    );
+    expect(tasks.every((t) => typeof t.executionId === 'string')).toBe(true);
+    const starts = await waitFor(
+      async () => {
+        const seen = logEntries(runtime.output()).filter((e) => e.message === 'sleep handler start');
+        return seen.length >= 10 ? seen : undefined;
+      },
+      60_000,
+      'ten sleep handlers started',
+    );
+    const running = starts.map((e) => e.running as number);
+    expect(Math.max(...running)).toBeLessThanOrEqual(2);
+    expect(new Set(starts.map((e) => e.scheduledFor as string)).size).toBe(10);
+
+    // History across jobs, filtered by handler and status; one execution with its attempts.
+    const listed = await waitFor(
+      async () => {
+        const res = await send('GET', '/v1/executions?handler=sleep&status=succeeded&limit=100');
+        const items = res.body.executions as { id: string; handler: string }[];
+        return items.length >= 10 ? items : undefined;
+      },
+      30_000,
+      'ten succeeded sleep executions listed',
+    );
+    expect(listed.every((e) => e.handler === 'sleep')).toBe(true);
+    const ids = new Set(listed.map((e) => e.id));
+    for (const t of tasks) expect(ids.has(t.executionId as string)).toBe(true);
+    const one = await send('GET', `/v1/executions/${String(tasks[0]!.executionId)}`);
+    expect(one.body).toMatchObject({ status: 'succeeded', attempts: [{ attempt: 1, status: 'succeeded' }] });
+    expect(one.body).not.toHaveProperty('leaseUntil');
+
+    const reset = await send('GET', '/v1/config');
+    const { version: _v2, updatedAt: _u2, ...now } = reset.body;
+    expect((await send('PUT', '/v1/config', { ...now, maxConcurrency: null })).status).toBe(200);
+  });
 });
