@@ -33,6 +33,8 @@ export interface CostFigures {
   breakdown: Record<string, number>;
   requestsByOperation: Record<string, number>;
   workerMsPerBatch: number;
+  /** Set when the cost was measured alone (`--only cost`), after the rest of the results. */
+  measuredAt?: string;
 }
 
 /**

@@ -122,7 +122,8 @@ function markdown(r: BenchResults): string {
     '## Cost per execution (list prices, us-east-1)',
     '',
     `${r.cost.executions.toLocaleString('en')} executions spread evenly over one minute, ` +
-      "end to end (tick, SQS, worker, ledger, and recovery's later check of the dispatch log).",
+      "end to end (tick, SQS, worker, ledger, and recovery's later check of the dispatch log)" +
+      (r.cost.measuredAt ? `; measured alone on ${r.cost.measuredAt} (\`--only cost\`).` : '.'),
     '',
     row('USD per million executions', 'requests per execution', 'write units per execution', 'read units per execution'),
     '| ---: | ---: | ---: | ---: |',

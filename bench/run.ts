@@ -132,12 +132,17 @@ export async function runBench(plan: BenchPlan): Promise<BenchResults> {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const plan = process.argv.includes('--quick') ? QUICK : FULL;
   // `--only crash`: just the crash scenario, written beside the figures already there (it carries its own date).
+  // `--only cost`: just the cost scenario, likewise (it says when it was measured).
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-  if (only !== undefined && only !== 'crash') throw new Error(`--only takes "crash", got "${only}"`);
-  const results = only
-    ? { ...readResults(dirname(fileURLToPath(import.meta.url))), crash: await runCrash(plan.crash ?? FULL.crash!) }
-    : await runBench(plan);
-  if (only) delete results.notMeasured.crash;
+  if (only !== undefined && only !== 'crash' && only !== 'cost') throw new Error(`--only takes "crash" or "cost", got "${only}"`);
+  const earlier = () => readResults(dirname(fileURLToPath(import.meta.url)));
+  const results =
+    only === 'crash'
+      ? { ...earlier(), crash: await runCrash(plan.crash ?? FULL.crash!) }
+      : only === 'cost'
+        ? { ...earlier(), cost: { ...(await fresh((env) => measureCost(env, plan.costExecutions))), measuredAt: new Date().toISOString() } }
+        : await runBench(plan);
+  if (only === 'crash') delete results.notMeasured.crash;
   writeResults(results, dirname(fileURLToPath(import.meta.url)));
   log(`wrote bench/results.json and bench/RESULTS.md`);
   process.exit(0);

@@ -66,21 +66,8 @@ export class DynamoJobLocks {
 
   /** Deletes a name lock if it is still this job's. */
   async freeName(name: string, jobId: string): Promise<void> {
-    try {
-      await this.call('DeleteItem', () =>
-        this.db.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: nameKey(name),
-            ConditionExpression: 'jobId = :id',
-            ExpressionAttributeValues: { ':id': jobId },
-          }),
-        ),
-      );
-    } catch (error) {
-      // The lock already belongs to a newer job of that name (it took over an orphan).
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    // A failed condition: the lock already belongs to a newer job of that name (it took over an orphan).
+    await this.deleteIf(nameKey(name), 'jobId = :id', { ':id': jobId });
   }
 
   async lockUniqueKey(
@@ -119,20 +106,7 @@ export class DynamoJobLocks {
   }
 
   async unlockUniqueKey(key: string, holder: string): Promise<void> {
-    try {
-      await this.call('DeleteItem', () =>
-        this.db.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: uniqueKeyKey(key),
-            ConditionExpression: 'holder = :me',
-            ExpressionAttributeValues: { ':me': holder },
-          }),
-        ),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    await this.deleteIf(uniqueKeyKey(key), 'holder = :me', { ':me': holder });
   }
 
   async beginIdempotent(
@@ -200,15 +174,15 @@ export class DynamoJobLocks {
   }
 
   async abandonIdempotent(key: string, jobId: string): Promise<void> {
+    await this.deleteIf(idempotencyKey(key), 'jobId = :id AND attribute_not_exists(answer)', { ':id': jobId });
+  }
+
+  /** Deletes an item if its condition holds; one whose condition fails (not ours any more) is left as it is. */
+  private async deleteIf(key: Record<string, string>, condition: string, values: Record<string, unknown>): Promise<void> {
     try {
       await this.call('DeleteItem', () =>
         this.db.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: idempotencyKey(key),
-            ConditionExpression: 'jobId = :id AND attribute_not_exists(answer)',
-            ExpressionAttributeValues: { ':id': jobId },
-          }),
+          new DeleteCommand({ TableName: this.tableName, Key: key, ConditionExpression: condition, ExpressionAttributeValues: values }),
         ),
       );
     } catch (error) {

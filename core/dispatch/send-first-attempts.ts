@@ -10,6 +10,9 @@ import type { Execution } from '../execution/ledger-record.js';
 import { encodeOccurrence, occurrenceKey, type Occurrence } from '../execution/occurrence.js';
 import type { ExecutionStore, Queue } from '../execution/ports.js';
 import type { DispatchLog } from './ports.js';
+import type { Job } from '../jobs/job.js';
+import { delayFor } from '../kernel/queue-limits.js';
+import { occurrenceOf } from './planner.js';
 
 /** A first attempt the queue refused, even alone in its message, and why. */
 export interface Unsendable {
@@ -88,4 +91,33 @@ export async function sendFirstAttempts(
     unsendable.filter((u) => !recorded.has(occurrenceKey(u.occurrence))).map((u) => unsendableRecord(u, at)),
   );
   return unsendable;
+}
+
+/**
+ * Carries out a job's plan as the tick would: sends what runs (each hidden until its
+ * instant) and records what was missed past its grace as skipped (`misfire`). Safe
+ * to repeat: the claim drops a second copy, a skip never overwrites a record.
+ */
+export async function carryOutPlan(
+  job: Job,
+  plan: { send: Date[]; skip: Date[] },
+  now: Date,
+  deps: { dispatchLog: DispatchLog; queue: Queue; executions: Pick<ExecutionStore, 'getMany' | 'recordOutcomes' | 'recordSkipped'> },
+): Promise<void> {
+  const at = now.toISOString();
+  await sendFirstAttempts(
+    plan.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: delayFor(t, now) })),
+    at,
+    deps,
+  );
+  await deps.executions.recordSkipped(
+    plan.skip.map((t) => ({
+      jobId: job.id,
+      scheduledFor: t.toISOString(),
+      jobName: job.name,
+      handler: job.handler,
+      reason: 'misfire' as const,
+    })),
+    at,
+  );
 }

@@ -13,9 +13,8 @@
  * new definition's occurrences. A completed job whose new definition has
  * occurrences left becomes active again.
  */
-import { occurrenceOf, planJob } from '../dispatch/planner.js';
-import { delayFor } from '../kernel/queue-limits.js';
-import { sendFirstAttempts } from '../dispatch/send-first-attempts.js';
+import { planJob } from '../dispatch/planner.js';
+import { carryOutPlan } from '../dispatch/send-first-attempts.js';
 import type { SubmittedEntry } from '../dispatch/due-index.js';
 import type { Job } from '../jobs/job.js';
 import { jobOccurrences, nextJobOccurrence } from '../schedule/fire-times.js';
@@ -57,22 +56,7 @@ async function editActive(job: Job, edited: Job, deps: PauseDeps): Promise<EditR
   );
   const first = nextJobOccurrence(job, new Date(start - 1));
   const plan = first && first < effective ? planJob(job, first, job.runs, effective, now) : { send: [], skip: [], runs: job.runs };
-  const at = now.toISOString();
-  await sendFirstAttempts(
-    plan.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: delayFor(t, now) })),
-    at,
-    deps,
-  );
-  await deps.executions.recordSkipped(
-    plan.skip.map((t) => ({
-      jobId: job.id,
-      scheduledFor: t.toISOString(),
-      jobName: job.name,
-      handler: job.handler,
-      reason: 'misfire' as const,
-    })),
-    at,
-  );
+  await carryOutPlan(job, plan, now, deps);
   const pending = [...jobOccurrences(job, new Date(now.getTime() - 1), effective, MAX_NAMED)];
   // From `start` on, the plan says what goes out (maxRuns may stop it short); before it, the tick sent them.
   const previous = unique([...plan.send, ...pending.filter((t) => t.getTime() < start)]);

@@ -13,7 +13,7 @@
  * instants), and starts a new chain right after now.
  */
 import { claimGroupOf, PAUSED_HOLDER } from '../execution/bundle.js';
-import { sendFirstAttempts } from '../dispatch/send-first-attempts.js';
+import { carryOutPlan, sendFirstAttempts } from '../dispatch/send-first-attempts.js';
 import { directDispatchUntil } from '../dispatch/due-index.js';
 import { inTurns, WRITES_AT_ONCE } from '../kernel/in-turns.js';
 import type { SkipRecord } from '../execution/ledger-record.js';
@@ -47,24 +47,8 @@ export async function pauseJob(job: Job, deps: PauseDeps, note?: string): Promis
   const backlog = backlogOf(job, progress, now);
   // Before the job says paused, so a pause that dies half-way leaves nothing undecided
   // (each step is safe to repeat: the claim drops a second copy, a skip never overwrites).
-  if (backlog) {
-    const at = now.toISOString();
-    await sendFirstAttempts(
-      backlog.send.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })),
-      at,
-      deps,
-    );
-    await deps.executions.recordSkipped(
-      backlog.skip.map((t) => ({
-        jobId: job.id,
-        scheduledFor: t.toISOString(),
-        jobName: job.name,
-        handler: job.handler,
-        reason: 'misfire' as const,
-      })),
-      at,
-    );
-  }
+  // Everything in the backlog is due already: it goes out at once.
+  if (backlog) await carryOutPlan(job, backlog, now, deps);
   const paused = await deps.jobs.changeStatus({
     jobId: job.id,
     from: 'active',
