@@ -39,13 +39,10 @@ import { decodeToken, encodeToken, isDynamoKey, withTokenCheck } from '../paging
 import { batchGet, batchWrite } from './dynamo-batch.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
 import { DEAD_INDEX, DEAD_LIST, historyKeys } from './storage-layout.js';
+import { armUpdate, arrivalUpdate, discardUpdate, names, ttlOf } from './dynamo-dead-letter-writes.js';
 
-/** Aliases for every attribute: several of these names are DynamoDB reserved words. */
-const names = (...attributes: string[]) => Object.fromEntries(attributes.map((a) => [`#${a}`, a]));
+/** Attributes the store keeps for itself (the dead list, redrive token, history index keys), never shown. */
 const INTERNAL = ['deadList', 'redriveId', 'discardedAt', 'historyShard', 'historyKey'] as const;
-
-/** TTL is epoch seconds in the table, an instant in the domain. */
-const ttlOf = (expiresAt: string | undefined) => (expiresAt ? { expiresAt: Math.floor(Date.parse(expiresAt) / 1000) } : {});
 
 function visible(item: Record<string, unknown> | undefined): Execution | undefined {
   if (!item) return undefined;
@@ -331,46 +328,7 @@ export class DynamoExecutionStore implements ExecutionStore {
   }
 
   async recordArrivalInDeadLetters(arrival: DeadArrival): Promise<boolean> {
-    const result = await this.update({
-      Key: { jobId: arrival.jobId, scheduledFor: arrival.scheduledFor },
-      UpdateExpression:
-        'SET #status = :dead, #deadList = :deadList, #diedAt = :at, #deadReason = :reason, #occurrence = :occurrence, ' +
-        '#jobName = :jobName, #handler = :handler, #attempt = if_not_exists(#attempt, :zero), ' +
-        '#startedAt = if_not_exists(#startedAt, :at), #leaseUntil = if_not_exists(#leaseUntil, :at), ' +
-        '#historyShard = :historyShard, #historyKey = :historyKey',
-      // Finished records (succeeded, or already dead) are left as they are.
-      ConditionExpression: 'attribute_not_exists(#jobId) OR #status IN (:running, :failed)',
-      ExpressionAttributeNames: names(
-        'jobId',
-        'status',
-        'deadList',
-        'diedAt',
-        'deadReason',
-        'occurrence',
-        'jobName',
-        'handler',
-        'attempt',
-        'startedAt',
-        'leaseUntil',
-        'historyShard',
-        'historyKey',
-      ),
-      ExpressionAttributeValues: {
-        ':historyShard': historyKeys(arrival).historyShard,
-        ':historyKey': historyKeys(arrival).historyKey,
-        ':dead': 'dead',
-        ':deadList': DEAD_LIST,
-        ':at': arrival.at,
-        ':reason': 'max-receives',
-        ':occurrence': arrival.occurrence,
-        ':jobName': arrival.jobName,
-        ':handler': arrival.handler,
-        ':zero': 0,
-        ':running': 'running',
-        ':failed': 'failed',
-      },
-    });
-    return result !== false;
+    return (await this.update(arrivalUpdate(arrival))) !== false;
   }
 
   listDead(options: { limit: number; next?: string }): Promise<Page<Execution>> {
@@ -381,26 +339,11 @@ export class DynamoExecutionStore implements ExecutionStore {
   }
 
   async armRedrive(key: { jobId: string; scheduledFor: string }, redriveId: string): Promise<Execution | undefined> {
-    const result = await this.update({
-      Key: key,
-      UpdateExpression: 'SET #redriveId = :redriveId',
-      ConditionExpression: '#status = :dead AND attribute_exists(#deadList)',
-      ExpressionAttributeNames: names('redriveId', 'status', 'deadList'),
-      ExpressionAttributeValues: { ':redriveId': redriveId, ':dead': 'dead' },
-      ReturnValues: 'ALL_NEW',
-    });
+    const result = await this.update(armUpdate(key, redriveId));
     return result === false ? undefined : visible(result);
   }
 
   async discard(key: { jobId: string; scheduledFor: string }, at: string, options: { expiresAt?: string } = {}): Promise<boolean> {
-    const expires = options.expiresAt ? ', #expiresAt = :expiresAt' : '';
-    const result = await this.update({
-      Key: key,
-      UpdateExpression: `SET #discardedAt = :at${expires} REMOVE #deadList, #redriveId`,
-      ConditionExpression: '#status = :dead AND attribute_exists(#deadList)',
-      ExpressionAttributeNames: names('discardedAt', 'deadList', 'redriveId', 'status', ...(expires ? ['expiresAt'] : [])),
-      ExpressionAttributeValues: { ':at': at, ':dead': 'dead', ...(expires ? { ':expiresAt': ttlOf(options.expiresAt).expiresAt } : {}) },
-    });
-    return result !== false;
+    return (await this.update(discardUpdate(key, at, options.expiresAt))) !== false;
   }
 }
