@@ -14,6 +14,7 @@ import type { HealthService, StatusService } from '../../core/service/status-ser
 import type { Logger } from '../../core/kernel/ports.js';
 import { requireApiKey } from './auth.js';
 import { registerDocs } from './docs.js';
+import { registerUnversionedPaths, withOperationIds } from './document.js';
 import { errorResponse, HttpError } from './errors.js';
 import { refuse } from './request.js';
 import { registerDeadLetterRoutes } from './routes/dead-letters.js';
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerOperationRoutes(app, deps);
   registerConfigRoutes(app, deps.config, deps.status);
 
+  registerUnversionedPaths(app);
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',
@@ -99,15 +101,17 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
   let document: unknown;
   app.get('/openapi.json', (c) => {
-    document ??= app.getOpenAPI31Document({
-      openapi: '3.1.0',
-      info: {
-        title: 'Serverless job scheduler',
-        version: deps.version ?? '0.0.0',
-        description: 'Cron, interval and one-time jobs on AWS.',
-      },
-      security: [{ apiKey: [] }],
-    });
+    document ??= withOperationIds(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'Serverless job scheduler',
+          version: deps.version ?? '0.0.0',
+          description: 'Cron, interval and one-time jobs on AWS.',
+        },
+        security: [{ apiKey: [] }],
+      }),
+    );
     return c.json(document);
   });
   return app;

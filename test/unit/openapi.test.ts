@@ -44,6 +44,25 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('describes every route the app answers, each with its own operationId, /health and /docs without the key', async () => {
+    const { app } = testApp();
+    const doc = (await (await app.request('/openapi.json', { headers: auth })).json()) as {
+      paths: Record<string, Record<string, { operationId?: string; security?: unknown[] }>>;
+    };
+    const answered = app.routes
+      .filter((r) => r.method !== 'ALL' && !r.path.includes('*') && !r.path.startsWith('/docs/'))
+      .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:([A-Za-z]+)/g, '{$1}')}`);
+    const described = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+    expect(new Set(answered).size).toBeGreaterThan(20);
+    for (const route of new Set(answered)) expect(described, route).toContain(route);
+    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
+    expect(ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(doc.paths['/v1/jobs/{id}/executions']!.get!.operationId).toBe('getJobsByIdExecutions');
+    expect(doc.paths['/health']!.get!.security).toEqual([]);
+    expect(doc.paths['/docs']!.get!.security).toEqual([]);
+  });
+
   it('serves the interactive docs from the package itself, with no data and no CDN', async () => {
     const { app } = testApp();
     const page = await app.request('/docs');
