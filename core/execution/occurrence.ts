@@ -1,13 +1,14 @@
 /** One occurrence of a job: the unit the tick sends and the worker runs. */
 import { z } from 'zod';
 import { jsonValue } from '../kernel/json-value.js';
+import { plainText } from '../kernel/text.js';
 import { escapeForSqs } from '../kernel/queue-limits.js';
 
 /** Who asked for a manual run and why, as free text. */
 export const manualTrigger = z
   .object({
-    by: z.string().max(200, 'must be at most 200 characters').optional(),
-    reason: z.string().max(500, 'must be at most 500 characters').optional(),
+    by: plainText(200).optional(),
+    reason: plainText(500).optional(),
   })
   .strict();
 

@@ -8,12 +8,13 @@ import { ValidationError, type FieldProblem } from '../kernel/errors.js';
 import { zodProblems } from '../kernel/field-problems.js';
 import { instantInput } from '../kernel/instants.js';
 import { jsonValue } from '../kernel/json-value.js';
+import { plainText } from '../kernel/text.js';
 import { policyInput, resolvePolicy } from './policies.js';
 import { jobInputSchema, payloadSizeProblem, scheduleInput, toSchedule, type Job } from './job.js';
 import { scheduleProblems } from '../schedule/schedule.js';
 
 /** Who changed a job and why, as free text shown on the job. */
-export const statusNote = z.string().max(500, 'must be at most 500 characters');
+export const statusNote = plainText(500);
 
 const fields = jobInputSchema.shape;
 

@@ -1,5 +1,6 @@
 /** The job routes: create, read, list, change, delete, and a job's preview (its history is in executions.ts). */
 import { createHash } from 'node:crypto';
+import { plainText } from '../../../core/kernel/text.js';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { jobInputSchema } from '../../../core/jobs/job.js';
 import { previewQuery } from '../../../core/service/preview.js';
@@ -25,11 +26,13 @@ const idempotencyHeaders = z.object({
 /** What makes two bodies "the same request" for an Idempotency-Key: their JSON, as sent. */
 const fingerprintOf = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('base64url');
 
+/** A filter's text: what names and handler names are made of (a name is letters, digits, ".", "_", "-"). */
 const queryText = (name: string, description: string) =>
   z
     .string()
     .min(1)
     .max(128)
+    .regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, ".", "_" or "-", as names are')
     .optional()
     .openapi({ param: { name, in: 'query' }, description });
 
@@ -38,7 +41,10 @@ const jobListQuery = pageQuery.extend({
     .enum(['active', 'paused', 'completed'])
     .optional()
     .openapi({ param: { name: 'status', in: 'query' } }),
-  handler: queryText('handler', 'Jobs of this handler.'),
+  handler: plainText(128)
+    .min(1)
+    .optional()
+    .openapi({ param: { name: 'handler', in: 'query' }, description: 'Jobs of this handler.' }),
   name: queryText('name', 'Jobs whose name starts with this (case as given).'),
   q: queryText('q', 'Jobs whose name contains this, in any case.'),
   sort: z

@@ -1,0 +1,78 @@
+/**
+ * Free text a client sends (notes, a manual run's who and why, filters, keys) that
+ * DynamoDB would refuse (a lone surrogate is no UTF-8) or that has no place in a
+ * name: each a 400 naming the field, never a 500, on a real DynamoDB emulator.
+ */
+import { describe, expect, it } from 'vitest';
+import { MemoryQueue } from '../../adapters/memory/memory-queue.js';
+import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
+import { allApiServices } from '../../functions/api.js';
+import { createApp } from '../../functions/http/app.js';
+import { buildAwsDeps } from '../../functions/wiring.js';
+import { MemoryLogger } from '../helpers/factories.js';
+import { dynamoBackends, freshTables } from './backends.js';
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const headers = { authorization: 'Bearer k', 'content-type': 'application/json' };
+
+for (const backend of dynamoBackends()) {
+  describe.skipIf(backend.endpoint === null)(`hostile text on ${backend.name}`, () => {
+    it('refuses lone surrogates and control characters in free text and filters, naming the field', async () => {
+      const { names } = await freshTables(backend.endpoint!);
+      const config = {
+        ...names,
+        queueUrl: 'unused',
+        deadLetterQueueUrl: 'unused',
+        dueShards: 4,
+        jobDefaults: BUILT_IN_POLICY,
+        recoverAfterMs: 60_000,
+        maxConcurrency: null,
+      };
+      const aws = buildAwsDeps(config, {
+        clients: { region: 'us-east-1', dynamoEndpoint: backend.endpoint!, credentials },
+        logger: new MemoryLogger(),
+      });
+      const deps = { ...aws, queue: new MemoryQueue(aws.clock), probes: { ...aws.probes, queue: () => Promise.resolve() } };
+      const app = createApp({ ...allApiServices(deps), apiKeys: ['k'], logger: deps.logger });
+      const created = await app.request('/v1/jobs', {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ name: 'text', schedule: { every: '1h' }, handler: 'log' }),
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      // JSON escapes, so the body carries the lone surrogate itself.
+      const lone = '"x\\ud800y"';
+      const cases: [string, string, string, string][] = [
+        ['POST', `/v1/jobs/${id}/pause`, `{"note":${lone}}`, 'note'],
+        ['PATCH', `/v1/jobs/${id}`, `{"note":${lone}}`, 'note'],
+        ['POST', `/v1/jobs/${id}/trigger`, `{"by":${lone}}`, 'by'],
+        ['POST', `/v1/jobs/${id}/trigger`, `{"reason":"a\\u0000b"}`, 'reason'],
+        ['POST', `/v1/jobs/${id}/resume`, `{"note":"bell\\u0007"}`, 'note'],
+      ];
+      for (const [method, path, body, field] of cases) {
+        const res = await app.request(path, { method, headers, body });
+        expect(res.status, `${method} ${path} ${body}`).toBe(400);
+        expect(((await res.json()) as { error: { details: { path: string }[] } }).error.details.map((d) => d.path)).toContain(field);
+      }
+      for (const [query, field] of [
+        ['q=%ED%A0%80', 'q'],
+        ['name=a%00b', 'name'],
+        ['handler=a%07b', 'handler'],
+      ]) {
+        const res = await app.request(`/v1/jobs?${query}`, { headers });
+        expect(res.status, query).toBe(400);
+        expect(
+          ((await res.json()) as { error: { details: { path: string }[] } }).error.details.map((d) => d.path),
+          query,
+        ).toContain(field);
+      }
+      // Bytes that are no UTF-8 in a query arrive as U+FFFD: harmless, an empty list.
+      expect((await app.request('/v1/jobs?handler=%F0%9F%92%A5%ED%A0%80', { headers })).status).toBe(200);
+      // Text that is fine: accents, emoji, newlines in a note.
+      const fine = await app.request(`/v1/jobs/${id}/pause`, { method: 'POST', headers, body: JSON.stringify({ note: 'Zoë 🚀\nby ops' }) });
+      expect(fine.status).toBe(200);
+      expect(((await fine.json()) as { note: string }).note).toBe('Zoë 🚀\nby ops');
+    });
+  });
+}
