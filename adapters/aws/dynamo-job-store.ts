@@ -258,7 +258,10 @@ export class DynamoJobStore implements JobStore {
       ExpressionAttributeNames: { ...names, '#rev': 'rev' },
       ExpressionAttributeValues: { ...Object.fromEntries(set.map((f) => [`:${f}`, fields[f]])), ':expectedRev': expected.rev },
     });
-    if (renamed) await this.freeName(changed === false ? job.name : expected.name, job.id);
+    // Won: the old name goes. Lost: the new name's lock stays, as another try of this same
+    // rename may hold it and win (freeing it here would let a second job take the name); a job
+    // that does not bear it makes it an orphan, which the next create of that name takes over.
+    if (renamed && changed !== false) await this.freeName(expected.name, job.id);
     return changed !== false;
   }
 

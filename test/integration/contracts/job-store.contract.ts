@@ -181,9 +181,12 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       expect(await store.replace({ ...a, name: 'gamma', rev: a.rev + 1 }, { rev: a.rev, name: 'alpha' })).toBe(true);
       await store.create(aJob({ name: 'alpha' }));
       await expect(store.create(aJob({ name: 'gamma' }))).rejects.toBeInstanceOf(JobNameTakenError);
-      // A rename that loses its race frees the name it locked.
-      expect(await store.replace({ ...a, name: 'delta', rev: a.rev + 2 }, { rev: a.rev, name: 'gamma' })).toBe(false);
-      await store.create(aJob({ name: 'delta' }));
+      // A rename that loses its race leaves the name it locked to be taken over once that lock is old.
+      expect(await store.replace({ ...a, name: 'delta', rev: a.rev + 2, updatedAt: a.createdAt }, { rev: a.rev, name: 'gamma' })).toBe(
+        false,
+      );
+      await store.create(aJob({ name: 'delta', createdAt: '2026-01-01T00:01:01.000Z' }));
+      expect((await store.get(a.id))!.name).toBe('gamma');
     });
 
     it('keeps tasks out of the job list and out of the name locks, with their expiry', async () => {
