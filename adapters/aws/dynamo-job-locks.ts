@@ -9,7 +9,7 @@ import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, Upd
 import { JobNameTakenError } from '../../core/kernel/errors.js';
 import type { Job } from '../../core/jobs/job.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
-import { idempotencyKey, nameKey, uniqueKeyKey } from './storage-layout.js';
+import { idempotencyKey, nameKey, runInstantKey, uniqueKeyKey } from './storage-layout.js';
 import type { IdempotencyRecord } from '../../core/jobs/job-store.js';
 
 /** Longer than any create takes between writing the lock and writing the job. */
@@ -103,6 +103,24 @@ export class DynamoJobLocks {
     // Gone between the two (its TTL, or an unlock): try once more from scratch.
     if (!out.Item) return this.lockUniqueKey(key, lock, takeOverFrom);
     return { locked: false as const, holder: out.Item.holder as string, lockedAt: out.Item.lockedAt as string };
+  }
+
+  async reserveRunInstant(jobId: string, instant: string, expiresAt: string): Promise<boolean> {
+    try {
+      await this.call('PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...runInstantKey(jobId, instant), expiresAt: Math.floor(Date.parse(expiresAt) / 1000) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
   }
 
   async unlockUniqueKey(key: string, holder: string): Promise<void> {

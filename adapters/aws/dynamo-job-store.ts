@@ -106,6 +106,10 @@ export class DynamoJobStore implements JobStore {
     return this.locks.unlockUniqueKey(key, holder);
   }
 
+  reserveRunInstant(jobId: string, instant: string, expiresAt: string): Promise<boolean> {
+    return this.locks.reserveRunInstant(jobId, instant, expiresAt);
+  }
+
   beginIdempotent(record: IdempotencyRecord, takeOver?: string) {
     return this.locks.beginIdempotent(record, takeOver);
   }

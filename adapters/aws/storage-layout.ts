@@ -17,6 +17,8 @@
  * - idempotency record: `IDEM#<key>`. Written by the API's create with an
  *   Idempotency-Key (the job id it gives, the body's fingerprint, then its answer);
  *   read by a create sent again with that key. Expires (`expiresAt`) after a day.
+ * - manual run instant: `RUN#<job id>#<instant>`. Written by the API's trigger (a
+ *   conditional put: two manual runs asked for at once never share an instant). Expires a day later.
  * - runtime settings: `CONFIG#runtime`. Written by the API (PUT /v1/config, a conditional
  *   write on its `version`); read by every process through a cache (at most every
  *   SETTINGS_MAX_AGE_MS) and by GET /v1/config and /health. One item, kept.
@@ -78,6 +80,7 @@ export const jobKey = (id: string) => ({ pk: `JOB#${id}` });
 export const nameKey = (name: string) => ({ pk: `NAME#${name}` });
 export const uniqueKeyKey = (key: string) => ({ pk: `UNIQUE#${key}` });
 export const idempotencyKey = (key: string) => ({ pk: `IDEM#${key}` });
+export const runInstantKey = (jobId: string, instant: string) => ({ pk: `RUN#${jobId}#${instant}` });
 export const RUNTIME_SETTINGS_KEY = { pk: 'CONFIG#runtime' };
 
 /** Executions table keys of the reserved partitions. */

@@ -110,6 +110,15 @@ export class MemoryJobStore implements JobStore {
     return { locked: true as const };
   }
 
+  private readonly reservedInstants = new Set<string>();
+
+  async reserveRunInstant(jobId: string, instant: string): Promise<boolean> {
+    const key = `${jobId}@${instant}`;
+    if (this.reservedInstants.has(key)) return false;
+    this.reservedInstants.add(key);
+    return true;
+  }
+
   async unlockUniqueKey(key: string, holder: string): Promise<void> {
     if (this.uniqueKeys.get(key)?.holder === holder) this.uniqueKeys.delete(key);
   }

@@ -50,6 +50,11 @@ export interface JobStore {
     lock: { holder: string; lockedAt: string; expiresAt: string },
     takeOverFrom?: string,
   ): Promise<{ locked: true } | { locked: false; holder: string; lockedAt: string }>;
+  /**
+   * Reserves an instant for a manual run of a job, so that two runs asked for at once
+   * never share one (an occurrence is its job and instant). False when it is taken.
+   */
+  reserveRunInstant(jobId: string, instant: string, expiresAt: string): Promise<boolean>;
   /** Lets go of a uniqueKey if `holder` still has it (an enqueue that was refused after locking). */
   unlockUniqueKey(key: string, holder: string): Promise<void>;
   /** How many jobs (not tasks) there are in each status (reads every job: fine for thousands, see README). */

@@ -300,6 +300,15 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       expect((await store.beginIdempotent({ ...record, key: refused, jobId: 'x' })).begun).toBe(true);
     });
 
+    it('reserves an instant for one manual run of a job, whoever asks at once', async () => {
+      const store = await makeStore();
+      const at = '2026-01-01T00:00:00.123Z';
+      const results = await Promise.all(Array.from({ length: 6 }, () => store.reserveRunInstant('job-r', at, '2026-01-02T00:00:00.000Z')));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store.reserveRunInstant('job-r', '2026-01-01T00:00:00.124Z', '2026-01-02T00:00:00.000Z')).toBe(true);
+      expect(await store.reserveRunInstant('job-other', at, '2026-01-02T00:00:00.000Z')).toBe(true);
+    });
+
     it('keeps an overlap lock: one holder until its lease passes, one parked occurrence, released by the holder only', async () => {
       const store = await makeStore();
       const job = aJob();

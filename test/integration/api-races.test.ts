@@ -1,7 +1,8 @@
 /**
- * Renames racing on DynamoDB: two jobs renamed to one name, each rename sent twice,
- * all at once. However they interleave, at most one job bears the name, and a
- * create of that name while one does is refused.
+ * Races on DynamoDB found by an outside probe. Renames: two jobs renamed to one name,
+ * each rename sent twice, all at once; however they interleave, one job bears the
+ * name, and a create of that name is refused. Manual runs: twenty asked for in the
+ * same millisecond each get an instant of their own.
  */
 import { describe, expect, it } from 'vitest';
 import { DynamoJobStore } from '../../adapters/aws/dynamo-job-store.js';
@@ -29,6 +30,17 @@ for (const backend of dynamoBackends()) {
           name: 'JobNameTakenError',
         });
       }
+    });
+
+    it('gives twenty manual runs asked for at once twenty instants', async () => {
+      const { db, names } = await freshTables(backend.endpoint!);
+      const deps = { ...memoryDeps('2026-03-01T10:00:00.000Z'), jobs: new DynamoJobStore(db, names.jobsTable) };
+      const service = new JobService(deps);
+      const job = await service.create({ name: 'manual', schedule: { every: '1h' }, handler: 'log' });
+      // The clock stands still: every one of them starts from the same millisecond.
+      const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => service.trigger(job.id, { reason: `r${i}` })));
+      expect(new Set(runs.map((r) => r.scheduledFor)).size).toBe(20);
+      expect(new Set(runs.map((r) => r.executionId)).size).toBe(20);
     });
   });
 }
