@@ -77,6 +77,8 @@ export class DynamoHistory {
 
   private shardSource(day: string, shard: number, from: string, extra: ReturnType<typeof filters>): Source {
     return async (bound, limit, startKey) => {
+      // A range that is empty (a page token from before `from`): DynamoDB refuses BETWEEN with bounds reversed.
+      if (from > bound.k) return { items: [], last: undefined };
       const out = await this.query({
         IndexName: HISTORY_INDEX,
         KeyConditionExpression: 'historyShard = :p AND historyKey BETWEEN :lo AND :hi',
@@ -92,6 +94,7 @@ export class DynamoHistory {
 
   private jobSource(jobId: string, from: string, extra: ReturnType<typeof filters>): Source {
     return async (bound, limit, startKey) => {
+      if (from > bound.k.slice(0, 24)) return { items: [], last: undefined };
       const out = await this.query({
         KeyConditionExpression: 'jobId = :j AND scheduledFor BETWEEN :lo AND :hi',
         ...extra,

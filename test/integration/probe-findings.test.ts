@@ -1,7 +1,10 @@
 /**
- * Free text a client sends (notes, a manual run's who and why, filters, keys) that
- * DynamoDB would refuse (a lone surrogate is no UTF-8) or that has no place in a
- * name: each a 400 naming the field, never a 500, on a real DynamoDB emulator.
+ * What outside probes found, on a real DynamoDB emulator. Free text a client sends
+ * (notes, a manual run's who and why, filters) that DynamoDB would refuse (a lone
+ * surrogate is no UTF-8) or that has no place in a name: each a 400 naming the
+ * field, never a 500. A job's history paged with a token from before `from`, or a
+ * forged one from year 0: an empty page or a 400, never DynamoDB's refusal of a
+ * reversed range as a 500.
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryQueue } from '../../adapters/memory/memory-queue.js';
@@ -17,7 +20,7 @@ const headers = { authorization: 'Bearer k', 'content-type': 'application/json' 
 
 for (const backend of dynamoBackends()) {
   describe.skipIf(backend.endpoint === null)(`hostile text on ${backend.name}`, () => {
-    it('refuses lone surrogates and control characters in free text and filters, naming the field', async () => {
+    const appOn = async () => {
       const { names } = await freshTables(backend.endpoint!);
       const config = {
         ...names,
@@ -34,6 +37,11 @@ for (const backend of dynamoBackends()) {
       });
       const deps = { ...aws, queue: new MemoryQueue(aws.clock), probes: { ...aws.probes, queue: () => Promise.resolve() } };
       const app = createApp({ ...allApiServices(deps), apiKeys: ['k'], logger: deps.logger });
+      return Object.assign(app, { deps });
+    };
+
+    it('refuses lone surrogates and control characters in free text and filters, naming the field', async () => {
+      const app = await appOn();
       const created = await app.request('/v1/jobs', {
         method: 'POST',
         headers,
@@ -73,6 +81,40 @@ for (const backend of dynamoBackends()) {
       const fine = await app.request(`/v1/jobs/${id}/pause`, { method: 'POST', headers, body: JSON.stringify({ note: 'Zoë 🚀\nby ops' }) });
       expect(fine.status).toBe(200);
       expect(((await fine.json()) as { note: string }).note).toBe('Zoë 🚀\nby ops');
+    });
+
+    it("pages a job's history with a token from before `from`, or a forged one, without a 5xx", async () => {
+      const app = await appOn();
+      const created = await app.request('/v1/jobs', {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ name: 'h', schedule: { every: '1h' }, handler: 'log' }),
+      });
+      const { id } = (await created.json()) as { id: string };
+      // Recent, so that retention has not let them go.
+      const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+      const skips = [1, 2, 3]
+        .map((h) => new Date(hour - h * 3_600_000).toISOString())
+        .map((scheduledFor) => ({
+          jobId: id,
+          scheduledFor,
+          jobName: 'h',
+          handler: 'log',
+          reason: 'misfire' as const,
+        }));
+      await app.deps.executions.recordSkipped(skips, new Date(hour).toISOString());
+      const first = (await (await app.request(`/v1/jobs/${id}/executions?limit=1`, { headers })).json()) as { next?: string };
+      expect(first.next).toBeDefined();
+      const later = await app.request(`/v1/jobs/${id}/executions?limit=2&from=2999-01-01T00:00:00Z&next=${first.next!}`, { headers });
+      expect(later.status).toBe(200);
+      expect(((await later.json()) as { executions: unknown[] }).executions).toEqual([]);
+      for (const k of ['0000-01-01T00:00:00.000Z', '1969-12-31T23:59:59.999Z']) {
+        const forged = Buffer.from(JSON.stringify({ k })).toString('base64url');
+        for (const path of [`/v1/jobs/${id}/executions?next=${forged}`, `/v1/executions?next=${forged}`]) {
+          const res = await app.request(path, { headers });
+          expect(res.status, `${path} (${k})`).toBeLessThan(500);
+        }
+      }
     });
   });
 }
