@@ -12,6 +12,7 @@ import { plainText } from '../kernel/text.js';
 import { policyInput, resolvePolicy } from './policies.js';
 import { jobInputSchema, payloadSizeProblem, scheduleInput, toSchedule, type Job } from './job.js';
 import { scheduleProblems } from '../schedule/schedule.js';
+import { nextJobOccurrence } from '../schedule/fire-times.js';
 
 /** Who changed a job and why, as free text shown on the job. */
 export const statusNote = plainText(500);
@@ -83,6 +84,12 @@ export function editedDefinition(job: Job, patch: JobPatch, context: EditContext
   if (startAt && endAt && endAt <= startAt)
     problems.push({ path: patch.endAt ? 'endAt' : 'startAt', message: 'endAt must be after startAt' });
   const maxRuns = patch.maxRuns === null ? undefined : (patch.maxRuns ?? job.maxRuns);
+  // As a create refuses it: a new schedule or bounds with nothing left to run (maxRuns and DELETE end a job on purpose).
+  const bounds = { schedule, createdAt: job.createdAt, ...(startAt ? { startAt } : {}), ...(endAt ? { endAt } : {}) };
+  const timing = patch.schedule !== undefined || patch.startAt !== undefined || patch.endAt !== undefined;
+  if (problems.length === 0 && timing && !nextJobOccurrence(bounds, context.now)) {
+    problems.push({ path: patch.endAt ? 'endAt' : 'schedule', message: 'the schedule has no occurrence after now' });
+  }
   if (problems.length > 0) throw new ValidationError('the change is not valid', problems);
 
   const { startAt: _s, endAt: _e, maxRuns: _m, runsUntil: _u, ...rest } = job;

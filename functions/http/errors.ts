@@ -40,7 +40,14 @@ export class HttpError extends Error {
 }
 
 function classify(error: unknown): { status: ContentfulStatusCode; body: ErrorBody } {
-  const body = (code: string, message: string, details: FieldProblem[] = []): ErrorBody => ({ error: { code, message, details } });
+  // The same problem named twice (two checks of one field agreeing) is said once.
+  const body = (code: string, message: string, details: FieldProblem[] = []): ErrorBody => ({
+    error: {
+      code,
+      message,
+      details: details.filter((d, i) => details.findIndex((e) => e.path === d.path && e.message === d.message) === i),
+    },
+  });
   if (error instanceof HttpError) return { status: error.status, body: body(error.code, error.message, error.details) };
   if (error instanceof ValidationError) return { status: 400, body: body('validation_failed', error.message, error.details) };
   if (error instanceof JobNotFoundError) return { status: 404, body: body('not_found', error.message) };

@@ -95,6 +95,7 @@ describe('PATCH /v1/jobs/{id}: a new definition', () => {
       [{ nmae: 'x' }, '(body)'],
       [{ retry: { maxAttempts: 'many' } }, 'retry.maxAttempts'],
       [{ payload: { big: 'x'.repeat(70_000) } }, 'payload'],
+      [{ endAt: '2001-01-01T00:00:00Z' }, 'endAt'],
     ];
     for (const [body, path] of cases) {
       const res = await w.api('PATCH', `/v1/jobs/${id}`, body);

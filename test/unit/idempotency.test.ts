@@ -20,6 +20,10 @@ describe('POST /v1/jobs with Idempotency-Key', () => {
     expect(first.headers.get('idempotent-replayed')).toBeNull();
     expect(await again.json()).toEqual(await first.json());
     expect((await t.jobs.list({ limit: 10 })).items).toHaveLength(1);
+    // The same body with its keys in another order and other spacing is the same request.
+    const reordered = await post(t, 'abc-123', '{ "handler": "log", "schedule": {"cron":"0 2 * * *"},  "name": "nightly" }');
+    expect(reordered.status).toBe(201);
+    expect(reordered.headers.get('idempotent-replayed')).toBe('true');
     // Without the key, the same body is a second create: its name is taken.
     expect((await post(t, undefined)).status).toBe(409);
   });

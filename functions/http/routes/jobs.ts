@@ -23,8 +23,19 @@ const idempotencyHeaders = z.object({
     .openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'Makes a retried create answer as the first did.' }),
 });
 
-/** What makes two bodies "the same request" for an Idempotency-Key: their JSON, as sent. */
-const fingerprintOf = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('base64url');
+/** What makes two bodies "the same request" for an Idempotency-Key: their JSON, whatever the order of keys or the spacing. */
+const fingerprintOf = (body: unknown) => createHash('sha256').update(canonicalJson(body)).digest('base64url');
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
 
 /** A filter's text: what names and handler names are made of (a name is letters, digits, ".", "_", "-"). */
 const queryText = (name: string, description: string) =>
