@@ -5,6 +5,7 @@
  * redrivable again), never lost and never run twice.
  */
 import { z } from 'zod';
+import type { HandlerRegistry } from './handlers.js';
 import { ValidationError } from '../kernel/errors.js';
 import { deadLetterId, parseDeadLetterId, type Execution } from './ledger-record.js';
 import { payloadSizeProblem } from '../jobs/job.js';
@@ -60,6 +61,8 @@ export interface DeadLetterDeps {
   logger: Logger;
   sleep: (ms: number) => Promise<void>;
   newId: () => string;
+  /** To check a replacement payload against each dead letter's handler before anything is sent. */
+  handlers?: Pick<HandlerRegistry, 'payloadProblems'>;
 }
 
 function storedOccurrence(record: Execution): Occurrence | undefined {
@@ -114,6 +117,7 @@ export class DeadLetterService {
     result.remaining = ids.slice(budget);
     ids = ids.slice(0, budget);
     if (result.remaining.length > 0) result.more = true;
+    if (request.payload !== undefined) await this.checkPayload(ids, request.payload);
     const intervalMs = 1000 / request.ratePerSecond;
     const startedAt = this.deps.clock.now().getTime();
     for (const [i, id] of ids.entries()) {
@@ -125,6 +129,23 @@ export class DeadLetterService {
     }
     this.deps.logger.info('dead letters redriven', { redriven: result.redriven.length, notFound: result.notFound.length });
     return result;
+  }
+
+  /**
+   * A replacement payload must fit the handler of every dead letter it goes to, as a
+   * job's must: one that does not would go dead again at once (PayloadInvalidError).
+   * Refused as a whole, before anything is sent.
+   */
+  private async checkPayload(ids: string[], payload: unknown): Promise<void> {
+    const { handlers } = this.deps;
+    if (!handlers) return;
+    const keys = ids.map(parseDeadLetterId).filter((k) => k !== undefined);
+    const records = await this.deps.executions.getMany(keys);
+    const byHandler = new Map([...records.values()].map((r) => [r.handler, r]));
+    const problems = [...byHandler.keys()].flatMap((handler) =>
+      handlers.payloadProblems(handler, payload).map((p) => ({ path: p.path, message: `${p.message} (handler "${handler}")` })),
+    );
+    if (problems.length > 0) throw new ValidationError('the replacement payload does not fit', problems);
   }
 
   private async redriveOne(id: string, payload: unknown): Promise<boolean> {

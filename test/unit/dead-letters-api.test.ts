@@ -57,6 +57,29 @@ describe('dead-letter API', () => {
     expect((await read(await app.request('/v1/dead-letters', { headers }))).deadLetters).toHaveLength(3);
   });
 
+  it("refuses a replacement payload that does not fit a dead letter's handler, naming the field, and sends nothing", async () => {
+    const { redrive, ids, queue, executions } = await withDeadLetters(2);
+    const typed = anOccurrence({ jobId: 'job-typed', handler: 'require-ok', payload: { ok: false } });
+    await executions.recordArrivalInDeadLetters({
+      jobId: typed.jobId,
+      scheduledFor: typed.scheduledFor,
+      jobName: typed.jobName,
+      handler: typed.handler,
+      at: '2026-01-01T00:00:09.000Z',
+      occurrence: encodeOccurrence(typed),
+    });
+    for (const body of [
+      { ids: [ids[0], deadLetterId(typed)], payload: { ok: 'yes' } },
+      { all: true, payload: { ok: 'yes' } },
+    ]) {
+      const res = await redrive(body);
+      expect(res.status).toBe(400);
+      expect((await read(res)).error.details).toEqual([{ path: 'payload.ok', message: expect.stringContaining('(handler "require-ok")') }]);
+    }
+    expect(queue.sent).toEqual([]);
+    expect((await redrive({ ids: [deadLetterId(typed)], payload: { ok: true } })).status).toBe(200);
+  });
+
   it('redrives all at a bounded rate, keeping payloads', async () => {
     const { redrive, queue, clock } = await withDeadLetters(3);
     const before = clock.now().getTime();
