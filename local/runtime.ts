@@ -28,6 +28,9 @@ import { LOCAL_HEARTBEAT, VisibilityHeartbeat } from './visibility-heartbeat.js'
 import { startTicker } from './ticker.js';
 import { answerClientErrorsAsJson } from './client-errors.js';
 
+/** How long a request (its headers and body) may take to arrive: API Gateway's 30 s. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 export interface LocalRuntimeOptions {
   port: number;
   hostname: string;
@@ -137,6 +140,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       s.once('error', reject);
     });
     answerClientErrorsAsJson(server as unknown as Server);
+    // As API Gateway does in front of Lambda: a request whose body drips in is cut off, not held open.
+    (server as unknown as Server).requestTimeout = REQUEST_TIMEOUT_MS;
     const url = `http://${options.hostname}:${options.port}`;
     if (!external) {
       // The embedded SQS emulator starts empty: what the last run sent and did not finish is

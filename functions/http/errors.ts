@@ -84,6 +84,9 @@ function classify(error: unknown): { status: ContentfulStatusCode; body: ErrorBo
     return { status: 429, body: body('throttled', "the scheduler's storage is busy (rate limited); try again in a moment") };
   if (error instanceof StoreUnavailableError)
     return { status: 503, body: body('unavailable', "the scheduler's storage is unavailable; try again shortly") };
+  // The client went away before its body arrived (Node's premature close): its own doing, and no one hears the answer.
+  if (error instanceof Error && (error as { code?: unknown }).code === 'ECONNRESET')
+    return { status: 400, body: body('aborted', 'the request was aborted before its body arrived') };
   // Hono's own (a body it could not read, a media type its validator refused): a client's error, said in our shape.
   if (error instanceof HTTPException && error.status < 500) {
     return {

@@ -259,6 +259,15 @@ describe('API', () => {
     expect((await read(res)).error).toMatchObject({ code: 'throttled', details: [] });
   });
 
+  it("answers a client's own abort (its body cut off) as a 400, not a 500 in the log", async () => {
+    const { app, jobs, logger } = setup();
+    jobs.get = () => Promise.reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    const res = await app.request('/v1/jobs/x', { headers: auth });
+    expect(res.status).toBe(400);
+    expect((await read(res)).error.code).toBe('aborted');
+    expect(logger.lines.some((l) => l.level === 'error')).toBe(false);
+  });
+
   it('never writes the API key to the log', async () => {
     const { app, logger } = setup();
     await app.request('/v1/jobs', { headers: { authorization: 'Bearer wrong-key-value' } });
