@@ -46,6 +46,16 @@ export interface HistoryDeps {
   runtimeSettings: SettingsSource;
 }
 
+/** A task that waits for its instant (or for a worker): no record yet. */
+export interface PendingExecution {
+  jobId: string;
+  jobName: string;
+  handler: string;
+  scheduledFor: string;
+  status: 'pending';
+  attempt: 0;
+}
+
 export class HistoryService {
   constructor(private readonly deps: HistoryDeps) {}
 
@@ -90,10 +100,19 @@ export class HistoryService {
     return this.deps.executions.listHistory(await this.query({ ...filters, jobId: undefined }, page, jobId));
   }
 
-  /** One execution, with every attempt; undefined for an id that names none. */
-  async get(id: string): Promise<Execution | undefined> {
+  /**
+   * One execution, with every attempt; a task's that has not started yet is `pending`
+   * (its id was answered by the enqueue, so it is not "not found"); undefined for an
+   * id that names none.
+   */
+  async get(id: string): Promise<Execution | PendingExecution | undefined> {
     const key = parseExecutionId(id);
-    return key && this.deps.executions.get(key.jobId, key.scheduledFor);
+    if (!key) return undefined;
+    const record = await this.deps.executions.get(key.jobId, key.scheduledFor);
+    if (record) return record;
+    const task = await this.deps.jobs.get(key.jobId);
+    if (task?.kind !== 'task' || !('at' in task.schedule) || task.schedule.at !== key.scheduledFor) return undefined;
+    return { jobId: task.id, jobName: task.name, handler: task.handler, scheduledFor: key.scheduledFor, status: 'pending', attempt: 0 };
   }
 
   /** Deletes final history scheduled before `before` (default: what retention would have let go by now). */

@@ -138,9 +138,11 @@ export const executionSchema = z
     jobName: z.string(),
     handler: z.string(),
     scheduledFor: instant,
-    status: z.enum(['running', 'succeeded', 'failed', 'dead', 'skipped', 'queued']),
+    status: z
+      .enum(['pending', 'running', 'succeeded', 'failed', 'dead', 'skipped', 'queued'])
+      .openapi({ description: '`pending`: an enqueued task that has not started yet (GET /v1/executions/{id} only).' }),
     attempt: z.number().int(),
-    startedAt: instant,
+    startedAt: instant.optional().openapi({ description: 'When its last attempt started; absent while pending.' }),
     finishedAt: instant.optional(),
     durationMs: z.number().optional(),
     error: z.object({ name: z.string(), message: z.string() }).optional(),

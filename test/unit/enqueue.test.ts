@@ -141,3 +141,18 @@ describe('POST /v1/enqueue', () => {
     },
   );
 });
+
+describe('GET /v1/executions/{id} of a task', () => {
+  it('is pending until the task starts, then its record', async () => {
+    const w = await world();
+    const res = await w.enqueue({ handler: 'rec', delay: '30s' });
+    const id = res.body!.executionId as string;
+    const pending = await w.api('GET', `/v1/executions/${id}`);
+    expect(pending.status).toBe(200);
+    expect(pending.body).toMatchObject({ id, status: 'pending', attempt: 0, attempts: [], handler: 'rec' });
+    await w.runFor(40);
+    expect((await w.api('GET', `/v1/executions/${id}`)).body).toMatchObject({ id, status: 'succeeded', attempts: [{ attempt: 1 }] });
+    const unknown = Buffer.from(`${String(res.body!.taskId)}\n2026-03-01T11:00:00.000Z`).toString('base64url');
+    expect((await w.api('GET', `/v1/executions/${unknown}`)).status).toBe(404);
+  });
+});

@@ -62,6 +62,7 @@ export function registerExecutionRoutes(app: OpenAPIHono, history: HistoryServic
       const id = knownId(c.req.valid('param').id, 'execution');
       const execution = await history.get(id);
       if (!execution) throw new HttpError(404, 'not_found', `no execution ${id}`);
+      if (execution.status === 'pending') return c.json({ id, ...execution, attempts: [] }, 200);
       return c.json(executionDetailView(execution), 200);
     },
   );
