@@ -32,9 +32,12 @@ const ERROR_DESCRIPTIONS = {
 
 export type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
 
-/** The error responses of a route: the ones every /v1 route can give, and its own. */
+/** What a route that takes a body can answer besides: over the limit (413), not JSON (415). */
+export const BODY_ERRORS = [413, 415] as const;
+
+/** The error responses of a route: the ones every /v1 route can give, and its own (BODY_ERRORS for a body). */
 export function errors(...own: ErrorStatus[]) {
-  const statuses = [...new Set<ErrorStatus>([400, 401, 413, 415, 429, 503, ...own])].sort();
+  const statuses = [...new Set<ErrorStatus>([400, 401, 429, 503, ...own])].sort();
   return Object.fromEntries(
     statuses.map((status) => [
       status,

@@ -39,7 +39,13 @@ describe('the OpenAPI document', () => {
         const op = doc.paths[path]?.[method];
         expect(op, `${method} ${path}`).toBeDefined();
         // Every /v1 route names its client errors in the one error shape.
-        expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining(['400', '401', '503']));
+        expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining(['400', '401', '429', '503']));
+        // Only a route that takes a body can be refused for its size or type.
+        const body = method === 'post' || method === 'put' || method === 'patch';
+        expect(
+          Object.keys(op!.responses).filter((s) => s === '413' || s === '415'),
+          `${method} ${path}`,
+        ).toEqual(body ? ['413', '415'] : []);
       }
     }
   });

@@ -3,7 +3,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { settingsInput, settingsView, type ConfigService } from '../../../core/service/config-service.js';
 import type { StatusService } from '../../../core/service/status-service.js';
 import { expectedVersion, ifMatch, jsonBody } from '../request.js';
-import { errors, json, settingsSchema, statusSchema } from '../schemas.js';
+import { BODY_ERRORS, errors, json, settingsSchema, statusSchema } from '../schemas.js';
 
 const TAG = ['Operations'];
 const etagHeader = { ETag: { schema: { type: 'string' as const }, description: "The settings' version, for `If-Match`." } };
@@ -59,7 +59,7 @@ export function registerConfigRoutes(app: OpenAPIHono, config: ConfigService, st
         headers: ifMatchHeaders,
         body: { content: { 'application/json': { schema: settingsInput } }, required: true },
       },
-      responses: { 200: { ...json(settingsSchema, 'The settings as stored now.'), headers: etagHeader }, ...errors(412) },
+      responses: { 200: { ...json(settingsSchema, 'The settings as stored now.'), headers: etagHeader }, ...errors(412, ...BODY_ERRORS) },
     }),
     async (c) => {
       const stored = await config.put(c.req.valid('json'), { expectedVersion: expectedVersion(c) });

@@ -3,7 +3,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { redriveRequest, type DeadLetterService } from '../../../core/execution/dead-letters.js';
 import { HttpError } from '../errors.js';
 import { jsonBody, knownId } from '../request.js';
-import { deadLetterSchema, errors, idParams, json, pageOf, pageQuery } from '../schemas.js';
+import { BODY_ERRORS, deadLetterSchema, errors, idParams, json, pageOf, pageQuery } from '../schemas.js';
 import { pageBody } from '../views.js';
 
 const TAG = ['Dead letters'];
@@ -46,7 +46,7 @@ export function registerDeadLetterRoutes(app: OpenAPIHono, deadLetters: DeadLett
       summary: 'Run dead letters again',
       middleware: [jsonBody('required')],
       request: { body: { content: { 'application/json': { schema: redriveRequest } }, required: true } },
-      responses: { 200: json(redriveResult, 'What was sent again.'), ...errors(422) },
+      responses: { 200: json(redriveResult, 'What was sent again.'), ...errors(422, ...BODY_ERRORS) },
     }),
     async (c) => c.json(await deadLetters.redrive(await c.req.json()), 200),
   );

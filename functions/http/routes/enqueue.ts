@@ -3,7 +3,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { enqueueRequest } from '../../../core/service/enqueue.js';
 import type { JobService } from '../../../core/service/job-service.js';
 import { jsonBody } from '../request.js';
-import { errors, json } from '../schemas.js';
+import { BODY_ERRORS, errors, json } from '../schemas.js';
 
 const enqueuedTask = z
   .object({
@@ -27,7 +27,7 @@ export function registerEnqueueRoutes(app: OpenAPIHono, jobs: JobService): void 
         '(succeeded, dead or skipped). Retries and the dead-letter queue work as for jobs.',
       middleware: [jsonBody('required')],
       request: { body: { content: { 'application/json': { schema: enqueueRequest } }, required: true } },
-      responses: { 202: json(enqueuedTask, 'Accepted: it runs at `scheduledFor`.'), ...errors(409) },
+      responses: { 202: json(enqueuedTask, 'Accepted: it runs at `scheduledFor`.'), ...errors(409, ...BODY_ERRORS) },
     }),
     async (c) => c.json(await jobs.enqueue(await c.req.json()), 202),
   );

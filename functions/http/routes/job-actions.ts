@@ -3,7 +3,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { manualTrigger } from '../../../core/execution/occurrence.js';
 import { statusChangeRequest, type JobService } from '../../../core/service/job-service.js';
 import { expectedVersion, ifMatch, jsonBody, knownId } from '../request.js';
-import { errors, idParams, jobSchema, json } from '../schemas.js';
+import { BODY_ERRORS, errors, idParams, jobSchema, json } from '../schemas.js';
 import { answerJob } from '../views.js';
 
 const TAG = ['Jobs'];
@@ -47,7 +47,7 @@ export function registerJobActions(app: OpenAPIHono, jobs: JobService): void {
           headers: ifMatchHeaders,
           body: { content: { 'application/json': { schema: statusChangeRequest } }, required: false },
         },
-        responses: { 200: { ...json(jobSchema, 'The job as it is now.'), headers: etagHeader }, ...errors(404, 409, 412) },
+        responses: { 200: { ...json(jobSchema, 'The job as it is now.'), headers: etagHeader }, ...errors(404, 409, 412, ...BODY_ERRORS) },
       }),
       async (c) => {
         const id = knownId(c.req.valid('param').id, 'job');
@@ -70,7 +70,7 @@ export function registerJobActions(app: OpenAPIHono, jobs: JobService): void {
         'it does not count toward maxRuns; a paused job runs too.',
       middleware: [jsonBody('optional')],
       request: { params: idParams, body: { content: { 'application/json': { schema: manualTrigger } }, required: false } },
-      responses: { 202: json(triggeredRun, 'Sent to run.'), ...errors(404) },
+      responses: { 202: json(triggeredRun, 'Sent to run.'), ...errors(404, ...BODY_ERRORS) },
     }),
     async (c) => {
       const run = await jobs.trigger(knownId(c.req.valid('param').id, 'job'), c.req.valid('json'));

@@ -7,7 +7,7 @@ import { previewQuery } from '../../../core/service/preview.js';
 import { jobPatch } from '../../../core/jobs/job-edit.js';
 import type { JobService } from '../../../core/service/job-service.js';
 import { expectedVersion, ifMatch, jsonBody, knownId } from '../request.js';
-import { errors, executionSchema, idParams, jobSchema, json, pageOf, pageQuery, previewOccurrenceSchema } from '../schemas.js';
+import { BODY_ERRORS, errors, executionSchema, idParams, jobSchema, json, pageOf, pageQuery, previewOccurrenceSchema } from '../schemas.js';
 import { answerJob, etagOf, executionView, jobView, pageBody } from '../views.js';
 import { etagHeader, ifMatchHeaders, registerJobActions } from './job-actions.js';
 
@@ -100,7 +100,7 @@ export function registerJobRoutes(app: OpenAPIHono, jobs: JobService): void {
         headers: idempotencyHeaders,
         body: { content: { 'application/json': { schema: jobInputSchema } }, required: true },
       },
-      responses: { 201: { ...json(jobSchema, 'The job, with its next run.'), headers: etagHeader }, ...errors(409, 422) },
+      responses: { 201: { ...json(jobSchema, 'The job, with its next run.'), headers: etagHeader }, ...errors(409, 422, ...BODY_ERRORS) },
     }),
     async (c) => {
       const body: unknown = await c.req.json();
@@ -171,7 +171,7 @@ export function registerJobRoutes(app: OpenAPIHono, jobs: JobService): void {
         headers: ifMatchHeaders,
         body: { content: { 'application/json': { schema: jobPatch } }, required: true },
       },
-      responses: { 200: { ...json(editedJob, 'The job as it is now.'), headers: etagHeader }, ...errors(404, 409, 412) },
+      responses: { 200: { ...json(editedJob, 'The job as it is now.'), headers: etagHeader }, ...errors(404, 409, 412, ...BODY_ERRORS) },
     }),
     async (c) => {
       const { job, edit } = await jobs.update(knownId(c.req.valid('param').id, 'job'), await c.req.json(), {

@@ -3,7 +3,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { cleanupRequest, type HistoryService } from '../../../core/service/history.js';
 import type { StatsService } from '../../../core/service/stats.js';
 import { jsonBody } from '../request.js';
-import { errors, json } from '../schemas.js';
+import { BODY_ERRORS, errors, json } from '../schemas.js';
 
 const TAG = ['Operations'];
 
@@ -53,7 +53,7 @@ export function registerOperationRoutes(app: OpenAPIHono, deps: { history: Histo
         'retention period), at most 1,000 a call. Never running, failed or queued ones, nor dead letters still listed.',
       middleware: [jsonBody('optional')],
       request: { body: { content: { 'application/json': { schema: cleanupRequest } }, required: false } },
-      responses: { 200: json(cleanupResult, 'What it deleted.'), ...errors() },
+      responses: { 200: json(cleanupResult, 'What it deleted.'), ...errors(...BODY_ERRORS) },
     }),
     async (c) => c.json(await deps.history.cleanup(c.req.valid('json')), 200),
   );

@@ -3,7 +3,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { previewRequest } from '../../../core/service/preview.js';
 import type { JobService } from '../../../core/service/job-service.js';
 import { jsonBody } from '../request.js';
-import { errors, json, previewOccurrenceSchema } from '../schemas.js';
+import { BODY_ERRORS, errors, json, previewOccurrenceSchema } from '../schemas.js';
 
 export function registerPreviewRoutes(app: OpenAPIHono, jobs: JobService): void {
   app.openapi(
@@ -15,7 +15,10 @@ export function registerPreviewRoutes(app: OpenAPIHono, jobs: JobService): void 
       description: 'Shows the DST rule at work before it happens (see the README, "Time zones and DST").',
       middleware: [jsonBody('required')],
       request: { body: { content: { 'application/json': { schema: previewRequest } }, required: true } },
-      responses: { 200: json(z.object({ occurrences: z.array(previewOccurrenceSchema) }), 'Its next occurrences.'), ...errors() },
+      responses: {
+        200: json(z.object({ occurrences: z.array(previewOccurrenceSchema) }), 'Its next occurrences.'),
+        ...errors(...BODY_ERRORS),
+      },
     }),
     async (c) => c.json({ occurrences: jobs.preview(await c.req.json()) }, 200),
   );
