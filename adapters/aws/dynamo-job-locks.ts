@@ -5,7 +5,14 @@
  * on dynalite too: a lock is written before what it guards, and a lock whose owner
  * never came to be (a crash in between) is taken over once it is old enough.
  */
-import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { JobNameTakenError } from '../../core/kernel/errors.js';
 import type { Job } from '../../core/jobs/job.js';
 import { callAws, isConditionalCheckFailed } from './aws-errors.js';
@@ -28,17 +35,8 @@ export class DynamoJobLocks {
 
   async lockName(name: string, jobId: string, lockedAt: string): Promise<void> {
     const lock = { ...nameKey(name), jobId, lockedAt };
-    try {
-      await this.call('PutItem', () =>
-        this.db.send(new PutCommand({ TableName: this.tableName, Item: lock, ConditionExpression: 'attribute_not_exists(pk)' })),
-      );
-      return;
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-    const existing = await this.call('GetItem', () =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: nameKey(name), ConsistentRead: true })),
-    );
+    if (await this.putIf({ Item: lock, ConditionExpression: 'attribute_not_exists(pk)' })) return;
+    const existing = await this.read(nameKey(name));
     const holder = existing.Item?.jobId as string | undefined;
     // Ours already: a rename sent again after one that died having locked the name.
     if (holder === jobId) return;
@@ -47,21 +45,14 @@ export class DynamoJobLocks {
     const young = !(Date.parse(lockedAt) - heldSince >= ORPHAN_LOCK_AGE_MS);
     // Orphaned too: a lock whose job now goes by another name (a rename that died before freeing it).
     if (holder && (young || (await this.getJob(holder))?.name === name)) throw new JobNameTakenError(name);
-    try {
-      await this.call('PutItem', () =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: lock,
-            ConditionExpression: 'attribute_not_exists(pk) OR jobId = :orphan',
-            ExpressionAttributeValues: { ':orphan': holder ?? '' },
-          }),
-        ),
-      );
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) throw new JobNameTakenError(name);
-      throw error;
-    }
+    if (
+      !(await this.putIf({
+        Item: lock,
+        ConditionExpression: 'attribute_not_exists(pk) OR jobId = :orphan',
+        ExpressionAttributeValues: { ':orphan': holder ?? '' },
+      }))
+    )
+      throw new JobNameTakenError(name);
   }
 
   /** Deletes a name lock if it is still this job's. */
@@ -81,46 +72,26 @@ export class DynamoJobLocks {
       lockedAt: lock.lockedAt,
       expiresAt: Math.floor(Date.parse(lock.expiresAt) / 1000),
     };
-    try {
-      await this.call('PutItem', () =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: item,
-            // Its own (an enqueue sent again) or one the caller found final or gone.
-            ConditionExpression: 'attribute_not_exists(pk) OR holder = :me OR holder = :from',
-            ExpressionAttributeValues: { ':me': lock.holder, ':from': takeOverFrom ?? lock.holder },
-          }),
-        ),
-      );
+    // Its own (an enqueue sent again) or one the caller found final or gone.
+    if (
+      await this.putIf({
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk) OR holder = :me OR holder = :from',
+        ExpressionAttributeValues: { ':me': lock.holder, ':from': takeOverFrom ?? lock.holder },
+      })
+    )
       return { locked: true as const };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-    const out = await this.call('GetItem', () =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: uniqueKeyKey(key), ConsistentRead: true })),
-    );
+    const out = await this.read(uniqueKeyKey(key));
     // Gone between the two (its TTL, or an unlock): try once more from scratch.
     if (!out.Item) return this.lockUniqueKey(key, lock, takeOverFrom);
     return { locked: false as const, holder: out.Item.holder as string, lockedAt: out.Item.lockedAt as string };
   }
 
   async reserveRunInstant(jobId: string, instant: string, expiresAt: string): Promise<boolean> {
-    try {
-      await this.call('PutItem', () =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...runInstantKey(jobId, instant), expiresAt: Math.floor(Date.parse(expiresAt) / 1000) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    return this.putIf({
+      Item: { ...runInstantKey(jobId, instant), expiresAt: Math.floor(Date.parse(expiresAt) / 1000) },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
   }
 
   async unlockUniqueKey(key: string, holder: string): Promise<void> {
@@ -139,24 +110,15 @@ export class DynamoJobLocks {
       // The table's TTL reads epoch seconds.
       expiresAt: Math.floor(Date.parse(record.expiresAt) / 1000),
     };
-    try {
-      await this.call('PutItem', () =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: item,
-            ConditionExpression: 'attribute_not_exists(pk) OR (startedAt = :stale AND attribute_not_exists(answer))',
-            ExpressionAttributeValues: { ':stale': takeOver ?? '' },
-          }),
-        ),
-      );
+    if (
+      await this.putIf({
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk) OR (startedAt = :stale AND attribute_not_exists(answer))',
+        ExpressionAttributeValues: { ':stale': takeOver ?? '' },
+      })
+    )
       return { begun: true };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-    const out = await this.call('GetItem', () =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: idempotencyKey(record.key), ConsistentRead: true })),
-    );
+    const out = await this.read(idempotencyKey(record.key));
     // Gone between the two (an abandon): try again from scratch.
     if (!out.Item) return this.beginIdempotent(record, takeOver);
     const found = out.Item as { fingerprint: string; jobId: string; startedAt: string; expiresAt: number; answer?: string };
@@ -206,5 +168,21 @@ export class DynamoJobLocks {
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
+  }
+
+  /** Puts an item if its condition holds; false when it does not (someone else's, or taken). */
+  private async putIf(input: Omit<PutCommandInput, 'TableName'>): Promise<boolean> {
+    try {
+      await this.call('PutItem', () => this.db.send(new PutCommand({ TableName: this.tableName, ...input })));
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** One item, read consistently (what a conditional write just lost to). */
+  private read(key: Record<string, string>) {
+    return this.call('GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })));
   }
 }

@@ -11,7 +11,11 @@ import { memoryDeps } from './memory-deps.js';
 import { withRetention } from '../../core/execution/retention.js';
 
 export function testApp(options: { now?: string; apiKeys?: string[]; ids?: () => string } = {}) {
-  const deps = memoryDeps(options.now, { ids: options.ids });
+  return appOver(memoryDeps(options.now, { ids: options.ids }), options.apiKeys ?? ['k']);
+}
+
+/** The app over the given deps, every service on them, as createApiApp builds it. */
+function appOver<D extends Omit<ReturnType<typeof memoryDeps>, keyof StoreOverrides> & StoreOverrides>(deps: D, apiKeys: string[]) {
   const service = new JobService(deps);
   const app = createApp({
     ...apiServices(deps),
@@ -19,7 +23,7 @@ export function testApp(options: { now?: string; apiKeys?: string[]; ids?: () =>
     config: new ConfigService(deps),
     status: new StatusService({ ...deps, version: '0.0.0-test' }),
     health: new HealthService(deps),
-    apiKeys: options.apiKeys ?? ['k'],
+    apiKeys,
     logger: deps.logger,
   });
   return { ...deps, app, service };
@@ -38,15 +42,5 @@ export interface StoreOverrides {
 export function testAppOn(stores: StoreOverrides, options: { now?: string; ids?: () => string } = {}) {
   const base = memoryDeps(options.now, { ids: options.ids });
   const deps = { ...base, ...stores, executions: withRetention(stores.executions, base.runtimeSettings) };
-  const service = new JobService(deps);
-  const app = createApp({
-    ...apiServices(deps),
-    jobs: service,
-    config: new ConfigService(deps),
-    status: new StatusService({ ...deps, version: '0.0.0-test' }),
-    health: new HealthService(deps),
-    apiKeys: ['k'],
-    logger: deps.logger,
-  });
-  return { ...deps, app, service };
+  return appOver(deps, ['k']);
 }

@@ -7,42 +7,20 @@
  */
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { MemoryQueue } from '../../adapters/memory/memory-queue.js';
 import { deadLetterId } from '../../core/execution/ledger-record.js';
 import { encodeOccurrence } from '../../core/execution/occurrence.js';
 import type { Job } from '../../core/jobs/job.js';
-import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
-import { allApiServices } from '../../functions/api.js';
-import { createApp } from '../../functions/http/app.js';
-import { buildAwsDeps } from '../../functions/wiring.js';
 import { checkRequest, fuzzRequest, fuzzSeed } from '../helpers/api-fuzz.js';
-import { anOccurrence, MemoryLogger } from '../helpers/factories.js';
-import { dynamoBackends, freshTables } from './backends.js';
+import { anOccurrence } from '../helpers/factories.js';
+import { dynamoBackends } from './backends.js';
+import { apiOnDynamo } from './api-on-dynamo.js';
 
 const backend = dynamoBackends().find((b) => b.endpoint !== null)!;
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 console.log(`api-fuzz (integration): FUZZ_SEED=${fuzzSeed}`);
 
 describe(`the API under random requests, on DynamoDB (${backend.name})`, () => {
   it('never answers 5xx, always in the error shape, and a refused request writes nothing', async () => {
-    const { names } = await freshTables(backend.endpoint!);
-    const config = {
-      ...names,
-      queueUrl: 'unused',
-      deadLetterQueueUrl: 'unused',
-      dueShards: 4,
-      jobDefaults: BUILT_IN_POLICY,
-      recoverAfterMs: 60_000,
-      maxConcurrency: null,
-    };
-    const aws = buildAwsDeps(config, {
-      clients: { region: 'us-east-1', dynamoEndpoint: backend.endpoint!, credentials },
-      logger: new MemoryLogger(),
-    });
-    const queue = new MemoryQueue(aws.clock);
-    // The queue is in memory here, so is its health probe (/health would answer 503 for the unused URL).
-    const deps = { ...aws, queue, probes: { ...aws.probes, queue: () => Promise.resolve() } };
-    const app = createApp({ ...allApiServices(deps), apiKeys: ['k'], logger: deps.logger });
+    const { app, deps, queue } = await apiOnDynamo(backend.endpoint!);
     const headers = { authorization: 'Bearer k', 'content-type': 'application/json' };
     for (const body of [
       { name: 'a', schedule: { every: '1m' }, handler: 'log', maxRuns: 5 },

@@ -7,36 +7,15 @@
  * reversed range as a 500.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryQueue } from '../../adapters/memory/memory-queue.js';
-import { BUILT_IN_POLICY } from '../../core/jobs/policies.js';
-import { allApiServices } from '../../functions/api.js';
-import { createApp } from '../../functions/http/app.js';
-import { buildAwsDeps } from '../../functions/wiring.js';
-import { MemoryLogger } from '../helpers/factories.js';
-import { dynamoBackends, freshTables } from './backends.js';
+import { dynamoBackends } from './backends.js';
+import { apiOnDynamo } from './api-on-dynamo.js';
 
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const headers = { authorization: 'Bearer k', 'content-type': 'application/json' };
 
 for (const backend of dynamoBackends()) {
   describe.skipIf(backend.endpoint === null)(`hostile text on ${backend.name}`, () => {
     const appOn = async () => {
-      const { names } = await freshTables(backend.endpoint!);
-      const config = {
-        ...names,
-        queueUrl: 'unused',
-        deadLetterQueueUrl: 'unused',
-        dueShards: 4,
-        jobDefaults: BUILT_IN_POLICY,
-        recoverAfterMs: 60_000,
-        maxConcurrency: null,
-      };
-      const aws = buildAwsDeps(config, {
-        clients: { region: 'us-east-1', dynamoEndpoint: backend.endpoint!, credentials },
-        logger: new MemoryLogger(),
-      });
-      const deps = { ...aws, queue: new MemoryQueue(aws.clock), probes: { ...aws.probes, queue: () => Promise.resolve() } };
-      const app = createApp({ ...allApiServices(deps), apiKeys: ['k'], logger: deps.logger });
+      const { app, deps } = await apiOnDynamo(backend.endpoint!);
       return Object.assign(app, { deps });
     };
 
