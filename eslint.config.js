@@ -5,7 +5,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.sst/', '.data/', 'sst.config.ts', 'infra/**', 'bench/results.json'] },
+  { ignores: ['node_modules/', '.sst/', '.data/', 'sst.config.ts', 'bench/results.json'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

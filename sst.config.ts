@@ -3,8 +3,9 @@
 /**
  * Stages that hold real data: `sst remove` keeps their tables and queues (retain) and
  * refuses to run at all (protect). The README deploys `--stage prod`; both names
- * count, so neither spelling deletes production. Kept here, not imported: SST does not
- * allow top-level imports in this file. test/unit/infra.test.ts checks it against the README.
+ * count, so neither spelling deletes production. SST does not allow top-level imports
+ * in this file, so infra/stage.ts keeps the same list; test/unit/infra.test.ts checks
+ * both against the README.
  */
 const PRODUCTION_STAGES = ['prod', 'production'];
 
@@ -22,7 +23,8 @@ export default $config({
   async run() {
     await import('./infra/storage');
     await import('./infra/queue');
-    const { api } = await import('./infra/functions');
-    return { api: api.url };
+    const { api, tick } = await import('./infra/functions');
+    const { alarmTopic } = await import('./infra/alarms');
+    return { api: api.url, alarms: alarmTopic.arn, tickSchedule: tick.nodes.schedule.name };
   },
 });

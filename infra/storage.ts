@@ -1,10 +1,22 @@
 /** DynamoDB tables; the same shape as adapters/aws/storage-layout.ts. */
 import { HISTORY_PROJECTION } from '../adapters/aws/storage-layout';
+import { production } from './stage';
+
+/**
+ * Production tables can be restored to any second of the last 35 days (point-in-time
+ * recovery) and cannot be deleted by accident, not even outside SST.
+ */
+const protection = {
+  deletionProtection: production,
+  transform: { table: { pointInTimeRecovery: { enabled: production } } },
+};
+
 export const jobsTable = new sst.aws.Dynamo('Jobs', {
   fields: { pk: 'string' },
   primaryIndex: { hashKey: 'pk' },
   // Tasks and their uniqueKey locks expire a while after they ran.
   ttl: 'expiresAt',
+  ...protection,
 });
 
 export const executionsTable = new sst.aws.Dynamo('Executions', {
@@ -25,4 +37,5 @@ export const executionsTable = new sst.aws.Dynamo('Executions', {
   },
   // Due-index slots expire a week after their minute, final history after its retention (TTL deletes cost nothing).
   ttl: 'expiresAt',
+  ...protection,
 });

@@ -3,7 +3,8 @@
  * infra, the local runtime and the config agree. infra tests check the order:
  *
  *   handler timeout + lease margin  =  claim lease
- *   early wait + claim lease          <=  worker Lambda timeout  <  queue visibility timeout
+ *   early wait + claim lease          <=  worker Lambda timeout
+ *   6 × worker Lambda timeout         <=  queue visibility timeout
  *
  * A worker that dies (or hits its timeout) has its lease expire before SQS shows
  * the message again, so the redelivery can take the occurrence over; a worker
@@ -16,7 +17,13 @@ export const LEASE_MARGIN_SECONDS = 7;
 /** Longest a worker waits for a message SQS released before its instant. */
 export const MAX_EARLY_WAIT_SECONDS = 5;
 export const WORKER_TIMEOUT_SECONDS = 75;
-export const VISIBILITY_TIMEOUT_SECONDS = 90;
+/**
+ * Six times the worker's timeout, AWS's advice for a queue that feeds a Lambda event
+ * source: a batch that Lambda throttles or retries stays hidden the while. It is how
+ * long a message stays hidden after a worker that received it died (crash, out of
+ * memory); a handler that overruns its own `timeout` is caught by the worker, not by this.
+ */
+export const VISIBILITY_TIMEOUT_SECONDS = 6 * WORKER_TIMEOUT_SECONDS;
 /**
  * Receives before SQS parks a message in the dead-letter queue: the hard cap,
  * above any job's own limit, so that our count decides (local-aws-sqs counts a
