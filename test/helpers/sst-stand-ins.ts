@@ -5,15 +5,16 @@
  * the parts of SST 4's components the infra relies on: their `nodes`, `subscribe`,
  * and CronV2's schedule arguments with its `transform.schedule` applied.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the stand-ins record whatever the infra passes */
 import { vi } from 'vitest';
 
 export interface Created {
   kind: string;
   name: string;
-  args: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded as given
-  subscription?: { subscriber: any; args: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  args: any;
+  subscription?: { subscriber: any; args: any };
   /** CronV2: the EventBridge Scheduler schedule's arguments, as the component builds them. */
-  schedule?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  schedule?: any;
 }
 
 export interface LoadedInfra {
