@@ -316,7 +316,7 @@ describe('infra', () => {
   it('retains, protects and backs up the stage the README deploys, and removes a dev stage', async () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const deploy = readme.slice(readme.indexOf('## Deploy to AWS'));
-    const stages = [...deploy.slice(0, deploy.indexOf('\n## ', 3)).matchAll(/npx sst (?:deploy|secret set)\b.*--stage (\S+)/g)].map(
+    const stages = [...deploy.slice(0, deploy.indexOf('\n## ', 3)).matchAll(/npx sst (?:deploy|secret set)\b.*--stage ([\w-]+)/g)].map(
       (m) => m[1],
     );
     expect(stages.length).toBeGreaterThan(0);
