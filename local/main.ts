@@ -1,11 +1,13 @@
 /**
  * `npm run dev`: the whole scheduler on this machine. Reads its settings from the
- * environment once, starts, and on Ctrl+C stops taking work, lets running
- * handlers finish and exits.
+ * environment once (and `--profile NAME`, an AWS shared-config profile naming the
+ * endpoints: see configured-endpoints.ts), starts, and on Ctrl+C stops taking work,
+ * lets running handlers finish and exits.
  */
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadCorsOrigins, loadTuning, positiveInt } from '../functions/config.js';
 import { createLogger } from '../functions/wiring.js';
+import { applyEnvChanges, planLocalTarget, readSharedConfigFiles, type LocalTarget } from './configured-endpoints.js';
 import { startLocalRuntime } from './runtime.js';
 
 const env = process.env;
@@ -40,11 +42,25 @@ function settings() {
 }
 
 let config: ReturnType<typeof settings>;
+let target: LocalTarget;
 try {
   config = settings();
+  target = planLocalTarget(process.argv.slice(2), env, await readSharedConfigFiles(env));
 } catch (error) {
   logger.error('invalid setting', { error: error instanceof Error ? error.message : String(error) });
   process.exit(2);
+}
+// Before any AWS client exists: the SDK reads these when it resolves endpoints, region and credentials.
+applyEnvChanges(env, target.envChanges);
+for (const warning of target.warnings) logger.warn(warning);
+if (target.kind === 'endpoints' && target.profile) {
+  const { name, from, configFile, repoFile } = target.profile;
+  logger.info('AWS profile', {
+    profile: name,
+    from,
+    configFile,
+    ...(repoFile && { note: "not in your own files: the repository's, through AWS_CONFIG_FILE" }),
+  });
 }
 
 const runtime = await startLocalRuntime({
@@ -61,10 +77,14 @@ const runtime = await startLocalRuntime({
   recoverAfterMs: config.recoverAfterMs,
   dueShards: config.dueShards,
   seedExample: env.SCHEDULER_SEED_EXAMPLE !== '0',
+  endpoints: target.kind === 'endpoints' ? target : undefined,
   env,
   logger,
 }).catch((error: unknown) => {
-  logger.error('could not start', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+  logger.error('could not start', {
+    error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    ...(target.kind === 'endpoints' && { endpoints: Object.entries(target.endpoints).map(([name, e]) => `${name} ${e.url} (${e.from})`) }),
+  });
   process.exit(1);
 });
 

@@ -15,17 +15,30 @@ export interface RuntimeProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-export async function startRuntimeProcess(env: Record<string, string> = {}, options: { cwd?: string } = {}): Promise<RuntimeProcess> {
+/**
+ * `env` is laid over this process's environment; a variable given as undefined is removed.
+ * `options.args` follow the script, as after `npm run dev --`.
+ */
+export async function startRuntimeProcess(
+  env: Record<string, string | undefined> = {},
+  options: { cwd?: string; args?: string[] } = {},
+): Promise<RuntimeProcess> {
   const port = await freePort();
   const key = `e2e-key-${port}`;
   const root = resolve(import.meta.dirname, '..');
-  const child: ChildProcess = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(root, 'local/main.ts')], {
-    cwd: options.cwd ?? root,
-    env: { ...process.env, PORT: String(port), SCHEDULER_API_KEYS: key, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, as in a terminal: a signal goes to the whole group.
-    detached: true,
-  });
+  const childEnv: Record<string, string | undefined> = { ...process.env, PORT: String(port), SCHEDULER_API_KEYS: key, ...env };
+  for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), join(root, 'local/main.ts'), ...(options.args ?? [])],
+    {
+      cwd: options.cwd ?? root,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, as in a terminal: a signal goes to the whole group.
+      detached: true,
+    },
+  );
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -27,6 +27,7 @@ import { startSqsPoller } from './sqs-poller.js';
 import { LOCAL_HEARTBEAT, VisibilityHeartbeat } from './visibility-heartbeat.js';
 import { startTicker } from './ticker.js';
 import { answerClientErrorsAsJson } from './client-errors.js';
+import type { ConfiguredEndpoint, ServiceName } from './configured-endpoints.js';
 
 /** How long a request (its headers and body) may take to arrive: API Gateway's 30 s. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -50,7 +51,13 @@ export interface LocalRuntimeOptions {
   recoverAfterMs: number;
   dueShards: number;
   seedExample: boolean;
-  /** The process environment, read for the AWS SDK's own endpoint settings. */
+  /**
+   * Endpoints the AWS SDK's configuration names (local/configured-endpoints.ts decided they
+   * are safe): the SDK finds them itself, and this runtime starts no emulator. Absent: the
+   * embedded emulators.
+   */
+  endpoints?: { endpoints: Record<ServiceName, ConfiguredEndpoint>; region: string | undefined };
+  /** The process environment (fault injection, the region for the emulators). */
   env: Record<string, string | undefined>;
   logger: Logger;
 }
@@ -60,11 +67,6 @@ export interface LocalRuntime {
   /** Where the stores live: the emulators this runtime started, or the configured endpoints. */
   backends: string[];
   stop(): Promise<void>;
-}
-
-/** True when the SDK's ordinary configuration already points somewhere (LocalStack, AWS). */
-export function externalEndpointsConfigured(env: Record<string, string | undefined>): boolean {
-  return ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SQS', 'AWS_PROFILE'].some((name) => !!env[name]);
 }
 
 async function startEmulators(options: LocalRuntimeOptions): Promise<RunningEmulator[]> {
@@ -82,7 +84,7 @@ async function startEmulators(options: LocalRuntimeOptions): Promise<RunningEmul
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const log = options.logger;
   const startedAt = new Date();
-  const external = externalEndpointsConfigured(options.env);
+  const external = options.endpoints !== undefined;
   const unlock = external || options.inMemory ? () => undefined : lockDataFolder(options.dataDir);
   const emulators = await (external ? Promise.resolve([]) : startEmulators(options)).catch((error: unknown) => {
     unlock();
@@ -93,20 +95,30 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     unlock();
   };
   try {
-    const region = options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-    const clients: ClientOptions = external
-      ? { region }
+    const clients: ClientOptions = options.endpoints
+      ? { region: options.endpoints.region, configuredEndpoints: true }
       : {
-          region,
+          region: options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION ?? 'us-east-1',
           dynamoEndpoint: emulators[0]!.endpoint,
           sqsEndpoint: emulators[1]!.endpoint,
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         };
-    log.info('stores', { backends: external ? ['endpoints from AWS SDK configuration'] : emulators.map((e) => `${e.name} ${e.endpoint}`) });
 
     // Bounded like every client (core/kernel/limits.ts): an endpoint that never answers fails the start, it does not hang it.
     const dynamo = createDynamoClient(clients);
     const sqs = createSqsClient(clients);
+    if (options.endpoints) await checkSdkEndpoints(options.endpoints.endpoints, { DynamoDB: dynamo, SQS: sqs });
+    const region = await dynamo.config.region();
+    log.info('stores', {
+      backends: options.endpoints
+        ? [
+            `endpoints from AWS SDK configuration: ${Object.entries(options.endpoints.endpoints)
+              .map(([name, e]) => `${name} ${e.url} (${e.from})`)
+              .join(', ')}`,
+          ]
+        : emulators.map((e) => `${e.name} ${e.endpoint}`),
+      region,
+    });
     await provisionTables(dynamo, DEFAULT_NAMES);
     const { queueUrl, deadLetterQueueUrl } = await provisionQueues(sqs, DEFAULT_NAMES, DEFAULT_QUEUE_SETTINGS);
     const arnOf = async (url: string) =>
@@ -215,6 +227,27 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   } catch (error) {
     await stopEmulators();
     throw error;
+  }
+}
+
+/**
+ * The endpoints the SDK will use are the ones judged safe: a difference (an SDK whose
+ * rules changed) would send requests somewhere unchecked, AWS itself at worst.
+ */
+async function checkSdkEndpoints(
+  expected: Record<ServiceName, ConfiguredEndpoint>,
+  clients: Record<ServiceName, { config: { serviceConfiguredEndpoint?: () => Promise<string | undefined> } }>,
+): Promise<void> {
+  for (const [name, client] of Object.entries(clients) as [ServiceName, (typeof clients)[ServiceName]][]) {
+    // Internal to the SDK but how its endpoint middleware finds the configured endpoint; when gone, trust the plan.
+    const provider = client.config.serviceConfiguredEndpoint;
+    if (!provider) continue;
+    const actual = await provider();
+    if (actual !== expected[name].url) {
+      throw new Error(
+        `the AWS SDK resolves the ${name} endpoint to ${actual ?? "AWS's own"}, not ${expected[name].url} (${expected[name].from}); not starting`,
+      );
+    }
   }
 }
 

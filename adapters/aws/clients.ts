@@ -26,6 +26,12 @@ export interface ClientOptions {
   region?: string;
   dynamoEndpoint?: string;
   sqsEndpoint?: string;
+  /**
+   * The SDK's own configuration names the endpoints (AWS_ENDPOINT_URL*, a profile's
+   * endpoint_url or services section): SQS keeps to its endpoint, not to the host a
+   * queue URL names (emulators name their own, LocalStack a *.localstack.cloud one).
+   */
+  configuredEndpoints?: boolean;
   /** Static credentials for emulators, which accept any. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Counts requests and consumed capacity (the benchmark's cost accounting). */
@@ -64,8 +70,10 @@ export function createSqsClient(options: ClientOptions = {}): SQSClient {
     maxAttempts: AWS_MAX_ATTEMPTS,
     // A long poll (the local poller's ReceiveMessage, up to 20 s) gets its wait on top of the attempt's time.
     requestHandler: requestHandler(options, (request) => sqsLongPollWaitMs(request, MAX_LONG_POLL_SECONDS)),
-    // Emulators return queue URLs naming their own host; keep using the configured endpoint.
-    useQueueUrlAsEndpoint: options.sqsEndpoint === undefined,
+    // Emulators return queue URLs naming their own host; keep using the configured endpoint,
+    // whether given here or found by the SDK (which leaves `endpoint` unset, so the SDK's
+    // own check would not see it).
+    useQueueUrlAsEndpoint: options.sqsEndpoint === undefined && !options.configuredEndpoints,
   });
   if (options.meter) meterSqs(client, options.meter);
   return client;
