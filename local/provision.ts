@@ -2,8 +2,20 @@
  * Creates the tables and queues if they are missing, and leaves them be if they
  * exist: safe to run on every start.
  */
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isUnavailable } from '../adapters/aws/aws-errors.js';
 import { executionsTableDefinition, EXPIRES_AT, jobsTableDefinition } from '../adapters/aws/storage-layout.js';
@@ -55,10 +67,63 @@ async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * A table kept from an older version (a data folder, a LocalStack volume) may lack an index
+ * this version queries: added here, one at a time as DynamoDB allows, before anything runs.
+ */
+async function addMissingIndexes(
+  db: DynamoDBClient,
+  definition: ReturnType<typeof jobsTableDefinition>,
+  existing: string[],
+): Promise<boolean> {
+  const missing = (definition.GlobalSecondaryIndexes ?? []).filter((g) => !existing.includes(g.IndexName!));
+  for (const index of missing) {
+    const attributes = new Set(index.KeySchema!.map((k) => k.AttributeName));
+    const update = (create: typeof index) =>
+      db.send(
+        new UpdateTableCommand({
+          TableName: definition.TableName,
+          AttributeDefinitions: definition.AttributeDefinitions!.filter((a) => attributes.has(a.AttributeName)),
+          GlobalSecondaryIndexUpdates: [{ Create: create }],
+        }),
+      );
+    await update(index).catch((error: Error) => {
+      // dynalite predates on-demand tables and wants a throughput that DynamoDB (and DynamoDB Local) refuse on one.
+      if (!/provisionedThroughput/i.test(error.message)) throw error;
+      return update({ ...index, ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } });
+    });
+    await waitActive(db, definition.TableName!);
+    const out = await db.send(new DescribeTableCommand({ TableName: definition.TableName }));
+    if (!(out.Table?.GlobalSecondaryIndexes ?? []).some((g) => g.IndexName === index.IndexName)) {
+      // dynalite answers the update and adds nothing.
+      throw new Error(
+        `the table lacks the index ${index.IndexName} this version needs, and the store did not add it (dynalite cannot): ` +
+          'start with an empty data folder (SCHEDULER_DATA_DIR), or with DynamoDB Local (Java)',
+      );
+    }
+  }
+  return missing.length > 0;
+}
+
+async function waitActive(db: DynamoDBClient, tableName: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const out = await db.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexesActive = (out.Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE');
+    if (out.Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    await delay(100);
+  }
+  throw new Error(`table ${tableName} did not become active`);
+}
+
 /** True when it created the table. */
 async function ensureTable(db: DynamoDBClient, definition: ReturnType<typeof jobsTableDefinition>): Promise<boolean> {
   try {
-    await db.send(new DescribeTableCommand({ TableName: definition.TableName }));
+    const out = await db.send(new DescribeTableCommand({ TableName: definition.TableName }));
+    await addMissingIndexes(
+      db,
+      definition,
+      (out.Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName!),
+    );
     return false;
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
@@ -112,17 +177,30 @@ async function ensureQueues(
     new CreateQueueCommand({ QueueName: names.deadLetterQueue, Attributes: { MessageRetentionPeriod: '1209600' } }),
   );
   const dlqAttributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ['QueueArn'] }));
-  const queue = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: names.queue,
-      Attributes: {
-        VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: dlqAttributes.Attributes!.QueueArn,
-          maxReceiveCount: settings.maxReceiveCount,
-        }),
-      },
+  const attributes = {
+    VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: dlqAttributes.Attributes!.QueueArn,
+      maxReceiveCount: settings.maxReceiveCount,
     }),
-  );
-  return { queueUrl: queue.QueueUrl!, deadLetterQueueUrl: dlq.QueueUrl! };
+  };
+  const queueUrl = await createOrUpdateQueue(sqs, names.queue, attributes);
+  return { queueUrl, deadLetterQueueUrl: dlq.QueueUrl! };
+}
+
+/**
+ * SQS refuses to "create" a queue that exists with other attributes (QueueAlreadyExists), and
+ * some emulators answer with the old queue unchanged: either way a queue kept from an older
+ * version (a LocalStack volume) is given this version's attributes.
+ */
+async function createOrUpdateQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {
+  let queueUrl: string;
+  try {
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
+  } catch (error) {
+    if ((error as Error).name !== 'QueueAlreadyExists' && (error as Error).name !== 'QueueNameExists') throw error;
+    queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
+  }
+  await sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: attributes }));
+  return queueUrl;
 }
