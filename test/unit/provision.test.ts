@@ -15,14 +15,12 @@ it('takes the existing queue and sets its attributes when SQS refuses the create
   const sqs = mockClient(SQSClient);
   sqs.on(CreateQueueCommand, { QueueName: 'scheduler-work-dlq' }).resolves({ QueueUrl: 'http://q/dlq' });
   sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: 'arn:aws:sqs:us-east-1:1:scheduler-work-dlq' } });
-  sqs
-    .on(CreateQueueCommand, { QueueName: 'scheduler-work' })
-    .rejects(
-      new QueueNameExists({
-        message: 'A queue already exists with the same name and a different value for attribute VisibilityTimeout',
-        $metadata: {},
-      }),
-    );
+  sqs.on(CreateQueueCommand, { QueueName: 'scheduler-work' }).rejects(
+    new QueueNameExists({
+      message: 'A queue already exists with the same name and a different value for attribute VisibilityTimeout',
+      $metadata: {},
+    }),
+  );
   sqs.on(GetQueueUrlCommand, { QueueName: 'scheduler-work' }).resolves({ QueueUrl: 'http://q/work' });
   sqs.on(SetQueueAttributesCommand).resolves({});
   const urls = await provisionQueues(new SQSClient({ region: 'us-east-1' }));
