@@ -3,6 +3,7 @@ import { apiServices } from '../../functions/api.js';
 import { JobService } from '../../core/service/job-service.js';
 import { ConfigService } from '../../core/service/config-service.js';
 import { HealthService, StatusService } from '../../core/service/status-service.js';
+import { SchedulerControlService } from '../../core/service/scheduler-control.js';
 import type { BundleClaims, ExecutionStore } from '../../core/execution/ports.js';
 import type { DispatchLog, DueIndex } from '../../core/dispatch/ports.js';
 import type { JobStore } from '../../core/jobs/job-store.js';
@@ -23,6 +24,7 @@ function appOver<D extends Omit<ReturnType<typeof memoryDeps>, keyof StoreOverri
     config: new ConfigService(deps),
     status: new StatusService({ ...deps, version: '0.0.0-test' }),
     health: new HealthService(deps),
+    control: new SchedulerControlService(deps),
     apiKeys,
     logger: deps.logger,
   });
