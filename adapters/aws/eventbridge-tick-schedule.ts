@@ -118,7 +118,7 @@ export class UnconfiguredTickSchedule implements TickSchedule {
     return Promise.resolve('unknown');
   }
 
-  setState(): Promise<void> {
+  setState(_state: 'enabled' | 'disabled'): Promise<void> {
     return Promise.reject(
       new TickScheduleError('not_configured', 'no tick schedule is configured (SCHEDULER_TICK_SCHEDULE_NAME is not set)'),
     );
