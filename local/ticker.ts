@@ -9,8 +9,9 @@
  *
  * Its schedule (LocalTickSchedule) can be turned off and on, as the scheduler's
  * pause does with EventBridge's: while off, the ticker fires nothing. Turned on, it
- * ticks at once (EventBridge would within the minute), so that a resume's catch-up
- * starts without waiting for the next :30.
+ * ticks RESUME_TICK_DELAY_MS later (EventBridge would within the minute), so that a
+ * resume's catch-up starts without waiting for the next :30; a moment later, as a
+ * resume enables the schedule before it clears the pause, which that tick must not find.
  */
 import type { TickSchedule, TickScheduleState } from '../core/dispatch/ports.js';
 import type { Logger } from '../core/kernel/ports.js';
@@ -20,6 +21,7 @@ export interface Ticker {
 }
 
 export const TICK_OFFSET_MS = 30_000;
+export const RESUME_TICK_DELAY_MS = 2_000;
 
 /** The local ticker's on/off switch, as the API's TickSchedule. */
 export class LocalTickSchedule implements TickSchedule {
@@ -79,7 +81,11 @@ export function startTicker(
     }, wait);
   };
 
-  schedule.whenEnabled(fire);
+  let resumeTimer: NodeJS.Timeout | undefined;
+  schedule.whenEnabled(() => {
+    clearTimeout(resumeTimer);
+    resumeTimer = setTimeout(fire, RESUME_TICK_DELAY_MS);
+  });
   fire();
   scheduleNext();
   return {
@@ -87,6 +93,7 @@ export function startTicker(
       stopped = true;
       schedule.whenEnabled(undefined);
       clearTimeout(timer);
+      clearTimeout(resumeTimer);
       await running;
     },
   };
