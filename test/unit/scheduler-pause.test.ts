@@ -10,6 +10,7 @@ import { jobOccurrences } from '../../core/schedule/fire-times.js';
 import { runTick } from '../../core/dispatch/tick.js';
 import type { Job } from '../../core/jobs/job.js';
 import { makeWorld } from '../helpers/transition-scenarios.js';
+import { seededRandom } from '../helpers/random-text.js';
 
 const minute = 60_000;
 
@@ -185,6 +186,34 @@ describe('pausing the whole scheduler for three hours', () => {
     expect((await w.jobs.get(id))!.status).toBe('completed');
   });
 
+  it('a job paused and resumed on its own while the scheduler is paused: nothing runs until the scheduler resumes, then one decision', async () => {
+    const w = world('2026-03-01T10:00:03.000Z');
+    const id = await w.create({ name: 'own', schedule: { every: '30s' }, handler: 'probe', misfire: { policy: 'once' } });
+    await w.runFor(2 * 60);
+    await w.pause();
+    const sentUntil = (await w.due.progress())!;
+    await w.runFor(10 * 60);
+    expect((await w.api('POST', `/v1/jobs/${id}/pause`)).status).toBe(200);
+    await w.runFor(10 * 60);
+    expect((await w.api('POST', `/v1/jobs/${id}/resume`)).status).toBe(200);
+    await w.runFor(10 * 60);
+    expect(
+      w.ranOf(id).filter((t) => t >= sentUntil),
+      'nothing of the paused time ran while paused',
+    ).toEqual([]);
+    await w.resume();
+    const resumedAt = w.clock.now().getTime();
+    const firstTick = resumedAt + ((90_000 - (resumedAt % minute)) % minute || minute);
+    await w.runFor(5 * 60);
+    await judge(w, id, {
+      from: '2026-03-01T10:00:03.000Z',
+      to: new Date(w.clock.now().getTime() - 2 * minute).toISOString(),
+      missedFrom: sentUntil,
+      missedTo: new Date(firstTick - minute).toISOString(),
+      keep: 1,
+    });
+  });
+
   it('a tick that finds the scheduler paused takes nothing from the inbox and moves nothing', async () => {
     const w = world('2026-03-01T10:00:03.000Z');
     await w.pause();
@@ -194,5 +223,39 @@ describe('pausing the whole scheduler for three hours', () => {
     expect(result).toMatchObject({ paused: true, slots: 0, sent: 0 });
     expect(await w.due.inbox(10)).toHaveLength(1);
     expect(await w.due.progress()).toBe(before);
+  });
+});
+
+/** PAUSE_SEED=n replays one seed; the default runs a few. */
+const SEEDS = process.env.PAUSE_SEED ? [Number(process.env.PAUSE_SEED)] : [1, 2, 3, 4, 5, 6];
+
+describe('seeded pauses: random jobs, policies, graces and pause lengths', () => {
+  it.each(SEEDS)('seed %i: each job runs what its misfire policy promises for the paused time, once', async (seed) => {
+    const random = seededRandom(seed);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const w = world(new Date(Date.parse('2026-03-01T10:00:00.000Z') + Math.floor(random() * 60) * 1_000).toISOString());
+    const jobs: { id: string; keep: number; graceMs: number }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const policy = pick(['skip', 'once', 'all'] as const);
+      const graceS = pick([1, 30, 60, 300, 900]);
+      const maxCatchUp = 1 + Math.floor(random() * 40);
+      const schedule = pick([{ every: `${pick([7, 20, 45, 90])}s` }, { cron: pick(['* * * * *', '*/5 * * * *', '*/20 * * * * *']) }]);
+      const id = await w.create({ name: `j${i}`, schedule, handler: 'probe', misfire: { policy, grace: `${graceS}s`, maxCatchUp } });
+      jobs.push({ id, keep: policy === 'skip' ? 0 : policy === 'once' ? 1 : maxCatchUp, graceMs: graceS * 1_000 });
+    }
+    const start = w.clock.now().toISOString();
+    await w.runFor(60 + Math.floor(random() * 300));
+    expect((await w.pause()).status).toBe(200);
+    const sentUntil = (await w.due.progress())!;
+    await w.runFor(60 + Math.floor(random() * 4 * 3600));
+    expect((await w.resume()).status).toBe(200);
+    const resumedAt = w.clock.now().getTime();
+    const firstTick = resumedAt + ((90_000 - (resumedAt % minute)) % minute || minute);
+    await w.runFor(15 * 60);
+    const to = new Date(w.clock.now().getTime() - 2 * minute).toISOString();
+    for (const job of jobs) {
+      const missedTo = new Date(firstTick - job.graceMs).toISOString();
+      await judge(w, job.id, { from: start, to, missedFrom: sentUntil, missedTo, keep: job.keep });
+    }
   });
 });
