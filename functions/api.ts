@@ -6,6 +6,7 @@ import { JobService, type JobServiceDeps } from '../core/service/job-service.js'
 import { StatsService } from '../core/service/stats.js';
 import { ConfigService } from '../core/service/config-service.js';
 import { HealthService, StatusService } from '../core/service/status-service.js';
+import { SchedulerControlService } from '../core/service/scheduler-control.js';
 import { loadApiSettings, loadConfig, type ApiSettings } from './config.js';
 import { createApp } from './http/app.js';
 import { buildAwsDeps, type SchedulerDeps } from './wiring.js';
@@ -30,6 +31,7 @@ export function allApiServices(deps: SchedulerDeps) {
     config: new ConfigService(deps),
     status: new StatusService({ ...deps, version: VERSION }),
     health: new HealthService(deps),
+    control: new SchedulerControlService(deps),
   };
 }
 

@@ -24,6 +24,12 @@ export interface SchedulerConfig {
   recoverAfterMs: number;
   /** Handlers at once across all workers until PUT /v1/config says otherwise (SCHEDULER_MAX_CONCURRENCY); null: no limit. */
   maxConcurrency: number | null;
+  /**
+   * The EventBridge Scheduler schedule that invokes the tick (SCHEDULER_TICK_SCHEDULE_NAME, and
+   * SCHEDULER_TICK_SCHEDULE_GROUP, default the `default` group), which the scheduler's pause
+   * disables. Unset locally: the local runtime's own ticker is the schedule.
+   */
+  tickSchedule?: { name: string; group?: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -97,7 +103,18 @@ export function loadConfig(env: Env): SchedulerConfig {
     queueUrl: required(env, 'SCHEDULER_QUEUE_URL'),
     deadLetterQueueUrl: required(env, 'SCHEDULER_DEAD_LETTER_QUEUE_URL'),
     ...loadTuning(env),
+    ...tickSchedule(env),
   };
+}
+
+function tickSchedule(env: Env): Pick<SchedulerConfig, 'tickSchedule'> {
+  const name = env.SCHEDULER_TICK_SCHEDULE_NAME?.trim();
+  const group = env.SCHEDULER_TICK_SCHEDULE_GROUP?.trim();
+  if (!name) {
+    if (group) throw new ConfigError('SCHEDULER_TICK_SCHEDULE_GROUP is set but SCHEDULER_TICK_SCHEDULE_NAME is not');
+    return {};
+  }
+  return { tickSchedule: { name, ...(group ? { group } : {}) } };
 }
 
 export interface ApiSettings {

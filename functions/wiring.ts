@@ -1,7 +1,7 @@
 /** Builds the adapters the handlers need from configuration: the composition root. */
 import { randomUUID } from 'node:crypto';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import { type ClientOptions, createDynamoDocumentClient, createSqsClient } from '../adapters/aws/clients.js';
+import { type ClientOptions, createDynamoDocumentClient, createSchedulerClient, createSqsClient } from '../adapters/aws/clients.js';
 import { DynamoBundleClaims } from '../adapters/aws/dynamo-bundle-claims.js';
 import { DynamoDueIndex } from '../adapters/aws/dynamo-due-index.js';
 import { DynamoDispatchLog } from '../adapters/aws/dynamo-dispatch-log.js';
@@ -10,7 +10,9 @@ import { DynamoJobStore } from '../adapters/aws/dynamo-job-store.js';
 import { DynamoSettingsStore } from '../adapters/aws/dynamo-settings-store.js';
 import { DynamoConcurrencySlots } from '../adapters/aws/dynamo-concurrency-slots.js';
 import { DynamoTickLog } from '../adapters/aws/dynamo-tick-log.js';
-import { FixedTickSchedule } from '../adapters/memory/memory-tick-log.js';
+import { DynamoSchedulerPauseStore } from '../adapters/aws/dynamo-scheduler-pause.js';
+import { EventBridgeTickSchedule, UnconfiguredTickSchedule } from '../adapters/aws/eventbridge-tick-schedule.js';
+import type { SchedulerPauseStore } from '../core/settings/scheduler-pause.js';
 import { CachedSettings } from '../core/settings/cached-settings.js';
 import { DEFAULT_RETENTION_DAYS, fixedSettings, type RuntimeSettings, type SettingsSource } from '../core/settings/runtime-settings.js';
 import type { SettingsStore } from '../core/settings/settings-store.js';
@@ -46,7 +48,10 @@ export interface SchedulerDeps {
   /** The global concurrency limit's slots; taken only while maxConcurrency is set. */
   slots: ConcurrencySlots;
   tickLog: TickLog;
+  /** The schedule that invokes the tick: EventBridge Scheduler's on AWS, the local ticker's locally. */
   tickSchedule: TickSchedule;
+  /** The scheduler's pause (POST /v1/scheduler/pause): the tick and the API's early sends obey it. */
+  schedulerPause: SchedulerPauseStore;
   /** GET /health's cheap reads: a small item of the jobs table, the work queue's attributes. */
   probes: { store: () => Promise<unknown>; queue: () => Promise<unknown> };
   /** The runtime settings (PUT /v1/config), cached up to SETTINGS_MAX_AGE_MS, the configured ones underneath. */
@@ -100,8 +105,11 @@ export function buildAwsDeps(config: SchedulerConfig, options: { clients?: Clien
     settingsStore,
     slots: new DynamoConcurrencySlots(db, config.executionsTable),
     tickLog: new DynamoTickLog(db, config.executionsTable),
-    // The EventBridge adapter needs @aws-sdk/client-scheduler, not a dependency yet: unknown until it is.
-    tickSchedule: new FixedTickSchedule('unknown'),
+    // Unset (the local runtime, which puts its own ticker's schedule here): unknown, and a pause cannot disable it.
+    tickSchedule: config.tickSchedule
+      ? new EventBridgeTickSchedule(createSchedulerClient(options.clients), config.tickSchedule.name, logger, config.tickSchedule.group)
+      : new UnconfiguredTickSchedule(),
+    schedulerPause: new DynamoSchedulerPauseStore(db, config.jobsTable),
     probes: { store: () => settingsStore.get(), queue: () => queue.probe() },
     runtimeSettings,
   };

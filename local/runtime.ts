@@ -10,7 +10,6 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { createDynamoClient, createSqsClient, type ClientOptions } from '../adapters/aws/clients.js';
 import { JobService } from '../core/service/job-service.js';
-import { FixedTickSchedule } from '../adapters/memory/memory-tick-log.js';
 import { recoverFreshQueue, recoverLost } from '../core/dispatch/recovery.js';
 import type { Logger } from '../core/kernel/ports.js';
 import type { JobPolicy } from '../core/jobs/policies.js';
@@ -25,7 +24,7 @@ import { javaAvailable, startDynalite, startDynamoDbLocal, startSqsEmulator, typ
 import { DEFAULT_NAMES, DEFAULT_QUEUE_SETTINGS, provisionQueues, provisionTables } from './provision.js';
 import { startSqsPoller } from './sqs-poller.js';
 import { LOCAL_HEARTBEAT, VisibilityHeartbeat } from './visibility-heartbeat.js';
-import { startTicker } from './ticker.js';
+import { LocalTickSchedule, startTicker } from './ticker.js';
 import { answerClientErrorsAsJson } from './client-errors.js';
 import type { ConfiguredEndpoint, ServiceName } from './configured-endpoints.js';
 
@@ -141,9 +140,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       options.env,
       log,
     );
-    // No EventBridge here: the tick schedule is this runtime's own ticker, on until it stops.
-    const tickSchedule = new FixedTickSchedule('enabled');
+    // No EventBridge here: the tick schedule is this runtime's own ticker, which the scheduler's
+    // pause turns off and on. A runtime started while paused starts with it off.
+    const tickSchedule = new LocalTickSchedule();
     deps.tickSchedule = tickSchedule;
+    const pausedAtStart = await deps.schedulerPause.get();
+    if (pausedAtStart) {
+      await tickSchedule.setState('disabled');
+      log.warn('the scheduler is paused: no tick runs until POST /v1/scheduler/resume', { ...pausedAtStart });
+    }
     if (options.seedExample) await seedExampleJob(new JobService(deps), log);
 
     const app = createApiApp(deps, { apiKeys: options.apiKeys, corsOrigins: options.corsOrigins ?? [] });
@@ -155,11 +160,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // As API Gateway does in front of Lambda: a request whose body drips in is cut off, not held open.
     (server as unknown as Server).requestTimeout = REQUEST_TIMEOUT_MS;
     const url = `http://${options.hostname}:${options.port}`;
-    if (!external) {
+    if (!external && !pausedAtStart) {
       // The embedded SQS emulator starts empty: what the last run sent and did not finish is
       // gone. Decided now, before the first tick, as late as that, so that what is on time now
       // is still on time when the workers start right after.
-      deps.settings.recovery = { ...deps.settings.recovery, queueEmptiedBefore: startedAt.toISOString() };
       try {
         const decidedAt = new Date();
         const recovered = await recoverFreshQueue(deps, deps.settings.recovery, startedAt, decidedAt);
@@ -178,12 +182,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         });
       }
     }
-    const ticker = startTicker(createTickHandler(deps), log);
+    // Paused at start: what the last run left is found by the ticks' recovery after the resume.
+    if (!external) deps.settings.recovery = { ...deps.settings.recovery, queueEmptiedBefore: startedAt.toISOString() };
+    const ticker = startTicker(createTickHandler(deps), log, undefined, undefined, tickSchedule);
     // Locally the queue forgets on restart, so lost occurrences are looked for more
     // often than once a tick: every half of the staleness window, at most a minute.
     const recoveryMs = Math.min(60_000, Math.max(1_000, options.recoverAfterMs / 2));
     const recovery = setInterval(() => {
-      recoverLost(deps, deps.settings.recovery).catch((error: unknown) => log.error('recovery failed', { error: String(error) }));
+      // Like the tick, it sends nothing while the scheduler is paused.
+      if (!tickSchedule.isEnabled) return;
+      deps.schedulerPause
+        .get()
+        .then((pause) => (pause ? undefined : recoverLost(deps, deps.settings.recovery)))
+        .catch((error: unknown) => log.error('recovery failed', { error: String(error) }));
     }, recoveryMs);
     // A restarted runtime's predecessor is gone: its messages show again within seconds, not 90 s.
     const heartbeat = new VisibilityHeartbeat(sqs, queueUrl, log, LOCAL_HEARTBEAT);
@@ -216,7 +227,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         // The API stops taking connections at once; a client holding a request open gets a grace, not a veto.
         const apiClosed = closeServer(server as Server, HTTP_GRACE_MS);
         clearInterval(recovery);
-        tickSchedule.current = 'disabled';
         await ticker.stop();
         await Promise.all([poller.stop(), deadLetterPoller.stop()]);
         await apiClosed;

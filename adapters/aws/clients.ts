@@ -8,6 +8,7 @@
  * has one deadline, and the SDK makes at most AWS_MAX_ATTEMPTS of them.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AWS_ATTEMPT_TIMEOUT_MS, AWS_CONNECT_TIMEOUT_MS, AWS_MAX_ATTEMPTS, MAX_LONG_POLL_SECONDS } from '../../core/kernel/limits.js';
@@ -77,4 +78,14 @@ export function createSqsClient(options: ClientOptions = {}): SQSClient {
   });
   if (options.meter) meterSqs(client, options.meter);
   return client;
+}
+
+/** EventBridge Scheduler (the tick's schedule): AWS's endpoint, bounded like every client. */
+export function createSchedulerClient(options: ClientOptions = {}): SchedulerClient {
+  return new SchedulerClient({
+    region: options.region,
+    credentials: options.credentials,
+    maxAttempts: AWS_MAX_ATTEMPTS,
+    requestHandler: requestHandler(options),
+  });
 }

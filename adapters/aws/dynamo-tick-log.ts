@@ -19,7 +19,7 @@ export class DynamoTickLog implements TickLog {
   async last(): Promise<TickRun | undefined> {
     const out = await callAws('DynamoDB', 'GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: TICK_RUN_KEY })));
     if (!out.Item) return undefined;
-    const { startedAt, durationMs, sent, slots, recovered } = out.Item as TickRun;
-    return { startedAt, durationMs, sent, slots, recovered };
+    const { startedAt, durationMs, sent, slots, recovered, paused } = out.Item as TickRun;
+    return { startedAt, durationMs, sent, slots, recovered, ...(paused ? { paused } : {}) };
   }
 }

@@ -22,6 +22,10 @@
  * - runtime settings: `CONFIG#runtime`. Written by the API (PUT /v1/config, a conditional
  *   write on its `version`); read by every process through a cache (at most every
  *   SETTINGS_MAX_AGE_MS) and by GET /v1/config and /health. One item, kept.
+ * - scheduler pause: `CONFIG#scheduler-pause` (`pausedAt`, `by`, `note`). Written by the
+ *   API (POST /v1/scheduler/pause, a conditional put; /resume deletes it); read by every
+ *   tick (a strongly consistent GetItem, before any work), by the API before it sends a
+ *   job's first occurrences itself, and by GET /v1/status. There only while paused.
  *
  * Executions table (partition `jobId`, sort `scheduledFor`). Job ids never start
  * with `#`, so the reserved partitions below meet no job:
@@ -82,6 +86,7 @@ export const uniqueKeyKey = (key: string) => ({ pk: `UNIQUE#${key}` });
 export const idempotencyKey = (key: string) => ({ pk: `IDEM#${key}` });
 export const runInstantKey = (jobId: string, instant: string) => ({ pk: `RUN#${jobId}#${instant}` });
 export const RUNTIME_SETTINGS_KEY = { pk: 'CONFIG#runtime' };
+export const SCHEDULER_PAUSE_KEY = { pk: 'CONFIG#scheduler-pause' };
 
 /** Executions table keys of the reserved partitions. */
 export const claimGroupKey = (group: string) => ({ jobId: `#claim#${group}`, scheduledFor: 'claim' });

@@ -3,6 +3,7 @@ import type { JobPolicy } from '../../core/jobs/policies.js';
 import type { Clock, Logger } from '../../core/kernel/ports.js';
 import { MemoryConcurrencySlots } from './memory-concurrency-slots.js';
 import { FixedTickSchedule, MemoryTickLog } from './memory-tick-log.js';
+import { MemorySchedulerPauseStore } from './memory-scheduler-pause.js';
 import { CachedSettings } from '../../core/settings/cached-settings.js';
 import { DEFAULT_RETENTION_DAYS, type RuntimeSettings } from '../../core/settings/runtime-settings.js';
 import { StaleSettingsError, UNSTORED_VERSION, type SettingsStore, type StoredSettings } from '../../core/settings/settings-store.js';
@@ -40,6 +41,7 @@ export function memoryRuntimePorts(jobDefaults: JobPolicy, clock: Clock, logger:
     runtimeSettings: new CachedSettings(settingsStore, configured, clock, logger),
     tickLog: new MemoryTickLog(),
     tickSchedule: new FixedTickSchedule('enabled'),
+    schedulerPause: new MemorySchedulerPauseStore(),
     probes: { store: () => settingsStore.get(), queue: async () => undefined },
   };
 }

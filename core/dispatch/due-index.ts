@@ -29,6 +29,12 @@ export interface DueEntry {
 /** A chain the API started (a new or resumed job), waiting in the inbox for the next tick. */
 export interface SubmittedEntry extends DueEntry {
   submittedAt: string;
+  /**
+   * The API sent none of its first occurrences itself: the scheduler was paused
+   * (POST /v1/scheduler/pause). The tick plans it as any entry, from `from`, with the
+   * misfire policy; it does not take up an early send that never happened.
+   */
+  unsent?: true;
 }
 
 export const SLOT_MS = 60_000;

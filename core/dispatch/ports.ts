@@ -55,6 +55,8 @@ export interface TickRun {
   sent: number;
   slots: number;
   recovered: number;
+  /** It found the scheduler paused and did nothing. */
+  paused?: boolean;
 }
 
 /** The last tick's record: one small item, overwritten by every tick (one write a tick). */
@@ -63,10 +65,20 @@ export interface TickLog {
   last(): Promise<TickRun | undefined>;
 }
 
+export type TickScheduleState = 'enabled' | 'disabled' | 'unknown';
+
 /**
- * Whether the schedule that runs the tick is on: EventBridge Scheduler's state on
- * AWS, the local runtime's own ticker locally. `unknown` when it cannot be asked.
+ * The schedule that runs the tick: EventBridge Scheduler's schedule on AWS, the
+ * local runtime's own ticker locally. The scheduler's pause (POST
+ * /v1/scheduler/pause) turns it off and on; the pause record is what the tick
+ * obeys, this only stops the tick from being invoked at all.
  */
 export interface TickSchedule {
-  state(): Promise<'enabled' | 'disabled' | 'unknown'>;
+  /** Whether it is on; `unknown` when it cannot be asked (never throws). */
+  state(): Promise<TickScheduleState>;
+  /**
+   * Turns it on or off, changing nothing else about it. Idempotent: setting the
+   * state it has succeeds. Throws TickScheduleError when it cannot.
+   */
+  setState(state: 'enabled' | 'disabled'): Promise<void>;
 }

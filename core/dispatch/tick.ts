@@ -23,6 +23,7 @@ import { delayFor } from '../kernel/queue-limits.js';
 import type { Occurrence } from '../execution/occurrence.js';
 import type { SkipRecord } from '../execution/ledger-record.js';
 import type { DueIndex, TickLog } from './ports.js';
+import type { SchedulerPauseStore } from '../settings/scheduler-pause.js';
 import { DEFAULT_RECOVERY, recoverLost, type RecoveryDeps, type RecoveryResult, type RecoverySettings } from './recovery.js';
 
 export interface TickSettings {
@@ -64,6 +65,8 @@ export interface TickResult {
   stale: number;
   /** Another tick moved the progress first; this one stopped. */
   conflicts: number;
+  /** The scheduler is paused (POST /v1/scheduler/pause): this tick did nothing. */
+  paused?: boolean;
 }
 
 /** What recovery needs is what a tick needs; a tick also reads the due index and has its settings. */
@@ -72,6 +75,8 @@ export interface TickDeps extends RecoveryDeps {
   settings?: TickSettings;
   /** Where the tick leaves a record of its run for GET /v1/status. */
   tickLog?: TickLog;
+  /** The scheduler's pause: while it is recorded, a tick does nothing at all. */
+  schedulerPause?: Pick<SchedulerPauseStore, 'get'>;
 }
 
 type DispatchDeps = Pick<TickDeps, 'jobs' | 'executions' | 'queue' | 'dispatchLog' | 'due' | 'logger'>;
@@ -101,7 +106,8 @@ const INBOX_GRACE_MS = 60_000;
  * worker's claim drops a copy) and plans on from where the API stopped.
  */
 function takeUp(job: Job, entry: DueEntry | SubmittedEntry): { ahead: Date[]; from?: Date; runs: number } {
-  if (!('submittedAt' in entry) || job.maxRuns === undefined) return { ahead: [], from: new Date(entry.from), runs: entry.runs };
+  if (!('submittedAt' in entry) || job.maxRuns === undefined || entry.unsent)
+    return { ahead: [], from: new Date(entry.from), runs: entry.runs };
   const submittedAt = new Date(entry.submittedAt);
   const api = planJob(job, new Date(entry.from), entry.runs, directDispatchUntil(submittedAt), submittedAt);
   if (api.send.length === 0) return { ahead: [], from: new Date(entry.from), runs: entry.runs };
@@ -184,6 +190,17 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
   const settings = deps.settings ?? DEFAULT_TICK_SETTINGS;
   const now = deps.clock.now();
   const result: TickResult = { slots: 0, dueJobs: 0, sent: 0, unsendable: 0, skipped: 0, stale: 0, conflicts: 0 };
+  // Paused: nothing is sent, taken from the inbox, recovered or moved on. The progress stays
+  // where the pause found it, so the first tick after the resume works through every slot
+  // of the paused time, and each job's misfire policy decides what of it runs (planJob).
+  // A failed read fails the tick (it runs again next minute): it cannot tell it may send.
+  const pause = await deps.schedulerPause?.get();
+  if (pause) {
+    result.paused = true;
+    deps.logger.info('tick skipped: the scheduler is paused', { at: now.toISOString(), pausedAt: pause.pausedAt });
+    await recordRun(now, result, deps);
+    return result;
+  }
   const lastSlot = slotAfter(slotOf(now), TICK_LEAD_SLOTS);
   const until = new Date(slotAfter(lastSlot));
 
@@ -242,6 +259,7 @@ async function recordRun(startedAt: Date, result: TickResult, deps: TickDeps): P
     sent: result.sent,
     slots: result.slots,
     recovered: result.recovered?.resent ?? 0,
+    ...(result.paused ? { paused: true } : {}),
   };
   await deps.tickLog
     .record(run)

@@ -116,3 +116,18 @@ export class DuplicateHandlerError extends SchedulerError {
     super(`a handler named "${handlerName}" is already registered`);
   }
 }
+
+/**
+ * The tick's schedule could not be read or changed (EventBridge Scheduler refused,
+ * throttled, failed, or no schedule is configured). `reason` says which, for the
+ * answer; the cause keeps the service's own error.
+ */
+export class TickScheduleError extends SchedulerError {
+  constructor(
+    readonly reason: 'not_found' | 'throttled' | 'unavailable' | 'refused' | 'not_configured',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -18,7 +18,9 @@ import { carryOutPlan } from '../dispatch/send-first-attempts.js';
 import type { SubmittedEntry } from '../dispatch/due-index.js';
 import type { Job } from '../jobs/job.js';
 import { jobOccurrences, nextJobOccurrence } from '../schedule/fire-times.js';
-import { holdUntilOf, ranWhilePaused, sentBeforePause, type PauseDeps } from './pause-resume.js';
+import { directDispatchUntil } from '../dispatch/due-index.js';
+import type { SchedulerPause } from '../settings/scheduler-pause.js';
+import { holdUntilOf, ranWhilePaused, schedulerPaused, sentBeforePause, type PauseDeps } from './pause-resume.js';
 
 /** Occurrences named in an answer as still running under the previous definition. */
 const MAX_NAMED = 1_000;
@@ -37,8 +39,33 @@ type Dispatch = (job: Job, from: Date, runs: number, now: Date) => Promise<void>
 /** Applies `edited` (the job's new definition, same revision) to `job`. */
 export async function editJob(job: Job, edited: Job, deps: PauseDeps, dispatchSoon: Dispatch): Promise<EditResult> {
   if (job.status === 'paused') return editPaused(job, edited, deps);
-  if (job.status === 'completed') return editCompleted(job, edited, deps, dispatchSoon);
-  return editActive(job, edited, deps);
+  const held = await schedulerPaused(deps);
+  if (job.status === 'completed') return editCompleted(job, edited, deps, held ? undefined : dispatchSoon);
+  return held ? editWhileSchedulerPaused(job, edited, deps, held) : editActive(job, edited, deps);
+}
+
+/**
+ * An active job edited while the whole scheduler is paused: nothing ran since the tick
+ * stopped, so the new definition takes effect from where the tick stopped for this job
+ * (or later, past what the API itself sent of it before the pause), and nothing is sent
+ * now. The tick after the scheduler's resume plans the new chain with its misfire policy.
+ */
+async function editWhileSchedulerPaused(job: Job, edited: Job, deps: PauseDeps, pause: SchedulerPause): Promise<EditResult> {
+  const now = deps.clock.now();
+  const progress = await deps.due.progress();
+  const start = Math.max(
+    progress ? Date.parse(progress) : 0,
+    job.nextRunAt ? Date.parse(job.nextRunAt) : 0,
+    job.maxRuns !== undefined && job.runsUntil ? Date.parse(job.runsUntil) : 0,
+  );
+  // The job's last change before the pause sent its next minute or two itself.
+  const sentByApi = job.updatedAt <= pause.pausedAt ? directDispatchUntil(job.updatedAt).getTime() : 0;
+  const effective = new Date(Math.max(start, sentByApi));
+  const previous = unique([...jobOccurrences(job, new Date(start - 1), effective, MAX_NAMED)]);
+  const spent = edited.maxRuns !== undefined && job.runs >= edited.maxRuns;
+  const next = spent ? undefined : nextJobOccurrence(edited, new Date(effective.getTime() - 1));
+  const applied = await replaceWithChain(job, { ...edited, runs: job.runs }, next, now, deps, effective, true);
+  return { applied, takesEffectFrom: effective.toISOString(), sentWithPreviousDefinition: previous };
 }
 
 async function editActive(job: Job, edited: Job, deps: PauseDeps): Promise<EditResult> {
@@ -95,12 +122,13 @@ async function editPaused(job: Job, edited: Job, deps: PauseDeps): Promise<EditR
 }
 
 /** Nothing of a completed job is pending: the new definition takes over at once. */
-async function editCompleted(job: Job, edited: Job, deps: PauseDeps, dispatchSoon: Dispatch): Promise<EditResult> {
+async function editCompleted(job: Job, edited: Job, deps: PauseDeps, dispatchSoon: Dispatch | undefined): Promise<EditResult> {
   const now = deps.clock.now();
   const spent = edited.maxRuns !== undefined && job.runs >= edited.maxRuns;
   const next = spent ? undefined : nextJobOccurrence(edited, new Date(now.getTime() - 1));
-  const applied = await replaceWithChain(job, edited, next, now, deps, now);
-  if (applied && next) await dispatchSoon({ ...edited, status: 'active', rev: job.rev + 1 }, next, job.runs, now);
+  // Without dispatchSoon (the scheduler is paused), the tick sends it all, after the resume.
+  const applied = await replaceWithChain(job, edited, next, now, deps, now, !dispatchSoon);
+  if (applied && next && dispatchSoon) await dispatchSoon({ ...edited, status: 'active', rev: job.rev + 1 }, next, job.runs, now);
   return { applied, takesEffectFrom: now.toISOString(), sentWithPreviousDefinition: [] };
 }
 
@@ -116,10 +144,18 @@ async function replaceWithChain(
   now: Date,
   deps: PauseDeps,
   countedUntil: Date,
+  unsent = false,
 ): Promise<boolean> {
   const rev = job.rev + 1;
   const entry: SubmittedEntry | undefined = next
-    ? { jobId: job.id, rev, from: next.toISOString(), runs: edited.runs, submittedAt: now.toISOString() }
+    ? {
+        jobId: job.id,
+        rev,
+        from: next.toISOString(),
+        runs: edited.runs,
+        submittedAt: now.toISOString(),
+        ...(unsent ? { unsent: true as const } : {}),
+      }
     : undefined;
   if (entry) await deps.due.submit(entry);
   const { runsUntil: _u, ...rest } = edited;

@@ -4,7 +4,7 @@ import { nextJobOccurrence } from '../schedule/fire-times.js';
 import { occurrenceOf, planJob } from '../dispatch/planner.js';
 import { delayFor } from '../kernel/queue-limits.js';
 import { sendFirstAttempts } from '../dispatch/send-first-attempts.js';
-import { dueInBacklog, pauseJob, resumeJob } from './pause-resume.js';
+import { dueInBacklog, pauseJob, resumeJob, schedulerPaused } from './pause-resume.js';
 import { directDispatchUntil, type SubmittedEntry } from '../dispatch/due-index.js';
 import { z } from 'zod';
 import { changesDefinition, editedDefinition, parseJobPatch, statusNote } from '../jobs/job-edit.js';
@@ -26,6 +26,7 @@ import type { BundleClaims, ExecutionStore, Queue } from '../execution/ports.js'
 import type { Clock, Logger, Page } from '../kernel/ports.js';
 import type { DispatchLog, DueIndex } from '../dispatch/ports.js';
 import type { JobStore } from '../jobs/job-store.js';
+import type { SchedulerPauseStore } from '../settings/scheduler-pause.js';
 
 export interface JobServiceDeps {
   jobs: JobStore;
@@ -42,6 +43,8 @@ export interface JobServiceDeps {
   jobDefaults: JobPolicy;
   /** The runtime settings (PUT /v1/config): their job defaults apply to jobs created after a change. */
   runtimeSettings?: SettingsSource;
+  /** The scheduler's pause: while it is recorded, nothing is sent ahead of the tick (see pause-resume.ts). */
+  schedulerPause?: Pick<SchedulerPauseStore, 'get'>;
 }
 
 export const statusChangeRequest = z.object({ note: statusNote.optional() }).strict();
@@ -75,7 +78,9 @@ export class JobService {
       payloadProblems: (name, payload) => handlers.payloadProblems(name, payload),
       defaults,
     });
-    const entry = job.status === 'active' ? await this.submitChain(job, job.rev, job.nextRunAt!, 0, now) : undefined;
+    // The scheduler paused: its first occurrences wait for the tick after the resume.
+    const held = job.status === 'active' && (await schedulerPaused(this.deps)) !== undefined;
+    const entry = job.status === 'active' ? await this.submitChain(job, job.rev, job.nextRunAt!, 0, now, held) : undefined;
     try {
       await this.deps.jobs.create(job);
     } catch (error) {
@@ -83,7 +88,7 @@ export class JobService {
       if (entry && error instanceof JobNameTakenError) await this.deps.due.take([entry]);
       throw error;
     }
-    if (job.status === 'active') await this.dispatchSoon(job, new Date(job.nextRunAt!), 0, now);
+    if (job.status === 'active' && !held) await this.dispatchSoon(job, new Date(job.nextRunAt!), 0, now);
     return this.present(job, now);
   }
 
@@ -110,8 +115,8 @@ export class JobService {
     );
   }
 
-  private async submitChain(job: Job, rev: number, from: string, runs: number, now: Date): Promise<SubmittedEntry> {
-    const entry = { jobId: job.id, rev, from, runs, submittedAt: now.toISOString() };
+  private async submitChain(job: Job, rev: number, from: string, runs: number, now: Date, unsent = false): Promise<SubmittedEntry> {
+    const entry: SubmittedEntry = { jobId: job.id, rev, from, runs, submittedAt: now.toISOString(), ...(unsent ? { unsent: true } : {}) };
     await this.deps.due.submit(entry);
     return entry;
   }
@@ -182,8 +187,9 @@ export class JobService {
     const executionId = taskExecutionId(task);
     if (uniqueKey !== undefined) await lockUniqueKey(uniqueKey, task, now, this.deps);
     let entry: SubmittedEntry | undefined;
+    const held = (await schedulerPaused(this.deps)) !== undefined;
     try {
-      entry = await this.submitChain(task, task.rev, task.nextRunAt!, 0, now);
+      entry = await this.submitChain(task, task.rev, task.nextRunAt!, 0, now, held);
       await this.deps.jobs.create(task);
     } catch (error) {
       // Refused or failed: what it locked and submitted goes (if this fails too, both age away).
@@ -191,7 +197,7 @@ export class JobService {
       if (entry) await this.deps.due.take([entry]).catch(() => undefined);
       throw error;
     }
-    await this.dispatchSoon(task, new Date(task.nextRunAt!), 0, now);
+    if (!held) await this.dispatchSoon(task, new Date(task.nextRunAt!), 0, now);
     return { executionId, taskId: task.id, scheduledFor: task.nextRunAt!, ...(uniqueKey !== undefined ? { uniqueKey } : {}) };
   }
 

@@ -21,9 +21,23 @@ import type { Job } from '../jobs/job.js';
 import { jobOccurrences, nextJobOccurrence } from '../schedule/fire-times.js';
 import { applyMisfire, keptByMisfire, occurrenceOf, planJob } from '../dispatch/planner.js';
 import type { TickDeps } from '../dispatch/tick.js';
+import type { SchedulerPause } from '../settings/scheduler-pause.js';
 
-/** What a pause or resume touches: the stores and queue the tick uses, and the clock. */
-export type PauseDeps = Pick<TickDeps, 'jobs' | 'executions' | 'queue' | 'dispatchLog' | 'due' | 'claims' | 'clock'>;
+/**
+ * What a pause or resume touches: the stores and queue the tick uses, the clock, and
+ * the scheduler's pause (while it is recorded, nothing is sent ahead of the tick).
+ */
+export type PauseDeps = Pick<TickDeps, 'jobs' | 'executions' | 'queue' | 'dispatchLog' | 'due' | 'claims' | 'clock' | 'schedulerPause'>;
+
+/**
+ * The scheduler's pause in effect, read now (not cached): while there is one, the API
+ * sends nothing itself (a create's, edit's, resume's or enqueue's first occurrences,
+ * a resume's catch-up, a pause's backlog) and leaves it all to the tick after the
+ * resume, which judges it with the misfire policy. A manual trigger still runs.
+ */
+export async function schedulerPaused(deps: Pick<PauseDeps, 'schedulerPause'>): Promise<SchedulerPause | undefined> {
+  return deps.schedulerPause ? deps.schedulerPause.get() : undefined;
+}
 
 /** Skip records written per resume; a longer pause records its first ones (the README says so). */
 export const MAX_SKIPS_RECORDED = 1_000;
@@ -33,6 +47,7 @@ const MAX_HELD = 1_000;
 /** Holds what may have been sent ahead, then marks the job paused. False when the job changed first. */
 export async function pauseJob(job: Job, deps: PauseDeps, note?: string): Promise<boolean> {
   const now = deps.clock.now();
+  const held = await schedulerPaused(deps);
   const progress = await deps.due.progress();
   // The tick has sent everything before its progress; the API may have sent a little further.
   const sentUntil = new Date(Math.max(now.getTime(), progress ? Date.parse(progress) : 0));
@@ -44,7 +59,11 @@ export async function pauseJob(job: Job, deps: PauseDeps, note?: string): Promis
   // the job was active and it has not reached yet would be dropped with the old revision.
   // The pause deals with it as the tick would (sends what runs, records what is skipped),
   // and the new runs count goes into the pause's write.
-  const backlog = backlogOf(job, progress, now);
+  // While the whole scheduler is paused the backlog is not sent: the job counts as paused
+  // from where the tick stopped serving it (just before the backlog's first occurrence), so
+  // that its resume decides that time too, as it decides the rest of its pause.
+  const first = held ? firstInBacklog(job, progress, now) : undefined;
+  const backlog = held ? undefined : backlogOf(job, progress, now);
   // Before the job says paused, so a pause that dies half-way leaves nothing undecided
   // (each step is safe to repeat: the claim drops a second copy, a skip never overwrites).
   // Everything in the backlog is due already: it goes out at once.
@@ -58,8 +77,10 @@ export async function pauseJob(job: Job, deps: PauseDeps, note?: string): Promis
     runs: backlog?.runs ?? job.runs,
     ...(backlog && job.maxRuns !== undefined ? { runsUntil: (backlog.next ?? now).toISOString() } : {}),
     updatedAt: now.toISOString(),
-    pausedAt: now.toISOString(),
+    pausedAt: (first ? new Date(first.getTime() - 1) : now).toISOString(),
     sentUntil: sentUntil.toISOString(),
+    // The holds go up to where they would from `now`, wherever the pause counts from.
+    ...(first ? { heldUntil: holdUntil.toISOString() } : {}),
     note: note ?? null,
   });
   // Held only once the pause has won: holds of a pause that lost its race (the tick
@@ -225,7 +246,14 @@ export async function resumeJob(
   note?: string,
 ): Promise<boolean> {
   const now = deps.clock.now();
+  const held = await schedulerPaused(deps);
   const plan = planResume(job, now, await ranWhilePaused(job, now, deps));
+  // The whole scheduler is paused: the catch-up is not sent. The chain starts at it instead,
+  // so that the tick after the scheduler's resume weighs it, with the misfire policy, against
+  // what falls due until then (one decision for the whole time it did not run).
+  const catchUp = held ? plan.run : [];
+  const from = catchUp[0] ?? plan.next;
+  const runs = plan.runs - catchUp.length;
   const skips: SkipRecord[] = plan.skip.map((t) => ({
     jobId: job.id,
     scheduledFor: t.toISOString(),
@@ -237,22 +265,23 @@ export async function resumeJob(
   await inTurns([...plan.run, ...plan.unhold], WRITES_AT_ONCE, (t) =>
     deps.claims.release(claimGroupOf({ jobId: job.id, scheduledFor: t.toISOString() }), job.id, PAUSED_HOLDER),
   );
-  if (plan.next)
+  if (from)
     await deps.due.submit({
       jobId: job.id,
       rev: job.rev + 1,
-      from: plan.next.toISOString(),
-      runs: plan.runs,
+      from: from.toISOString(),
+      runs,
       submittedAt: now.toISOString(),
+      ...(held ? { unsent: true as const } : {}),
     });
   const ok = await deps.jobs.changeStatus({
     jobId: job.id,
     from: 'paused',
-    to: plan.next ? 'active' : 'completed',
+    to: from ? 'active' : 'completed',
     expectedRev: job.rev,
-    nextRunAt: plan.next ? plan.next.toISOString() : null,
-    runs: plan.runs,
-    runsUntil: plan.next && job.maxRuns !== undefined ? plan.next.toISOString() : null,
+    nextRunAt: from ? from.toISOString() : null,
+    runs,
+    runsUntil: from && job.maxRuns !== undefined ? from.toISOString() : null,
     updatedAt: now.toISOString(),
     pausedAt: null,
     sentUntil: null,
@@ -260,6 +289,7 @@ export async function resumeJob(
     note: note ?? null,
   });
   if (!ok) return false;
+  if (held) return true;
   if (plan.run.length > 0)
     await sendFirstAttempts(
       plan.run.map((t) => ({ ...occurrenceOf(job, t), delaySeconds: 0 })),

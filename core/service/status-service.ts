@@ -4,8 +4,9 @@
  * cheap question under a short deadline and names what does not answer, nothing more
  * (no endpoint, no error text: /health needs no key).
  */
-import type { DueIndex, TickLog, TickRun, TickSchedule } from '../dispatch/ports.js';
+import type { DueIndex, TickLog, TickRun, TickSchedule, TickScheduleState } from '../dispatch/ports.js';
 import type { Clock, Logger } from '../kernel/ports.js';
+import type { SchedulerPauseStore } from '../settings/scheduler-pause.js';
 
 /** Inbox entries counted at most: enough to tell "a few" from "many", at one small Query. */
 export const INBOX_COUNT_LIMIT = 100;
@@ -15,8 +16,29 @@ export interface StatusDeps {
   tickLog: TickLog;
   tickSchedule: TickSchedule;
   due: Pick<DueIndex, 'progress' | 'inbox'>;
+  schedulerPause: Pick<SchedulerPauseStore, 'get'>;
   clock: Clock;
   version: string;
+}
+
+/** The scheduler's pause as the status shows it, and whether the tick schedule agrees. */
+export interface PauseStatus {
+  paused: boolean;
+  since: string | null;
+  by: string | null;
+  note: string | null;
+  /** Set when the pause record and the tick schedule disagree: a pause or resume did not finish. */
+  mismatch: string | null;
+}
+
+export function pauseStatus(pause: { pausedAt: string; by?: string; note?: string } | undefined, schedule: TickScheduleState): PauseStatus {
+  const mismatch =
+    pause && schedule === 'enabled'
+      ? 'paused, but the tick schedule is enabled: a pause did not finish (ticks still send nothing); send POST /v1/scheduler/pause again'
+      : !pause && schedule === 'disabled'
+        ? 'not paused, but the tick schedule is disabled: nothing is sent; send POST /v1/scheduler/resume'
+        : null;
+  return { paused: !!pause, since: pause?.pausedAt ?? null, by: pause?.by ?? null, note: pause?.note ?? null, mismatch };
 }
 
 export interface Status {
@@ -24,7 +46,9 @@ export interface Status {
   now: string;
   /** The last tick that finished, or null before the first. */
   lastTick: (TickRun & { finishedAt: string }) | null;
-  schedule: 'enabled' | 'disabled' | 'unknown';
+  schedule: TickScheduleState;
+  /** The scheduler's pause (POST /v1/scheduler/pause). */
+  pause: PauseStatus;
   backlog: {
     /** The next slot the tick will work on; null before the first tick. */
     progress: string | null;
@@ -40,11 +64,12 @@ export class StatusService {
   constructor(private readonly deps: StatusDeps) {}
 
   async status(): Promise<Status> {
-    const [last, schedule, progress, inbox] = await Promise.all([
+    const [last, schedule, progress, inbox, pause] = await Promise.all([
       this.deps.tickLog.last(),
       this.deps.tickSchedule.state(),
       this.deps.due.progress(),
       this.deps.due.inbox(INBOX_COUNT_LIMIT + 1),
+      this.deps.schedulerPause.get(),
     ]);
     const now = this.deps.clock.now();
     const finishedAt = last ? new Date(Date.parse(last.startedAt) + last.durationMs).toISOString() : undefined;
@@ -53,6 +78,7 @@ export class StatusService {
       now: now.toISOString(),
       lastTick: last ? { ...last, finishedAt: finishedAt! } : null,
       schedule,
+      pause: pauseStatus(pause, schedule),
       backlog: {
         progress: progress ?? null,
         behindMs: progress ? Math.max(0, now.getTime() - Date.parse(progress)) : 0,

@@ -11,6 +11,7 @@ import type { JobService } from '../../core/service/job-service.js';
 import type { StatsService } from '../../core/service/stats.js';
 import type { ConfigService } from '../../core/service/config-service.js';
 import type { HealthService, StatusService } from '../../core/service/status-service.js';
+import type { SchedulerControlService } from '../../core/service/scheduler-control.js';
 import type { Logger } from '../../core/kernel/ports.js';
 import { requireApiKey } from './auth.js';
 import { registerDocs } from './docs.js';
@@ -25,6 +26,7 @@ import { registerOperationRoutes } from './routes/operations.js';
 import { registerConfigRoutes } from './routes/config.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerPreviewRoutes } from './routes/preview.js';
+import { registerSchedulerRoutes } from './routes/scheduler.js';
 
 export interface AppDeps {
   jobs: JobService;
@@ -34,6 +36,7 @@ export interface AppDeps {
   config: ConfigService;
   status: StatusService;
   health: HealthService;
+  control: SchedulerControlService;
   apiKeys: string[];
   logger: Logger;
   /** Origins a browser may call the API from (CORS); none when empty. */
@@ -92,6 +95,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerExecutionRoutes(app, deps.history);
   registerOperationRoutes(app, deps);
   registerConfigRoutes(app, deps.config, deps.status);
+  registerSchedulerRoutes(app, deps.control);
 
   registerUnversionedPaths(app);
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

@@ -21,6 +21,7 @@ import {
 } from '../../core/kernel/errors.js';
 import type { Logger } from '../../core/kernel/ports.js';
 import { StaleSettingsError } from '../../core/settings/settings-store.js';
+import { SchedulerControlIncompleteError } from '../../core/service/scheduler-control.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; details: FieldProblem[] };
@@ -80,6 +81,17 @@ function classify(error: unknown): { status: ContentfulStatusCode; body: ErrorBo
     return { status: 409, body: body('conflict', error.message, [{ path: 'uniqueKey', message: `held by execution ${error.holder}` }]) };
   if (error instanceof SendFailedError)
     return { status: 422, body: body('unsendable', 'the queue refused the message', [{ path: 'payload', message: error.message }]) };
+  // Before the store's own: half of a pause or resume is done, and the message says which half.
+  if (error instanceof SchedulerControlIncompleteError)
+    return {
+      status: 503,
+      body: body('schedule_unavailable', error.message, [
+        {
+          path: 'schedule',
+          message: `could not be ${error.action}d (${error.reason}); the scheduler is ${error.paused ? 'paused' : 'not paused'}`,
+        },
+      ]),
+    };
   if (error instanceof ThrottledError)
     return { status: 429, body: body('throttled', "the scheduler's storage is busy (rate limited); try again in a moment") };
   if (error instanceof StoreUnavailableError)

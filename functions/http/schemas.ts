@@ -71,7 +71,7 @@ export const pageQuery = z.object({
     .openapi({ param: { name: 'next', in: 'query' }, description: 'The `next` of the previous page.' }),
 });
 
-const instant = z.string().openapi({ format: 'date-time', example: '2027-01-01T09:00:00.000Z' });
+export const instant = z.string().openapi({ format: 'date-time', example: '2027-01-01T09:00:00.000Z' });
 
 export const scheduleSchema = z
   .union([
@@ -228,10 +228,25 @@ export const statusSchema = z
         sent: z.number().int(),
         slots: z.number().int(),
         recovered: z.number().int(),
+        paused: z.boolean().optional().openapi({ description: 'It found the scheduler paused and did nothing.' }),
       })
       .nullable()
       .openapi({ description: 'The last tick that finished; null before the first.' }),
-    schedule: z.enum(['enabled', 'disabled', 'unknown']).openapi({ description: 'Whether the schedule that runs the tick is on.' }),
+    schedule: z
+      .enum(['enabled', 'disabled', 'unknown'])
+      .openapi({ description: 'Whether the schedule that runs the tick is on (EventBridge Scheduler on AWS, the local ticker locally).' }),
+    pause: z
+      .object({
+        paused: z.boolean().openapi({ description: 'Whether the scheduler is paused (POST /v1/scheduler/pause).' }),
+        since: instant.nullable(),
+        by: z.string().nullable(),
+        note: z.string().nullable(),
+        mismatch: z
+          .string()
+          .nullable()
+          .openapi({ description: 'Set when the pause and the tick schedule disagree: a pause or resume did not finish.' }),
+      })
+      .openapi({ description: "The scheduler's pause." }),
     backlog: z.object({
       progress: instant.nullable().openapi({ description: 'The next slot the tick works on.' }),
       behindMs: z.number().openapi({ description: 'How far that slot is behind now; 0 when the tick is ahead.' }),

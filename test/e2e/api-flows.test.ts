@@ -188,4 +188,75 @@ describe('the API over HTTP on the emulators', () => {
     const { version: _v2, updatedAt: _u2, ...now } = reset.body;
     expect((await send('PUT', '/v1/config', { ...now, maxConcurrency: null })).status).toBe(200);
   });
+
+  it('pauses the whole scheduler: the status says so, a job due while paused does not run, and its misfire policy decides on resume', async () => {
+    const paused = await send('POST', '/v1/scheduler/pause', { by: 'e2e', note: 'flows' });
+    expect(paused.status).toBe(200);
+    expect(paused.body).toMatchObject({ paused: true, changed: true, schedule: 'disabled', pause: { by: 'e2e', note: 'flows' } });
+    expect((await send('POST', '/v1/scheduler/pause')).body).toMatchObject({ paused: true, changed: false });
+    const status = await send('GET', '/v1/status');
+    expect(status.body).toMatchObject({ schedule: 'disabled', pause: { paused: true, by: 'e2e', note: 'flows', mismatch: null } });
+
+    // Created while paused: due every second, nothing of it is sent until the resume.
+    const misfire = { grace: '1s' };
+    const once = await send('POST', '/v1/jobs', {
+      name: 'paused-once',
+      schedule: { every: '1s' },
+      handler: 'log',
+      misfire: { policy: 'once', ...misfire },
+    });
+    const skip = await send('POST', '/v1/jobs', {
+      name: 'paused-skip',
+      schedule: { every: '1s' },
+      handler: 'log',
+      misfire: { policy: 'skip', ...misfire },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    for (const job of [once, skip]) expect(await executions(job.body.id as string), 'nothing runs while paused').toEqual([]);
+
+    const resumed = await send('POST', '/v1/scheduler/resume', { by: 'e2e' });
+    expect(resumed.body).toMatchObject({ paused: false, changed: true, schedule: 'enabled', ended: { by: 'e2e' } });
+    const resumedAt = Date.now();
+    // The local ticker ticks two seconds after a resume.
+    const settled = async (id: string) =>
+      waitFor(
+        async () => {
+          const all = await executions(id);
+          // The tick records the skips after it sends: wait for both.
+          const ranSince = all.some((e) => e.status === 'succeeded' && Date.parse(e.scheduledFor) > resumedAt);
+          return ranSince && all.filter((e) => e.status === 'skipped').length >= 5 ? all : undefined;
+        },
+        20_000,
+        'runs after the resume',
+      );
+    const [onceAll, skipAll] = [await settled(once.body.id as string), await settled(skip.body.id as string)];
+    // The first tick after the resume judged as of its start; missed is what was more than the grace (1 s) late then.
+    const tickAt = await waitFor(
+      async () =>
+        logEntries(runtime.output())
+          .filter((e) => e.message === 'tick finished' && typeof e.at === 'string' && Date.parse(e.at) >= resumedAt)
+          .map((e) => Date.parse(e.at as string))[0],
+      10_000,
+      'the tick after the resume',
+    );
+    const missedBy = (all: Execution[]) => all.filter((e) => Date.parse(e.scheduledFor) < tickAt - 1_000);
+    const onceMissed = missedBy(onceAll);
+    const skipMissed = missedBy(skipAll);
+    expect(onceMissed.length).toBeGreaterThanOrEqual(6);
+    const latest = onceMissed
+      .map((e) => e.scheduledFor)
+      .sort()
+      .at(-1);
+    expect(
+      onceMissed.filter((e) => e.status === 'succeeded').map((e) => e.scheduledFor),
+      "'once' runs the latest missed",
+    ).toEqual([latest]);
+    expect(onceMissed.filter((e) => e.status === 'skipped')).toHaveLength(onceMissed.length - 1);
+    expect(skipMissed.length).toBeGreaterThanOrEqual(6);
+    expect(
+      skipMissed.every((e) => e.status === 'skipped'),
+      "'skip' runs none of them",
+    ).toBe(true);
+    expect((await send('GET', '/v1/status')).body).toMatchObject({ schedule: 'enabled', pause: { paused: false, mismatch: null } });
+  });
 });

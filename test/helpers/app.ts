@@ -3,15 +3,19 @@ import { apiServices } from '../../functions/api.js';
 import { JobService } from '../../core/service/job-service.js';
 import { ConfigService } from '../../core/service/config-service.js';
 import { HealthService, StatusService } from '../../core/service/status-service.js';
+import { SchedulerControlService } from '../../core/service/scheduler-control.js';
 import type { BundleClaims, ExecutionStore } from '../../core/execution/ports.js';
-import type { DispatchLog, DueIndex } from '../../core/dispatch/ports.js';
+import type { DispatchLog, DueIndex, TickSchedule } from '../../core/dispatch/ports.js';
 import type { JobStore } from '../../core/jobs/job-store.js';
 import { createApp } from '../../functions/http/app.js';
 import { memoryDeps } from './memory-deps.js';
 import { withRetention } from '../../core/execution/retention.js';
 
-export function testApp(options: { now?: string; apiKeys?: string[]; ids?: () => string } = {}) {
-  return appOver(memoryDeps(options.now, { ids: options.ids }), options.apiKeys ?? ['k']);
+export function testApp(options: { now?: string; apiKeys?: string[]; ids?: () => string; tickSchedule?: TickSchedule } = {}) {
+  const deps = memoryDeps(options.now, { ids: options.ids });
+  // Another adapter in place of the memory one (the tests of EventBridge's); typed as the default for the helpers' sake.
+  const tickSchedule = (options.tickSchedule ?? deps.tickSchedule) as typeof deps.tickSchedule;
+  return appOver({ ...deps, tickSchedule }, options.apiKeys ?? ['k']);
 }
 
 /** The app over the given deps, every service on them, as createApiApp builds it. */
@@ -23,6 +27,7 @@ function appOver<D extends Omit<ReturnType<typeof memoryDeps>, keyof StoreOverri
     config: new ConfigService(deps),
     status: new StatusService({ ...deps, version: '0.0.0-test' }),
     health: new HealthService(deps),
+    control: new SchedulerControlService(deps),
     apiKeys,
     logger: deps.logger,
   });

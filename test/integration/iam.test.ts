@@ -18,6 +18,7 @@ import { createApp } from '../../functions/http/app.js';
 import { buildAwsDeps } from '../../functions/wiring.js';
 import { createWorkerHandler } from '../../functions/worker.js';
 import { MemoryLogger } from '../helpers/factories.js';
+import { FixedTickSchedule } from '../../adapters/memory/memory-tick-log.js';
 import { loadInfra } from '../helpers/sst-stand-ins.js';
 import { dynamoBackends, freshQueue, freshTables } from './backends.js';
 
@@ -66,6 +67,8 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
       (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))).Messages ?? [];
 
     const api = depsFor(meters.api);
+    // EventBridge Scheduler is not metered here (no emulator); its actions are listed in the README.
+    api.tickSchedule = new FixedTickSchedule();
     const app = createApp({ ...allApiServices(api), apiKeys: ['k'], logger: api.logger });
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await app.request(path, {
@@ -96,6 +99,9 @@ describe(`IAM on ${backend.name} and local-aws-sqs`, () => {
     await call('PUT', '/v1/config', { maxConcurrency: 50, jobDefaults: {}, retentionDays: 30 });
     await call('GET', '/v1/config');
     await call('GET', '/health');
+    await call('POST', '/v1/scheduler/pause', { by: 'iam' });
+    await call('POST', '/v1/jobs', { name: 'while-paused', schedule: { every: '1h' }, handler: 'noop' });
+    await call('POST', '/v1/scheduler/resume');
 
     const tick = depsFor(meters.tick);
     await runTick(tick);

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { runTick } from '../../core/dispatch/tick.js';
 import { HealthService } from '../../core/service/status-service.js';
 import { StoreUnavailableError } from '../../core/kernel/errors.js';
-import { EventBridgeTickSchedule } from '../../adapters/aws/eventbridge-tick-schedule.js';
 import { testApp } from '../helpers/app.js';
 import { MemoryLogger } from '../helpers/factories.js';
 
@@ -20,6 +19,7 @@ describe('GET /v1/status', () => {
       now: '2026-01-01T00:00:10.000Z',
       lastTick: null,
       schedule: 'enabled',
+      pause: { paused: false, since: null, by: null, note: null, mismatch: null },
       backlog: { progress: null, behindMs: 0, inbox: 0, inboxCapped: false },
     });
   });
@@ -71,19 +71,5 @@ describe('GET /health', () => {
       timeoutMs: 20,
     });
     expect(await health.check()).toEqual({ ok: false, store: 'failing', queue: 'ok' });
-  });
-});
-
-describe('EventBridgeTickSchedule', () => {
-  it('maps GetSchedule states, and anything else or a failure to unknown', async () => {
-    const logger = new MemoryLogger();
-    const asked: unknown[] = [];
-    const of = (answer: () => Promise<{ State?: string }>) =>
-      new EventBridgeTickSchedule((input) => (asked.push(input), answer()), 'tick', logger, 'default');
-    expect(await of(async () => ({ State: 'ENABLED' })).state()).toBe('enabled');
-    expect(await of(async () => ({ State: 'DISABLED' })).state()).toBe('disabled');
-    expect(await of(async () => ({})).state()).toBe('unknown');
-    expect(await of(() => Promise.reject(new Error('AccessDenied'))).state()).toBe('unknown');
-    expect(asked[0]).toEqual({ Name: 'tick', GroupName: 'default' });
   });
 });
