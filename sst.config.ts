@@ -1,7 +1,7 @@
 /// <reference path="./.sst/platform/config.d.ts" />
 
 /**
- * Stages that hold real data: `sst remove` keeps their tables and queues (retain) and
+ * Stages that hold real data: `sst remove` keeps their tables and queues (retain-all) and
  * refuses to run at all (protect). The README deploys `--stage prod`; both names
  * count, so neither spelling deletes production. SST does not allow top-level imports
  * in this file, so infra/stage.ts keeps the same list; test/unit/infra.test.ts checks
@@ -16,7 +16,8 @@ export default $config({
     return {
       name: 'scheduler',
       home: 'aws',
-      removal: production ? 'retain' : 'remove',
+      // retain-all: `retain` alone would keep the tables but delete the queues and what waits in them.
+      removal: production ? 'retain-all' : 'remove',
       protect: production,
     };
   },
@@ -25,6 +26,7 @@ export default $config({
     await import('./infra/queue');
     const { api, tick } = await import('./infra/functions');
     const { alarmTopic } = await import('./infra/alarms');
-    return { api: api.url, alarms: alarmTopic.arn, tickSchedule: tick.nodes.schedule.name };
+    // The URL without its trailing slash, so that `$URL/health` is not `//health`.
+    return { api: $output(api.url).apply((url) => url.replace(/\/$/, '')), alarms: alarmTopic.arn, tickSchedule: tick.nodes.schedule.name };
   },
 });

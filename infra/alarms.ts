@@ -5,7 +5,7 @@
  */
 import { api, deadLetterConsumer, tick, worker } from './functions';
 import { deadLetterQueue, tickDeadLetters, workQueue } from './queue';
-import { alarmEmail, stageName } from './stage';
+import { alarmEmail, oldestMessageAlarmSeconds, stageName } from './stage';
 
 export const alarmTopic = new sst.aws.SnsTopic('Alarms');
 
@@ -15,8 +15,13 @@ export const alarmEmailSubscription = alarmEmail
 
 /** Minutes in a row without a tick that finished before the tick alarm goes off. */
 export const TICK_SILENT_MINUTES = 3;
-/** The oldest message waiting in the work queue: occurrences are sent about two minutes ahead, so a quarter of an hour is a backlog. */
-export const OLDEST_MESSAGE_ALARM_SECONDS = 15 * 60;
+/**
+ * The oldest message in the work queue. Occurrences are sent about two minutes ahead, but a
+ * retry waits out its backoff in the queue too, and SQS counts it until its third receive: an
+ * hour by default, so only a job whose second or third attempt waits longer sets it off
+ * (SCHEDULER_ALARM_OLDEST_MESSAGE_AGE, seconds, at deploy, for yours).
+ */
+export const OLDEST_MESSAGE_ALARM_SECONDS = oldestMessageAlarmSeconds;
 
 type AlarmArgs = Omit<aws.cloudwatch.MetricAlarmArgs, 'name' | 'alarmActions' | 'okActions'>;
 
@@ -114,10 +119,14 @@ export const alarms = {
     statistic: 'Maximum',
     threshold: OLDEST_MESSAGE_ALARM_SECONDS,
   }),
-  /** EventBridge Scheduler could not invoke the tick after its retries. */
+  /**
+   * EventBridge Scheduler could not invoke the tick after its retries and sent the event to
+   * the queue: counted as sent (nothing consumes the queue, so its depth would keep the alarm on
+   * and hide the next failure).
+   */
   tickNotInvoked: queueAlarm('TickNotInvoked', 'EventBridge Scheduler could not invoke the tick', tickDeadLetters, {
-    metricName: 'ApproximateNumberOfMessagesVisible',
-    statistic: 'Maximum',
+    metricName: 'NumberOfMessagesSent',
+    statistic: 'Sum',
     threshold: 1,
   }),
   /** The worker's own errors (a crash, its timeout); a failing handler is a retry, not an error. */

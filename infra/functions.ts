@@ -30,7 +30,9 @@ export const tick = new sst.aws.CronV2('Tick', {
   dlq: tickDeadLetters.arn,
   // CronV2 sets the retry count only; a tick older than a minute is not worth delivering.
   transform: {
-    schedule: (args) => {
+    schedule: (args, opts) => {
+      // POST /v1/scheduler/pause turns the schedule off; a later deploy must not turn it back on.
+      opts.ignoreChanges = ['state'];
       args.target = $output(args.target).apply((target) => ({
         ...target,
         retryPolicy: { maximumRetryAttempts: TICK_INVOKE_RETRIES, maximumEventAgeInSeconds: TICK_EVENT_MAX_AGE_SECONDS },
@@ -49,9 +51,13 @@ export const tick = new sst.aws.CronV2('Tick', {
     // log and (for recovery, core/dispatch/recovery.ts) the ledger live in the ledger table.
     permissions: [
       tableAccess(jobsTable, ['BatchGetItem', 'GetItem', 'UpdateItem']),
-      tableAccess(executionsTable, ['BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query']),
+      // UpdateItem: the due index's layout item on a fresh table, and the claim groups recovery holds.
+      tableAccess(executionsTable, ['BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem']),
       queueAccess(workQueue, ['SendMessage']),
     ],
+    // Scheduler invokes the tick asynchronously: a throttled one would wait in Lambda's own queue for
+    // up to 6 hours and run beside fresh ones. Older than a minute, it is dropped.
+    transform: { eventInvokeConfig: { maximumEventAgeInSeconds: TICK_EVENT_MAX_AGE_SECONDS } },
   },
 });
 
@@ -79,8 +85,9 @@ export const api = new sst.aws.Function('Api', {
   // and the last tick's record (GET /v1/status); the jobs table the runtime settings (/v1/config).
   permissions: [
     tableAccess(jobsTable, ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'Scan']),
-    // DeleteItem: POST /v1/cleanup.
-    tableAccess(executionsTable, ['Query', 'GetItem', 'UpdateItem', 'PutItem', 'DeleteItem']),
+    // DeleteItem: POST /v1/cleanup; the batches: the due index's takes (a create refused, an edit), a paused
+    // job's resume with maxRuns, and the records of occurrences the queue refused.
+    tableAccess(executionsTable, ['BatchGetItem', 'BatchWriteItem', 'Query', 'GetItem', 'UpdateItem', 'PutItem', 'DeleteItem']),
     // GetQueueAttributes: the depths in GET /v1/stats and GET /health's cheap read of the queue.
     queueAccess(workQueue, ['SendMessage', 'GetQueueAttributes']),
     queueAccess(deadLetterQueue, ['GetQueueAttributes']),

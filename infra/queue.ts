@@ -22,8 +22,9 @@ export const workQueue = new sst.aws.Queue('Work', {
 });
 
 /**
- * Where EventBridge Scheduler puts a tick it could not invoke after its retries (the
- * function throttled or gone). Nothing consumes it: an alarm watches its depth.
+ * Where EventBridge Scheduler puts a tick it could not invoke after its retries (Lambda
+ * refused the invocation: the function gone, or its role broken). Nothing consumes it: an
+ * alarm watches what arrives; purge it once you have looked.
  */
 export const tickDeadLetters = new sst.aws.Queue('TickDeadLetters', {
   transform: { queue: { messageRetentionSeconds: MESSAGE_RETENTION_SECONDS } },

@@ -23,3 +23,14 @@ export const alarmEmail = process.env.SCHEDULER_ALARM_EMAIL?.trim() || undefined
 
 /** How long CloudWatch keeps each function's logs. */
 export const logRetention = production ? '3 months' : '1 month';
+
+/** Seconds the oldest message may wait in the work queue before the OldestMessage alarm (see infra/alarms.ts). */
+export const oldestMessageAlarmSeconds = (() => {
+  const raw = process.env.SCHEDULER_ALARM_OLDEST_MESSAGE_AGE?.trim();
+  if (!raw) return 3600;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 60) {
+    throw new Error(`SCHEDULER_ALARM_OLDEST_MESSAGE_AGE must be a whole number of seconds, at least 60, got "${raw}"`);
+  }
+  return seconds;
+})();

@@ -41,6 +41,8 @@ interface SstFunctionArgs {
   nodejs?: { install?: string[] };
   /** Lambda's own retries of an asynchronous invocation (default 2). */
   retries?: number;
+  /** Created only when `retries` is set. */
+  transform?: { eventInvokeConfig?: { maximumEventAgeInSeconds?: number } };
 }
 
 interface SstLambdaFunctionNode {
@@ -120,7 +122,7 @@ declare namespace sst {
           retries?: number;
           /** An SQS queue's ARN for the invocations that failed after them. */
           dlq?: $util.Input<string>;
-          transform?: { schedule?: (args: SstScheduleArgs) => void };
+          transform?: { schedule?: (args: SstScheduleArgs, opts: { ignoreChanges?: string[] }) => void };
         },
       );
       readonly nodes: {

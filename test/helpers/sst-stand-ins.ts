@@ -39,17 +39,26 @@ function standIns(created: Created[]) {
         created.push(this.record);
         this.arn = `arn:${kind}:${name}`;
         this.name = `${name}-name`;
-        this.url = `https://${name}.url`;
+        this.url = `https://${name}.url/`; // AWS function URLs end in a slash
         this.value = `secret:${name}`;
-        this.nodes = {
-          queue: { name: `${name}-queue-name` },
-          function: { name: `${name}Handler-function-name` },
-          role: { arn: `arn:role:${name}Role` },
-          schedule: { name: `${name}-schedule-name`, arn: `arn:schedule:${name}`, groupName: 'default' },
+        // Only the nodes each SST component has: a wrong `.nodes` path fails here as it would in SST.
+        const nodes: Record<string, Record<string, unknown>> = {
+          Queue: { queue: { name: `${name}-queue-name` } },
+          CronV2: {
+            function: { name: `${name}Handler-function-name` },
+            role: { arn: `arn:role:${name}Role` },
+            schedule: { name: `${name}-schedule-name`, arn: `arn:schedule:${name}`, groupName: 'default' },
+          },
+          SnsTopic: { topic: { name: `${name}-topic-name` } },
+          Function: { function: { name: `${name}-function-name` } },
+          Dynamo: { table: { name: `${name}-name` } },
         };
+        this.nodes = nodes[kind] ?? {};
         if (kind === 'CronV2') this.record.schedule = cronSchedule(name, args);
       }
       subscribe(subscriber: unknown, args: unknown) {
+        // SST: "An SQS Queue can only have one subscriber."
+        if (this.record.subscription) throw new Error(`Cannot subscribe to the "${this.record.name}" queue multiple times`);
         this.record.subscription = { subscriber, args };
         return { nodes: { function: { name: `${this.record.name}Subscriber-function-name` } } };
       }
@@ -97,10 +106,11 @@ function cronSchedule(name: string, args: any) {
       deadLetterConfig: args.dlq ? { arn: args.dlq } : undefined,
     },
   };
+  const opts: Record<string, unknown> = {};
   const transform = args.transform?.schedule;
-  if (typeof transform === 'function') transform(schedule, {}, `${name}Schedule`);
+  if (typeof transform === 'function') transform(schedule, opts, `${name}Schedule`);
   else if (transform) Object.assign(schedule, transform);
-  return schedule;
+  return { ...schedule, opts };
 }
 
 /** Runs the app for `stage` as `sst deploy --stage <stage>` would, with `env` as the deploying shell's environment. */

@@ -146,8 +146,12 @@ describe('infra', () => {
     expect(tick.schedule.state).toBe('ENABLED');
     expect(tick.schedule.target.retryPolicy).toEqual({ maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 });
     expect(tick.schedule.target.deadLetterConfig).toEqual({ arn: 'arn:Queue:TickDeadLetters' });
-    // Lambda's own async retries would run a failed tick again beside the next one.
+    // Lambda's own async retries would run a failed tick again beside the next one, and a throttled
+    // one would wait in Lambda's queue for hours: neither past a minute.
     expect(tick.args.function.retries).toBe(0);
+    expect(tick.args.function.transform.eventInvokeConfig).toEqual({ maximumEventAgeInSeconds: 60 });
+    // A pause (POST /v1/scheduler/pause) disables the schedule; a deploy must not enable it again.
+    expect(tick.schedule.opts.ignoreChanges).toEqual(['state']);
   });
 
   it('runs every function on a current Node.js runtime, arm64, with log retention', () => {
@@ -175,8 +179,8 @@ describe('infra', () => {
     const resourceOf: Record<string, string[]> = {
       'Jobs-name': ['arn:Dynamo:Jobs', 'arn:Dynamo:Jobs/index/*'],
       'Executions-name': ['arn:Dynamo:Executions', 'arn:Dynamo:Executions/index/*'],
-      'https://Work.url': ['arn:Queue:Work'],
-      'https://WorkDeadLetters.url': ['arn:Queue:WorkDeadLetters'],
+      'https://Work.url/': ['arn:Queue:Work'],
+      'https://WorkDeadLetters.url/': ['arn:Queue:WorkDeadLetters'],
       'Tick-schedule-name': ['arn:schedule:Tick', 'arn:role:TickRole'],
     };
     for (const [name, fn] of Object.entries(all)) {
@@ -189,6 +193,8 @@ describe('infra', () => {
     }
     const actions = (fn: { permissions: { actions: string[] }[] }) => fn.permissions.flatMap((p) => p.actions).sort();
     expect(actions(all.api)).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
       'dynamodb:DeleteItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
@@ -219,6 +225,7 @@ describe('infra', () => {
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
+      'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
       'sqs:SendMessage',
     ]);
@@ -289,7 +296,11 @@ describe('infra', () => {
       metricName: 'ApproximateAgeOfOldestMessage',
       dimensions: { QueueName: 'Work-queue-name' },
     });
-    expect(alarms.TickNotInvoked).toMatchObject({ dimensions: { QueueName: 'TickDeadLetters-queue-name' } });
+    expect(alarms.TickNotInvoked).toMatchObject({
+      metricName: 'NumberOfMessagesSent',
+      dimensions: { QueueName: 'TickDeadLetters-queue-name' },
+    });
+    expect(alarms.OldestMessage.threshold).toBe(3600);
     expect(alarms.WorkerErrors).toMatchObject({ metricName: 'Errors', dimensions: { FunctionName: 'WorkSubscriber-function-name' } });
     expect(infra.all('TopicSubscription')).toEqual([]);
   });
@@ -322,7 +333,7 @@ describe('infra', () => {
     expect(stages.length).toBeGreaterThan(0);
     for (const stage of new Set([...stages.map(String), 'production'])) {
       const loaded = await loadInfra(stage);
-      expect(loaded.app, stage).toMatchObject({ removal: 'retain', protect: true });
+      expect(loaded.app, stage).toMatchObject({ removal: 'retain-all', protect: true });
       for (const table of loaded.all('Dynamo')) {
         expect(table.args.deletionProtection, `${stage} ${table.name}`).toBe(true);
         expect(table.args.transform.table.pointInTimeRecovery, `${stage} ${table.name}`).toEqual({ enabled: true });
