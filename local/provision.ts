@@ -105,8 +105,9 @@ async function addMissingIndexes(
   return missing.length > 0;
 }
 
+/** An index added to a table with items is backfilled first: on a busy machine that takes a while. */
 async function waitActive(db: DynamoDBClient, tableName: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 600; i++) {
     const out = await db.send(new DescribeTableCommand({ TableName: tableName }));
     const indexesActive = (out.Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE');
     if (out.Table?.TableStatus === 'ACTIVE' && indexesActive) return;

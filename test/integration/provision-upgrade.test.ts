@@ -31,20 +31,24 @@ function olderLedger(tableName: string) {
 const [dynamoDbLocal, dynalite] = dynamoBackends();
 
 describe('provisioning an older ledger table', () => {
-  it.skipIf(dynamoDbLocal!.endpoint === null)('on DynamoDB Local adds the indexes it lacks', async () => {
-    const db = new DynamoDBClient({ region, endpoint: dynamoDbLocal!.endpoint!, credentials });
-    const names = uniqueNames();
-    const { current, older } = olderLedger(names.executionsTable);
-    await db.send(new CreateTableCommand(older));
-    await provisionTables(db, names);
-    const table = (await db.send(new DescribeTableCommand({ TableName: names.executionsTable }))).Table!;
-    expect(table.GlobalSecondaryIndexes!.map((g) => g.IndexName).sort()).toEqual(
-      current.GlobalSecondaryIndexes!.map((g) => g.IndexName).sort(),
-    );
-    expect(table.GlobalSecondaryIndexes!.every((g) => g.IndexStatus === 'ACTIVE')).toBe(true);
-    // A second start finds nothing to add.
-    await provisionTables(db, names);
-  });
+  it.skipIf(dynamoDbLocal!.endpoint === null)(
+    'on DynamoDB Local adds the indexes it lacks',
+    async () => {
+      const db = new DynamoDBClient({ region, endpoint: dynamoDbLocal!.endpoint!, credentials });
+      const names = uniqueNames();
+      const { current, older } = olderLedger(names.executionsTable);
+      await db.send(new CreateTableCommand(older));
+      await provisionTables(db, names);
+      const table = (await db.send(new DescribeTableCommand({ TableName: names.executionsTable }))).Table!;
+      expect(table.GlobalSecondaryIndexes!.map((g) => g.IndexName).sort()).toEqual(
+        current.GlobalSecondaryIndexes!.map((g) => g.IndexName).sort(),
+      );
+      expect(table.GlobalSecondaryIndexes!.every((g) => g.IndexStatus === 'ACTIVE')).toBe(true);
+      // A second start finds nothing to add.
+      await provisionTables(db, names);
+    },
+    90_000,
+  );
 
   it('on dynalite, which cannot add one, stops the start naming the index and the way out', async () => {
     const db = new DynamoDBClient({ region, endpoint: dynalite!.endpoint!, credentials });
